@@ -1,0 +1,184 @@
+"""The catalog: one sqlite file holding the manifest (documents → paragraph hashes), the
+paragraph texts, the passages, and the BM25 postings. One transaction per document keeps the
+manifest, the texts and the lexical index in step; the vectors live in Chroma (store.py) and
+are reconciled against this file after an interrupted run."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from .errors import StoreError
+from .lexical import bm25_idf, bm25_term, term_counts, tokenize
+from .records import Document, DocumentMeta, ParagraphPair, Passage
+from .sources import sha256
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+  doc_id TEXT PRIMARY KEY, path TEXT, title TEXT, date TEXT, byline TEXT, file_hash TEXT,
+  n_pairs INTEGER, ingested_at REAL);
+CREATE TABLE IF NOT EXISTS pairs (
+  pair_id TEXT PRIMARY KEY, doc_id TEXT, ord INTEGER, zh TEXT, en TEXT,
+  section_zh TEXT, section_en TEXT, hash TEXT);
+CREATE INDEX IF NOT EXISTS pairs_doc ON pairs(doc_id);
+CREATE TABLE IF NOT EXISTS passages (
+  passage_id TEXT PRIMARY KEY, pair_id TEXT, doc_id TEXT, lang TEXT, chunk_no INTEGER,
+  text TEXT, hash TEXT, length INTEGER);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+CREATE TABLE IF NOT EXISTS postings (term TEXT, passage_id TEXT, tf INTEGER, PRIMARY KEY (term, passage_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS postings_passage ON postings(passage_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+def pair_hash(pair: ParagraphPair) -> str:
+    return sha256("\x1f".join([pair.zh or "", pair.en or "", pair.section_zh, pair.section_en]))
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the catalog at {path}: {exc}",
+                             "check that RAG_DATA_DIR is writable and has free space") from None
+        self.path = path
+        self._lock = threading.RLock()
+        self._stats: tuple[int, float] | None = None
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ---- state flags (the "dirty" marker that says an ingest did not finish) ----
+    def get_state(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str | None) -> None:
+        with self._lock, self._db:
+            if value is None:
+                self._db.execute("DELETE FROM state WHERE key=?", (key,))
+            else:
+                self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, value))
+
+    # ---- manifest ----
+    def documents(self) -> list[dict]:
+        with self._lock:
+            cur = self._db.execute("SELECT doc_id, path, title, date, byline, file_hash, n_pairs, ingested_at FROM documents ORDER BY doc_id")
+            cols = [c[0] for c in cur.description]
+            return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    def pair_hashes(self, doc_id: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._db.execute("SELECT pair_id, hash FROM pairs WHERE doc_id=?", (doc_id,)))
+
+    def passage_hashes(self, doc_id: str | None = None) -> dict[str, str]:
+        with self._lock:
+            if doc_id is None:
+                return dict(self._db.execute("SELECT passage_id, hash FROM passages"))
+            return dict(self._db.execute("SELECT passage_id, hash FROM passages WHERE doc_id=?", (doc_id,)))
+
+    def passages_by_id(self, ids: list[str]) -> list[Passage]:
+        out: list[Passage] = []
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                batch = ids[start:start + 500]
+                marks = ",".join("?" * len(batch))
+                for row in self._db.execute(
+                        f"SELECT passage_id, pair_id, doc_id, lang, chunk_no, text, hash FROM passages WHERE passage_id IN ({marks})", batch):
+                    out.append(Passage(id=row[0], pair_id=row[1], doc=row[2], lang=row[3], chunk_no=row[4], text=row[5], hash=row[6]))
+        return out
+
+    def replace_document(self, doc: Document, passages: list[Passage]) -> None:
+        """Swap a document's rows (pairs, passages, postings) in one transaction."""
+        rows = []
+        postings = []
+        for p in passages:
+            counts = term_counts(p.text)
+            rows.append((p.id, p.pair_id, p.doc, p.lang, p.chunk_no, p.text, p.hash, sum(counts.values())))
+            postings.extend((term, p.id, tf) for term, tf in counts.items())
+        m = doc.meta
+        with self._lock, self._db:
+            self._delete_rows(m.doc_id)
+            self._db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)",
+                             (m.doc_id, m.path, m.title, m.date, m.byline, m.file_hash, len(doc.pairs), time.time()))
+            self._db.executemany("INSERT INTO pairs VALUES (?,?,?,?,?,?,?,?)",
+                                 [(p.id, p.doc, p.order, p.zh, p.en, p.section_zh, p.section_en, pair_hash(p)) for p in doc.pairs])
+            self._db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)", rows)
+            self._db.executemany("INSERT INTO postings VALUES (?,?,?)", postings)
+            self._stats = None
+
+    def remove_document(self, doc_id: str) -> None:
+        with self._lock, self._db:
+            self._delete_rows(doc_id)
+            self._stats = None
+
+    def _delete_rows(self, doc_id: str) -> None:
+        self._db.execute("DELETE FROM postings WHERE passage_id IN (SELECT passage_id FROM passages WHERE doc_id=?)", (doc_id,))
+        for table in ("passages", "pairs", "documents"):
+            self._db.execute(f"DELETE FROM {table} WHERE doc_id=?", (doc_id,))
+
+    # ---- reads for retrieval ----
+    def count_passages(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+    def pairs(self, ids: list[str]) -> dict[str, ParagraphPair]:
+        out: dict[str, ParagraphPair] = {}
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                batch = ids[start:start + 500]
+                marks = ",".join("?" * len(batch))
+                for row in self._db.execute(
+                        f"SELECT pair_id, doc_id, ord, zh, en, section_zh, section_en FROM pairs WHERE pair_id IN ({marks})", batch):
+                    out[row[0]] = ParagraphPair(id=row[0], doc=row[1], order=row[2], zh=row[3], en=row[4],
+                                                section_zh=row[5] or "", section_en=row[6] or "")
+        return out
+
+    def all_pairs(self) -> list[ParagraphPair]:
+        with self._lock:
+            ids = [r[0] for r in self._db.execute("SELECT pair_id FROM pairs ORDER BY doc_id, ord")]
+        found = self.pairs(ids)
+        return [found[i] for i in ids]
+
+    def document_meta(self, doc_id: str) -> DocumentMeta | None:
+        with self._lock:
+            row = self._db.execute("SELECT doc_id, path, title, date, byline, file_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return DocumentMeta(*row) if row else None
+
+    def _corpus_stats(self) -> tuple[int, float]:
+        if self._stats is None:
+            n, avg = self._db.execute("SELECT count(*), coalesce(avg(length), 0) FROM passages").fetchone()
+            self._stats = (n, float(avg))
+        return self._stats
+
+    def bm25(self, query: str, k: int, max_df_ratio: float = 0.5) -> list[tuple[str, float]]:
+        """Top-k (passage_id, score) by BM25 over the postings; no in-memory index to rebuild.
+
+        Terms in more than `max_df_ratio` of passages are skipped on corpora of 100+ passages:
+        their idf is near zero and their posting lists are the expensive part.
+        """
+        terms = list(dict.fromkeys(tokenize(query)))
+        if not terms:
+            return []
+        with self._lock:
+            n, avg = self._corpus_stats()
+            if n == 0:
+                return []
+            scores: dict[str, float] = defaultdict(float)
+            for term in terms:
+                df = self._db.execute("SELECT count(*) FROM postings WHERE term=?", (term,)).fetchone()[0]
+                if df == 0 or (n >= 100 and df > max_df_ratio * n):
+                    continue
+                idf = bm25_idf(n, df)
+                for pid, tf, length in self._db.execute(
+                        "SELECT p.passage_id, p.tf, s.length FROM postings p JOIN passages s USING (passage_id) WHERE p.term=?", (term,)):
+                    scores[pid] += bm25_term(tf, length, avg, idf)
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]

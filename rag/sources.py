@@ -1,0 +1,190 @@
+"""Read a source file and align it into paragraph pairs.
+
+Layout rules (README "Sources"):
+- `.txt`: every non-empty line is a block. `.md`: blank-line-separated paragraphs, `#` headings;
+  a paragraph whose lines switch language is split at the switch.
+- A block's language is decided by its share of CJK characters.
+- A heading is a short block without sentence-final punctuation (or a Markdown `#` line);
+  the first heading before any paragraph is the title, a date line before any paragraph is
+  the date/byline.
+- A zh block directly followed by an en block of the same kind (or the reverse) is a pair;
+  anything else stays a monolingual passage. Paragraphs get ids `<stem>#p01`, `#p02`, …
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SourceError
+from .records import Document, DocumentMeta, ParagraphPair
+
+SUFFIXES = (".txt", ".md")
+MAX_FILE_BYTES = 20_000_000
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_SENTENCE_END = tuple("。！？.!?；;…:：") + ("”", "\"", "’", "」", "』", "）", ")")
+_DATE_LINE = re.compile(
+    r"^(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?)"
+    r"\s*(?:(?:by|来源[:：]?|作者[:：]?)\s*(?P<byline>.+))?$",
+    re.IGNORECASE,
+)
+
+
+def detect_language(text: str) -> str:
+    """'zh' when CJK characters carry the block, else 'en'."""
+    cjk = len(_CJK.findall(text))
+    words = len(_LATIN_WORD.findall(text))
+    return "zh" if cjk and cjk >= 0.5 * words else "en"
+
+
+def sha256(data: str | bytes) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_text(path: Path) -> tuple[str, bytes]:
+    """Decode a source file: UTF-8 (with or without BOM), then GB18030. Raises SourceError."""
+    try:
+        if not path.is_file():
+            raise SourceError(str(path), "not a regular file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SourceError(str(path), f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit", "split it into smaller files")
+        raw = path.read_bytes()
+    except PermissionError:
+        raise SourceError(str(path), "permission denied", "make the file readable (chmod +r) and ingest again") from None
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot read ({exc.strerror or exc})") from None
+    if not raw.strip():
+        raise SourceError(str(path), "file is empty", "add text or remove the file")
+    if b"\x00" in raw[:8192]:
+        raise SourceError(str(path), "looks binary (contains NUL bytes)", "only UTF-8 or GB18030 .txt/.md text is ingested")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise SourceError(str(path), "not valid UTF-8 or GB18030 text", "re-save the file as UTF-8")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > max(8, len(text) // 100):
+        raise SourceError(str(path), "looks binary (control characters)", "only plain text is ingested")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), raw
+
+
+@dataclass
+class _Block:
+    text: str
+    lang: str
+    heading: bool
+
+
+def _is_heading_like(text: str, lang: str) -> bool:
+    if text.endswith(_SENTENCE_END):
+        return False
+    return len(text) <= 40 if lang == "zh" else len(text) <= 160 and len(text.split()) <= 20
+
+
+def _split_language_runs(lines: list[str]) -> list[tuple[str, str]]:
+    """Consecutive lines of one language join into one block (Markdown paragraphs)."""
+    runs: list[tuple[str, list[str]]] = []
+    for line in lines:
+        lang = detect_language(line)
+        if runs and runs[-1][0] == lang:
+            runs[-1][1].append(line)
+        else:
+            runs.append((lang, [line]))
+    return [(lang, ("" if lang == "zh" else " ").join(parts)) for lang, parts in runs]
+
+
+def _blocks(text: str, markdown: bool) -> list[_Block]:
+    blocks: list[_Block] = []
+    if not markdown:
+        for line in text.split("\n"):
+            line = line.strip()
+            if line:
+                lang = detect_language(line)
+                blocks.append(_Block(line, lang, _is_heading_like(line, lang)))
+        return blocks
+    for para in re.split(r"\n\s*\n", text):
+        lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
+        body: list[str] = []
+        for line in lines + [None]:  # type: ignore[list-item]
+            if line is None or line.startswith("#"):
+                for lang, joined in _split_language_runs(body):
+                    blocks.append(_Block(joined, lang, False))
+                body = []
+                if line is not None:
+                    heading = line.lstrip("#").strip()
+                    if heading:
+                        blocks.append(_Block(heading, detect_language(heading), True))
+            else:
+                body.append(line)
+    return blocks
+
+
+def parse_text(text: str, doc_id: str, path: str = "", markdown: bool = False, file_hash: str = "") -> Document:
+    blocks = _blocks(text, markdown)
+    title = date = byline = ""
+    # Front matter: a title heading and a date line before the first paragraph.
+    front = 0
+    for block in blocks[:3]:
+        m = _DATE_LINE.match(block.text)
+        if m and not date:
+            date, byline = m.group("date"), (m.group("byline") or "").strip()
+        elif block.heading and not title and front == 0 and not date:
+            title = block.text
+        else:
+            break
+        front += 1
+    blocks = blocks[front:]
+
+    pairs: list[ParagraphPair] = []
+    headings: list[tuple[str, str]] = []
+    section = ("", "")
+    i = 0
+    while i < len(blocks):
+        cur = blocks[i]
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if nxt is not None and nxt.lang != cur.lang and nxt.heading == cur.heading:
+            zh, en = (cur.text, nxt.text) if cur.lang == "zh" else (nxt.text, cur.text)
+            step = 2
+        else:
+            zh, en = (cur.text, None) if cur.lang == "zh" else (None, cur.text)
+            step = 1
+        if cur.heading:
+            section = (zh or "", en or "")
+            headings.append(section)
+        else:
+            order = len(pairs) + 1
+            pairs.append(ParagraphPair(
+                id=f"{doc_id}#p{order:02d}", doc=doc_id, order=order, zh=zh, en=en,
+                section_zh=section[0], section_en=section[1]))
+        i += step
+    meta = DocumentMeta(doc_id=doc_id, path=path, title=title, date=date, byline=byline, file_hash=file_hash)
+    return Document(meta=meta, pairs=tuple(pairs), headings=tuple(headings))
+
+
+def parse_file(path: Path) -> Document:
+    """Read and align one source file. Raises SourceError with the file and the reason."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise SourceError(str(path), f"unsupported file type {path.suffix or '(none)'}", "use .txt or .md")
+    text, raw = read_text(path)
+    doc = parse_text(text, path.stem, str(path.resolve()), path.suffix.lower() == ".md", sha256(raw))
+    if not doc.pairs:
+        raise SourceError(str(path), "no paragraphs found (only headings or a title)", "add body text")
+    return doc
+
+
+def discover(root: Path) -> list[Path]:
+    """Source files under a folder (or the file itself), sorted; hidden files skipped."""
+    if root.is_file():
+        return [root]
+    return sorted(p for p in root.rglob("*")
+                  if p.is_file() and p.suffix.lower() in SUFFIXES
+                  and not any(part.startswith(".") for part in p.relative_to(root).parts))
