@@ -153,6 +153,10 @@ class Catalog:
             row = self._db.execute("SELECT doc_id, path, title, date, byline, file_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return DocumentMeta(*row) if row else None
 
+    def document_frequency(self, term: str) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM postings WHERE term=?", (term,)).fetchone()[0]
+
     def _corpus_stats(self) -> tuple[int, float]:
         if self._stats is None:
             n, avg = self._db.execute("SELECT count(*), coalesce(avg(length), 0) FROM passages").fetchone()

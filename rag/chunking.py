@@ -45,11 +45,18 @@ def _pack(sentences: list[str], budget: int, joiner: str) -> list[str]:
     for sentence in sentences:
         while estimate_tokens(sentence) > budget:  # one over-long sentence: hard split
             cut = max(1, int(len(sentence) * budget / estimate_tokens(sentence)))
+            while cut > 1 and estimate_tokens(sentence[:cut]) > budget:  # tokens are uneven: stay in budget
+                cut = max(1, cut * 9 // 10)
+            skip = 0
+            if joiner == " ":  # English: cut between words, never inside one
+                space = sentence.rfind(" ", 0, cut + 1)
+                if space > 0:
+                    cut, skip = space, 1
             if current:
                 chunks.append(joiner.join(current))
                 current = []
             chunks.append(sentence[:cut])
-            sentence = sentence[cut:]
+            sentence = sentence[cut + skip:]
         if current and estimate_tokens(joiner.join(current + [sentence])) > budget:
             chunks.append(joiner.join(current))
             current = []

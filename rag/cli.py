@@ -48,3 +48,57 @@ def ingest_main(argv: list[str] | None = None) -> int:
                   + (f", repaired {report.repaired} vector(s) after an interrupted run" if report.repaired else "")
                   + f" in {report.seconds:.1f}s → {index.store.where} ({index.store.name})")
     return 1 if report.errors else 0
+
+
+def _print_answer(answer) -> None:
+    print(answer.text)
+    if answer.notice:
+        print(f"\n{answer.notice}")
+    print(f"\n— backend: {answer.backend}; language: {answer.language}"
+          + ("; abstained (sources too weak)" if answer.abstained else ""))
+    if answer.dropped_markers:
+        print(f"— dropped markers pointing at no source: {answer.dropped_markers}")
+    shown = answer.citations or []
+    if shown:
+        print("\nCited paragraphs:")
+        for c in shown:
+            print(f"[{c.marker}] {c.paragraph_id}  ({c.section or 'no section'})")
+            if c.quote:
+                print(f"    quote: {c.quote}")
+            print(f"    zh: {c.text_zh}\n    en: {c.text_en}")
+    elif answer.retrieved:
+        print("\nNearest paragraphs:")
+        for h in answer.retrieved:
+            print(f"- {h.pair.id} (score {h.score:.3f}): {(h.pair.zh or '')[:80]} | {(h.pair.en or '')[:100]}")
+
+
+def ask_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rag-ask", description="Ask a question about the indexed sources.")
+    parser.add_argument("question")
+    parser.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    parser.add_argument("-k", "--top-k", type=int, default=None, help="paragraphs to retrieve (default RAG_TOP_K)")
+    parser.add_argument("--backend", choices=("auto", "offline", "llm"), default="auto")
+    parser.add_argument("--language", choices=("auto", "zh", "en"), default="auto")
+    parser.add_argument("--stream", action="store_true", help="print the answer as it is generated")
+    args = parser.parse_args(argv)
+    from .engine import Engine
+    try:
+        engine = Engine()
+        if args.top_k is not None and not 1 <= args.top_k <= 20:
+            raise RagError(f"--top-k {args.top_k} is out of range", "use 1..20")
+        answer = None
+        for event in engine.stream(args.question, None, top_k=args.top_k, backend=args.backend, language=args.language):
+            if isinstance(event, str):
+                if args.stream and not args.json:
+                    print(event, end="", flush=True)
+            else:
+                answer = event
+    except RagError as exc:
+        return _fail(exc)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        if args.stream:
+            print("\n")
+        _print_answer(answer)
+    return 0

@@ -86,6 +86,10 @@ class Settings:
     max_upload_bytes: int = 2_000_000
 
     @property
+    def calibration_path(self) -> Path:
+        return PROJECT_DIR / "eval" / "calibration.json"
+
+    @property
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url or self.llm_api_key)
 

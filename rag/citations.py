@@ -1,0 +1,123 @@
+"""Parse [n] markers in an answer, validate them against the numbered sources, and map every
+answer sentence to the paragraphs that support it.
+
+A marker that points at no source is dropped from the text and reported — never shown as a
+link to nothing. A quote is always a verbatim sentence of the cited paragraph (or empty when
+no sentence of it overlaps the answer sentence enough to count as support).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from .chunking import split_sentences
+from .overlap import containment
+from .retrieve import Hit
+
+_MARKER_GROUP = re.compile(r"\s*[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
+_BOUNDARY = re.compile(r"(?:[。！？!?]|\.(?=\s|$|[\[【]))(?:\s*[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】])*")
+QUOTE_MIN_SUPPORT = 0.25   # share of the answer sentence's features a quote must cover
+
+
+@dataclass
+class Citation:
+    marker: int
+    paragraph_id: str
+    doc: str
+    section: str
+    text_zh: str
+    text_en: str
+    quote: str
+    score: float               # retrieval score of the cited paragraph
+    support: float = 0.0       # overlap of the best-supported citing sentence with the quote
+
+
+@dataclass
+class AnswerSentence:
+    text: str                  # the sentence without its markers
+    markers: list[int] = field(default_factory=list)
+    paragraph_ids: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CitedText:
+    text: str                  # the answer with only valid markers left
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+    dropped_markers: list[int]
+
+
+def split_answer(text: str) -> list[tuple[str, list[int]]]:
+    """Answer text → [(sentence without markers, markers)]. Markers before a sentence's end
+    punctuation (`…50% [1].`) or right after it (`…50%。[1]`) belong to that sentence."""
+    out: list[tuple[str, list[int]]] = []
+    pos = 0
+    segments = []
+    for m in _BOUNDARY.finditer(text):
+        segments.append(text[pos:m.end()])
+        pos = m.end()
+    segments.append(text[pos:])
+    for segment in segments:
+        markers = [int(x) for group in _MARKER_GROUP.findall(segment) for x in re.split(r"\s*[,，、]\s*", group)]
+        clean = _MARKER_GROUP.sub("", segment).strip()
+        if clean:
+            out.append((clean, markers))
+        elif markers and out:
+            out[-1][1].extend(markers)
+    return out
+
+
+def best_quote(sentence: str, hit: Hit, prefer: str = "") -> tuple[str, float]:
+    """The paragraph sentence (either language) that best covers `sentence`."""
+    best, best_score = "", 0.0
+    sides = [(lang, hit.pair.text(lang)) for lang in ("zh", "en")]
+    sides.sort(key=lambda s: s[0] != prefer)
+    for lang, text in sides:
+        if not text:
+            continue
+        for candidate in split_sentences(text, lang):
+            score = containment(sentence, candidate)
+            if score > best_score + 1e-9:
+                best, best_score = candidate, score
+    return (best, best_score) if best_score >= QUOTE_MIN_SUPPORT else ("", best_score)
+
+
+def cite(text: str, sources: list[Hit], language: str = "") -> CitedText:
+    sentences: list[AnswerSentence] = []
+    dropped: list[int] = []
+    by_marker: dict[int, Citation] = {}
+    out_parts: list[str] = []
+    for sentence, markers in split_answer(text):
+        valid = []
+        for n in dict.fromkeys(markers):
+            (valid if 1 <= n <= len(sources) else dropped).append(n)
+        record = AnswerSentence(text=sentence, markers=valid)
+        for n in valid:
+            hit = sources[n - 1]
+            quote, support = best_quote(sentence, hit, language)
+            record.paragraph_ids.append(hit.pair.id)
+            record.quotes.append(quote)
+            current = by_marker.get(n)
+            if current is None or support > current.support:
+                by_marker[n] = Citation(marker=n, paragraph_id=hit.pair.id, doc=hit.pair.doc,
+                                        section=hit.pair.section, text_zh=hit.pair.zh or "",
+                                        text_en=hit.pair.en or "", quote=quote,
+                                        score=round(hit.score, 6), support=round(support, 4))
+        sentences.append(record)
+        marks = "".join(f"[{n}]" for n in valid)
+        out_parts.append(_attach(sentence, marks))
+    joiner = "" if language == "zh" else " "
+    return CitedText(text=joiner.join(p for p in out_parts if p).strip(), sentences=sentences,
+                     citations=[by_marker[n] for n in sorted(by_marker)], dropped_markers=sorted(set(dropped)))
+
+
+def _attach(sentence: str, marks: str) -> str:
+    if not marks:
+        return sentence
+    m = re.search(r"[。！？.!?]$", sentence)
+    return f"{sentence[:-1]}{marks}{sentence[-1]}" if m else f"{sentence}{marks}"
+
+
+def citation_dict(c: Citation) -> dict:
+    return asdict(c)

@@ -1,0 +1,192 @@
+"""The engine: one object behind the CLI, the UI and the eval runner, so all three behave
+the same. question (+history) → standalone query → hybrid retrieval → abstain or answer
+(LLM or extractive) → validated citations → `Answer`."""
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Iterator
+
+from .answer import LLM_FALLBACK, NO_ANSWER, OFFLINE, Answer, compose_extractive, idf_table, score_sentences
+from .citations import cite
+from .errors import LLMError, QuestionError
+from .index import Index
+from .lexical import tokenize
+from .llm import LLM, LLMConfig
+from .prompts import render
+from .retrieve import Hit, Retriever
+from .settings import Settings, load_settings
+from .sources import detect_language
+
+BACKENDS = ("auto", "offline", "llm")
+LANGUAGES = ("auto", "zh", "en")
+NO_ANSWER_TOKEN = "[NO_ANSWER]"
+DEFAULT_SUPPORT_THRESHOLD = 0.2
+_ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|what about|and the)\b|它|其|这些|那些|这个|那个|他们|呢[?？]?$", re.I)
+
+
+def load_threshold(settings: Settings) -> float:
+    """Abstention threshold calibrated by `rag-eval --calibrate` (eval/calibration.json)."""
+    try:
+        data = json.loads(settings.calibration_path.read_text(encoding="utf-8"))
+        value = float(data["support_threshold"])
+    except (OSError, ValueError, KeyError, TypeError):
+        value = DEFAULT_SUPPORT_THRESHOLD
+    return value + settings.abstain_margin
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None, index: Index | None = None,
+                 retriever: Retriever | None = None) -> None:
+        self.settings = settings or (index.settings if index else load_settings())
+        self.index = index or Index.open(self.settings)
+        self.retriever = retriever or Retriever(self.index)
+        self.threshold = load_threshold(self.settings)
+
+    # ---- configuration -------------------------------------------------------------
+    def llm_config(self, base_url: str | None = None, model: str | None = None,
+                   api_key: str | None = None) -> LLMConfig | None:
+        s = self.settings
+        base_url = s.llm_base_url if base_url is None else base_url
+        api_key = s.llm_api_key if api_key is None else api_key
+        if not (base_url or api_key):
+            return None
+        return LLMConfig(base_url=base_url, model=model or s.llm_model, api_key=api_key,
+                         timeout_s=s.llm_timeout_s, context_window=s.llm_context_window)
+
+    def validate_question(self, question: str) -> str:
+        q = (question or "").strip()
+        if not q:
+            raise QuestionError("the question is empty", "type a question about the sources")
+        if len(q) > self.settings.max_question_chars:
+            raise QuestionError(f"the question is {len(q)} characters long, over the limit of {self.settings.max_question_chars}",
+                                "shorten it (RAG_MAX_QUESTION_CHARS sets the limit)")
+        return q
+
+    # ---- steps ---------------------------------------------------------------------------
+    def standalone(self, question: str, history: list[dict] | None, llm: LLM | None) -> str:
+        """A follow-up becomes a standalone query: condensed by the LLM when there is one,
+        else the previous question's terms are carried over when the new one leans on them."""
+        previous = [m["content"] for m in (history or []) if m.get("role") == "user" and isinstance(m.get("content"), str)]
+        if not previous:
+            return question
+        if llm is not None:
+            convo = "\n".join(f"{m['role']}: {m['content']}" for m in (history or [])[-6:] if isinstance(m.get("content"), str))
+            try:
+                rewritten = llm.complete("You rewrite follow-up questions.", render("condense", history=convo, question=question))
+                rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
+                if 0 < len(rewritten) <= self.settings.max_question_chars:
+                    return rewritten
+            except LLMError:
+                pass
+        if len(set(tokenize(question))) <= 3 or _ANAPHORA.search(question):
+            return f"{previous[-1]} {question}"
+        return question
+
+    def support_score(self, query: str, hits: list[Hit]) -> float:
+        """How much of the question's weighted vocabulary the best of the top paragraphs
+        contains (both language sides). Unrelated text scores high on e5 cosine, so the
+        abstention threshold is calibrated on this instead (eval/calibration.json)."""
+        terms = set(tokenize(query))
+        if not hits or not terms:
+            return 0.0
+        idf = idf_table(self.index, terms)
+        total = sum(idf.values()) or 1.0
+        best = 0.0
+        for hit in hits[:3]:
+            present = set(tokenize(f"{hit.pair.zh or ''} {hit.pair.en or ''}"))
+            best = max(best, sum(idf[t] for t in terms & present) / total)
+        return best
+
+    # ---- the main entry points ------------------------------------------------------------
+    def ask(self, question: str, history: list[dict] | None = None, **kwargs) -> Answer:
+        answer = None
+        for event in self.stream(question, history, **kwargs):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: list[dict] | None = None, *, top_k: int | None = None,
+               backend: str = "auto", language: str = "auto", llm: LLMConfig | None = None) -> Iterator[str | Answer]:
+        """Yields text deltas as the answer is produced, then the final `Answer`."""
+        t0 = time.perf_counter()
+        q = self.validate_question(question)
+        if backend not in BACKENDS or language not in LANGUAGES:
+            raise QuestionError(f"unknown backend {backend!r} or language {language!r}",
+                                f"use backend in {BACKENDS} and language in {LANGUAGES}")
+        lang = detect_language(q) if language == "auto" else language
+        cfg = llm or (self.llm_config() if backend != "offline" else None)
+        if backend == "llm" and cfg is None:
+            raise QuestionError("the LLM backend was asked for but no endpoint is configured",
+                                "set OPENAI_BASE_URL/OPENAI_API_KEY or choose the offline backend")
+        client = LLM(cfg) if cfg is not None else None
+        timings: dict[str, float] = {}
+
+        t = time.perf_counter()
+        query = self.standalone(q, history, client)
+        timings["condense"] = (time.perf_counter() - t) * 1000
+        retrieval = self.retriever.retrieve(query, top_k or self.settings.top_k)
+        timings.update({f"retrieve_{k}": v for k, v in retrieval.timings_ms.items()})
+        hits = retrieval.hits
+        support = self.support_score(query, hits)
+        base = dict(question=q, language=lang, retrieved=hits, standalone_question=query, support=support)
+
+        if support < self.threshold:
+            text = NO_ANSWER[lang]
+            yield text
+            timings["total"] = (time.perf_counter() - t0) * 1000
+            yield Answer(text=text, abstained=True, backend=cfg.label if client else OFFLINE, timings_ms=timings, **base)
+            return
+
+        notice = ""
+        if client is not None:
+            t = time.perf_counter()
+            try:
+                draft_parts: list[str] = []
+                for delta in client.stream(render("system"), self._qa_prompt(q, hits, lang)):
+                    draft_parts.append(delta)
+                    yield delta
+                draft = "".join(draft_parts).strip()
+                timings["generate"] = (time.perf_counter() - t) * 1000
+                if not draft:
+                    raise LLMError("the LLM returned an empty answer")
+                if draft.startswith(NO_ANSWER_TOKEN) or (NO_ANSWER_TOKEN in draft and not re.search(r"\[\d+\]", draft)):
+                    timings["total"] = (time.perf_counter() - t0) * 1000
+                    yield Answer(text=NO_ANSWER[lang], abstained=True, backend=cfg.label, timings_ms=timings, **base)
+                    return
+                cited = cite(draft.replace(NO_ANSWER_TOKEN, ""), hits, lang)
+                timings["total"] = (time.perf_counter() - t0) * 1000
+                yield Answer(text=cited.text, abstained=False, backend=cfg.label, citations=cited.citations,
+                             sentences=cited.sentences, dropped_markers=cited.dropped_markers,
+                             timings_ms=timings, **base)
+                return
+            except LLMError as exc:
+                notice = LLM_FALLBACK[lang].format(reason=exc.message)
+                yield "\n" + notice + "\n"
+
+        t = time.perf_counter()
+        idf = idf_table(self.index, set(tokenize(q)))
+        candidates = score_sentences(q, hits, lang, self.index.embedding, idf)
+        draft = compose_extractive(candidates, lang)
+        cited = cite(draft, hits, lang)
+        timings["extract"] = (time.perf_counter() - t) * 1000
+        yield cited.text
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        yield Answer(text=cited.text, abstained=False, backend=OFFLINE, citations=cited.citations,
+                     sentences=cited.sentences, dropped_markers=cited.dropped_markers, notice=notice,
+                     timings_ms=timings, **base)
+
+    @staticmethod
+    def _qa_prompt(question: str, hits: list[Hit], lang: str) -> str:
+        blocks = []
+        for n, hit in enumerate(hits, 1):
+            sides = [f"[{n}] ({hit.pair.id}; {hit.pair.section or 'no section'})"]
+            if hit.pair.zh:
+                sides.append(f"中文: {hit.pair.zh}")
+            if hit.pair.en:
+                sides.append(f"English: {hit.pair.en}")
+            blocks.append("\n".join(sides))
+        return render("qa", sources="\n\n".join(blocks), question=question,
+                      language_name="Chinese (简体中文)" if lang == "zh" else "English")

@@ -1,0 +1,21 @@
+"""Prompts live as files in prompts/ (not as inline strings); loaded by name."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .errors import ConfigError
+from .settings import PROMPTS_DIR
+
+
+@lru_cache(maxsize=None)
+def load_prompt(name: str) -> str:
+    path = PROMPTS_DIR / f"{name}.md"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        raise ConfigError(f"prompt file {path} is missing", "restore it from the repository") from None
+
+
+def render(name: str, **values: str) -> str:
+    """Fill {placeholders}; values are inserted verbatim (braces in a question are safe)."""
+    return load_prompt(name).format_map(values)
