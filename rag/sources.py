@@ -8,7 +8,9 @@ Layout rules (README "Sources"):
   the first heading before any paragraph is the title, a date line before any paragraph is
   the date/byline.
 - A zh block directly followed by an en block of the same kind (or the reverse) is a pair;
-  anything else stays a monolingual passage. Paragraphs get ids `<stem>#p01`, `#p02`, …
+  anything else stays a monolingual passage. A document pairs in one order only (zh→en unless
+  en→zh neighbours are the majority), so an untranslated block never steals the next block's
+  translation. Paragraphs get ids `<stem>#p01`, `#p02`, …
 """
 from __future__ import annotations
 
@@ -144,6 +146,10 @@ def parse_text(text: str, doc_id: str, path: str = "", markdown: bool = False, f
         front += 1
     blocks = blocks[front:]
 
+    # The document's translation order: which language comes first in most neighbouring pairs.
+    switches = [a.lang for a, b in zip(blocks, blocks[1:]) if a.lang != b.lang and a.heading == b.heading]
+    first = "en" if switches.count("en") > switches.count("zh") else "zh"
+
     pairs: list[ParagraphPair] = []
     headings: list[tuple[str, str]] = []
     section = ("", "")
@@ -151,7 +157,7 @@ def parse_text(text: str, doc_id: str, path: str = "", markdown: bool = False, f
     while i < len(blocks):
         cur = blocks[i]
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        if nxt is not None and nxt.lang != cur.lang and nxt.heading == cur.heading:
+        if nxt is not None and cur.lang == first and nxt.lang != cur.lang and nxt.heading == cur.heading:
             zh, en = (cur.text, nxt.text) if cur.lang == "zh" else (nxt.text, cur.text)
             step = 2
         else:
