@@ -18,7 +18,7 @@ import numpy as np
 from .catalog import pair_hash
 from .chunking import chunk_pair
 from .errors import SourceError
-from .index import Index
+from .index import Index, Space
 from .records import Document, IngestDiff, IngestReport, Passage
 from .sources import discover, parse_file
 
@@ -60,18 +60,18 @@ def _plan_document(index: Index, doc: Document) -> _Plan:
     return plan
 
 
-def _reconcile(index: Index) -> int:
-    """Make Chroma agree with the catalog. Returns how many vectors were fixed."""
-    stored = index.store.hashes()
+def _reconcile(index: Index, space: Space) -> int:
+    """Make one Chroma collection agree with the catalog. Returns how many vectors were fixed."""
+    stored = space.store.hashes()
     wanted = index.catalog.passage_hashes()
     extra = [pid for pid in stored if pid not in wanted]
     fix_ids = [pid for pid, h in wanted.items() if stored.get(pid) != h]
     if extra:
-        index.store.delete(extra)
+        space.store.delete(extra)
     if fix_ids:
         passages = index.catalog.passages_by_id(fix_ids)
-        vectors = index.embedding.embed_passages([p.text for p in passages])
-        index.store.upsert([p.id for p in passages], vectors, [_meta(p) for p in passages])
+        vectors = space.embedding.embed_passages([p.text for p in passages])
+        space.store.upsert([p.id for p in passages], vectors, [_meta(p) for p in passages])
     return len(extra) + len(fix_ids)
 
 
@@ -86,6 +86,7 @@ def ingest(index: Index, paths: list[Path] | None = None, *, dry_run: bool = Fal
     started = time.perf_counter()
     report = IngestReport(dry_run=dry_run)
     computed_before = index.embedding.computed
+    cross_before = index.cross.embedding.computed if index.cross else 0
     roots = [Path(p).resolve() for p in (paths or [index.settings.sources_dir])]
     existing_roots = []
     for root in roots:
@@ -94,11 +95,16 @@ def ingest(index: Index, paths: list[Path] | None = None, *, dry_run: bool = Fal
         else:
             existing_roots.append(root)
 
+    if rebuild and not dry_run and len(existing_roots) < len(roots):
+        # a typo'd or unmounted path must not wipe the index (the error above promises that)
+        report.errors.append("--rebuild skipped: a source path does not exist, so the index was not dropped")
+        rebuild = False
     if rebuild and not dry_run:
         index.catalog.set_state(DIRTY, "1")
         for doc in index.catalog.documents():
             index.catalog.remove_document(doc["doc_id"])
-        index.store.delete(list(index.store.hashes()))
+        for space in index.spaces:
+            space.store.delete(list(space.store.hashes()))
 
     # 1. parse everything; a bad file is reported and keeps whatever it had in the index
     docs: list[Document] = []
@@ -123,9 +129,12 @@ def ingest(index: Index, paths: list[Path] | None = None, *, dry_run: bool = Fal
             if d["doc_id"] not in seen and _under(d["path"], existing_roots)]
 
     # 2. reconcile after an interrupted run (cheap check first)
-    if not dry_run and (index.catalog.get_state(DIRTY) or index.store.count() != index.catalog.count_passages()):
-        index.catalog.set_state(DIRTY, "1")
-        report.repaired = _reconcile(index)
+    if not dry_run:
+        n_passages = index.catalog.count_passages()
+        for space in index.spaces:
+            if index.catalog.get_state(DIRTY) or space.store.count() != n_passages:
+                index.catalog.set_state(DIRTY, "1")
+                report.repaired += _reconcile(index, space)
 
     plans = [_plan_document(index, doc) for doc in docs]
     for plan in plans:
@@ -140,21 +149,25 @@ def ingest(index: Index, paths: list[Path] | None = None, *, dry_run: bool = Fal
 
     # 3. embed what is new or changed (cache first), with progress
     todo = [p for plan in plans for p in plan.to_embed]
-    vectors: dict[str, np.ndarray] = {}
+    spaces = index.spaces
+    vectors: list[dict[str, np.ndarray]] = [{} for _ in spaces]
     bar = None
+    total = len(todo) * len(spaces)
     if show_bar and todo:
         from tqdm import tqdm
-        bar = tqdm(total=len(todo), desc="embedding", unit="passage", leave=False)
+        bar = tqdm(total=total, desc="embedding", unit="passage", leave=False)
     batch = 32
-    for start in range(0, len(todo), batch):
-        chunk = todo[start:start + batch]
-        for p, v in zip(chunk, index.embedding.embed_passages([p.text for p in chunk])):
-            vectors[p.id] = v
-        done = min(start + batch, len(todo))
-        if bar:
-            bar.update(len(chunk))
-        if progress:
-            progress(done, len(todo), "embedding")
+    done = 0
+    for space, out in zip(spaces, vectors):
+        for start in range(0, len(todo), batch):
+            chunk = todo[start:start + batch]
+            for p, v in zip(chunk, space.embedding.embed_passages([p.text for p in chunk])):
+                out[p.id] = v
+            done += len(chunk)
+            if bar:
+                bar.update(len(chunk))
+            if progress:
+                progress(done, total, f"embedding ({space.embedding.slug})")
     if bar:
         bar.close()
 
@@ -164,20 +177,23 @@ def ingest(index: Index, paths: list[Path] | None = None, *, dry_run: bool = Fal
     for n, plan in enumerate(plans, 1):
         if not plan.changed:
             continue
-        if plan.to_embed:
-            index.store.upsert([p.id for p in plan.to_embed],
-                               np.stack([vectors[p.id] for p in plan.to_embed]),
-                               [_meta(p) for p in plan.to_embed])
+        for space, out in zip(spaces, vectors):
+            if plan.to_embed:
+                space.store.upsert([p.id for p in plan.to_embed], np.stack([out[p.id] for p in plan.to_embed]),
+                                   [_meta(p) for p in plan.to_embed])
         index.catalog.replace_document(plan.doc, plan.passages)
-        if plan.stale_ids:
-            index.store.delete(plan.stale_ids)
+        for space in spaces:
+            if plan.stale_ids:
+                space.store.delete(plan.stale_ids)
         if progress:
             progress(n, len(plans), "writing")
     for d in gone:
         stale = list(index.catalog.passage_hashes(d["doc_id"]))
         index.catalog.remove_document(d["doc_id"])
-        index.store.delete(stale)
+        for space in spaces:
+            space.store.delete(stale)
     index.catalog.set_state(DIRTY, None)
     report.embedded = index.embedding.computed - computed_before
+    report.embedded_cross = (index.cross.embedding.computed - cross_before) if index.cross else 0
     report.seconds = time.perf_counter() - started
     return report

