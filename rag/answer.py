@@ -10,6 +10,7 @@ from .citations import AnswerSentence, Citation, citation_dict
 from .embeddings import RagEmbedding
 from .lexical import tokenize
 from .retrieve import Hit
+from .sources import detect_language
 
 OFFLINE = "extractive"
 
@@ -72,7 +73,11 @@ class _Candidate:
 
 def score_sentences(question: str, hits: list[Hit], language: str, embedding: RagEmbedding,
                     idf: dict[str, float]) -> list[_Candidate]:
-    """Rank the sentences of the retrieved paragraphs for how directly they answer."""
+    """Rank the sentences of the retrieved paragraphs for how directly they answer.
+
+    `embedding` should be language-neutral (the USE space): a sentence in the other language
+    than the question (a paragraph that exists in one language only) can't match lexically,
+    so its score rests on the semantic part alone."""
     candidates: list[_Candidate] = []
     for marker, hit in enumerate(hits, 1):
         lang = language if hit.pair.text(language) else ("en" if language == "zh" else "zh")
@@ -86,12 +91,16 @@ def score_sentences(question: str, hits: list[Hit], language: str, embedding: Ra
     dense = vectors @ embedding.embed_query(question)
     lo, hi = float(dense.min()), float(dense.max())
     wants_number = bool(_QUANTITY.search(question))
+    question_lang = detect_language(question)
     top_score = hits[0].score or 1.0
     for c, d in zip(candidates, dense):
-        lexical = sum(idf.get(t, 1.0) for t in q_terms & set(tokenize(c.text))) / q_weight
         semantic = (float(d) - lo) / (hi - lo) if hi > lo else 1.0
         prior = hits[c.marker - 1].score / top_score
-        c.score = 0.45 * lexical + 0.35 * semantic + 0.2 * prior
+        if c.lang == question_lang:
+            lexical = sum(idf.get(t, 1.0) for t in q_terms & set(tokenize(c.text))) / q_weight
+            c.score = 0.45 * lexical + 0.35 * semantic + 0.2 * prior
+        else:
+            c.score = 0.8 * semantic + 0.2 * prior
         if wants_number and _HAS_NUMBER.search(c.text):
             c.score += 0.15
     return sorted(candidates, key=lambda c: (-c.score, c.marker, c.position))

@@ -1,6 +1,6 @@
 """Language-neutral text overlap features: CJK character bigrams, English word uni/bigrams,
 numbers. Used to find the span of a paragraph that supports an answer sentence
-(citations.py) and by the offline support judge (evaluate/judge.py)."""
+(citations.py) and by the offline support judge (judge.py)."""
 from __future__ import annotations
 
 import re
