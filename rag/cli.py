@@ -45,7 +45,7 @@ def ingest_main(argv: list[str] | None = None) -> int:
                 print(f"  {name}: {', '.join(ids)}")
         if not args.dry_run:
             print(f"embedded {report.embedded} passage(s)"
-                  + (f", repaired {report.repaired} vector(s) after an interrupted run" if report.repaired else "")
+                  + (f", repaired {report.repaired} vector(s) that were out of step with the catalog" if report.repaired else "")
                   + f" in {report.seconds:.1f}s → {index.store.where} ({index.store.name})")
     return 1 if report.errors else 0
 
@@ -101,4 +101,71 @@ def ask_main(argv: list[str] | None = None) -> int:
         if args.stream:
             print("\n")
         _print_answer(answer)
+    return 0
+
+
+def eval_main(argv: list[str] | None = None) -> int:
+    """rag-eval: run the grounding evaluation (rag/evaluate.py). Exit codes: 0 ok, 1 a metric
+    is below its threshold (--check), 2 unusable input (questions file, empty index, config)."""
+    import os
+
+    parser = argparse.ArgumentParser(prog="rag-eval", description="Evaluate retrieval, citations, groundedness and abstention.")
+    parser.add_argument("--questions", type=Path, default=None, help="questions JSONL (default eval/questions.jsonl)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default eval/out)")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a metric is below its threshold")
+    parser.add_argument("--thresholds", type=Path, default=None,
+                        help="metric → minimum JSON (default $RAG_EVAL_THRESHOLDS or eval/thresholds.json)")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="compute the abstention threshold and write eval/calibration.json (no eval run)")
+    parser.add_argument("--no-ablation", action="store_true", help="skip the dense/BM25/hybrid ablation")
+    backend = parser.add_mutually_exclusive_group()
+    backend.add_argument("--llm", action="store_true", help="LLM backend and LLM judge (needs OPENAI_BASE_URL/OPENAI_API_KEY)")
+    backend.add_argument("--offline", action="store_true", help="force the offline backend and judge even if an endpoint is configured")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+
+    from . import evaluate as ev
+    from .engine import Engine
+    from .judge import LLMJudge, OfflineJudge
+
+    questions = args.questions or ev.DEFAULT_QUESTIONS
+    out = args.out or ev.DEFAULT_OUT
+    thresholds_path = args.thresholds or Path(os.environ.get("RAG_EVAL_THRESHOLDS") or ev.DEFAULT_THRESHOLDS)
+    progress = not args.quiet and sys.stderr.isatty()
+    try:
+        ev.load_questions(questions)                       # fail fast, naming the line
+        thresholds = ev.load_thresholds(thresholds_path) if args.check else {}
+        engine = Engine()
+        if args.calibrate:
+            data = ev.calibrate(questions, engine, progress=progress)
+            print(json.dumps(data, indent=2))
+            print(f"wrote {engine.settings.calibration_path}")
+            return 0
+        use_llm = args.llm or (engine.settings.llm_configured and not args.offline)
+        if use_llm:
+            cfg = engine.llm_config()
+            if cfg is None:
+                raise RagError("--llm needs an LLM endpoint", "set OPENAI_BASE_URL (and OPENAI_API_KEY if it needs one)")
+            judge, backend = LLMJudge(cfg), "llm"
+        else:
+            judge, backend = OfflineJudge(), "offline"
+        result = ev.run(questions, out, engine, judge, progress=progress,
+                        modes=() if args.no_ablation else ev.MODES, backend=backend)
+    except RagError as exc:
+        return _fail(exc)
+    agg = result["aggregate"]
+    print(f"{result['n_questions']} questions in {result['runtime_s']} s → {out}/"
+          "{results.jsonl,metrics.json,report.md,metrics.png}")
+    print("  " + "  ".join(f"{k}={agg[k]:.3f}" for k in ("hit@1", "hit@5", "mrr", "citation_recall", "citation_precision",
+                                                         "groundedness", "fact_recall", "abstain_f1")
+                           if agg.get(k) is not None))
+    if "judge_accuracy" in result:
+        print(f"  judge ({result['judge']}) accuracy on claims: {result['judge_accuracy']['accuracy']:.3f}")
+    if args.check:
+        failures = ev.check(result, thresholds)
+        for line in failures:
+            print(f"below threshold: {line}", file=sys.stderr)
+        if failures:
+            return 1
+        print(f"all {len(thresholds)} thresholds met ({thresholds_path})")
     return 0

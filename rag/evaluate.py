@@ -1,0 +1,375 @@
+"""The evaluation runner behind `rag-eval`: every question through Engine.ask, scored with
+rag.metrics and a support judge (rag.judge), written to an output folder:
+
+    results.jsonl  one line per question (Answer.to_dict() shapes + per-question metrics)
+    metrics.json   aggregate, by language, by kind, retrieval ablation, judge accuracy
+    report.md      the same as tables
+    metrics.png    grouped bars: answer metrics by kind, and hit@k per retrieval mode
+
+Also: the regression gate (`check` against eval/thresholds.json) and the abstention
+calibration (`calibrate` → eval/calibration.json, read by rag.engine.load_threshold).
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+from . import metrics as M
+from .evalset import Question, load_claims, load_questions, paragraph_texts
+from .judge import OfflineJudge
+from .retrieve import Retriever
+from .settings import PROJECT_DIR
+
+DEFAULT_QUESTIONS = PROJECT_DIR / "eval" / "questions.jsonl"
+DEFAULT_CLAIMS = PROJECT_DIR / "eval" / "claims.jsonl"
+DEFAULT_THRESHOLDS = PROJECT_DIR / "eval" / "thresholds.json"
+DEFAULT_OUT = PROJECT_DIR / "eval" / "out"
+MAX_FALSE_ABSTAIN = 0.10
+MODES = ("hybrid", "dense", "bm25")     # the ablation (rag.retrieve may offer more)
+RETRIEVAL_DEPTH = max(M.RETRIEVAL_KS)
+ANSWER_KEYS = ("citation_recall", "citation_precision", "groundedness", "fact_recall")
+RETRIEVAL_KEYS = tuple(f"hit@{k}" for k in M.RETRIEVAL_KS) + ("mrr",)
+
+
+def _r(x, nd=4):
+    return None if x is None else round(float(x), nd)
+
+
+def _round_dict(d: dict) -> dict:
+    return {k: (_r(v) if isinstance(v, float) else v) for k, v in d.items()}
+
+
+# ---------------------------------------------------------------- one question ------------
+def score_answer(q: Question, answer, judge, retrieved_ids: Sequence[str]) -> dict:
+    """Per-question metrics from an Answer (see rag.metrics for definitions)."""
+    paragraphs = {h.pair.id: (h.pair.zh or "", h.pair.en or "") for h in answer.retrieved}
+    out: dict = dict(M.retrieval_metrics(retrieved_ids, q.gold))
+    if answer.abstained:
+        out.update(citation_recall=None, citation_precision=None, groundedness=None,
+                   n_sentences=0, n_citations=0)
+        out["fact_recall"] = 0.0 if q.facts else None
+        return out
+    sentences = [(s.text, list(s.paragraph_ids)) for s in answer.sentences]
+    out.update(M.citation_scores(sentences, paragraphs, judge.supports))
+    out["groundedness"] = M.groundedness([s for s, _ in sentences], list(paragraphs), paragraphs, judge.supports)
+    out["fact_recall"] = M.fact_recall(answer.text, q.facts)
+    return out
+
+
+def _row(q: Question, answer, metrics: dict, latency_ms: float) -> dict:
+    d = answer.to_dict()
+    return {"id": q.id, "question": q.question, "language": q.language or answer.language,
+            "kind": q.kind or "unlabelled", "answerable": q.answerable, "gold": list(q.gold),
+            "answer": d["answer"], "abstained": d["abstained"], "backend": d["backend"],
+            "support": d["support"], "citations": d["citations"], "retrieved": d["retrieved"],
+            "sentences": d["sentences"], "dropped_markers": d["dropped_markers"], "notice": d["notice"],
+            "metrics": _round_dict(metrics), "latency_ms": round(latency_ms, 1)}
+
+
+def _progress(iterable, enabled: bool, desc: str, total: int):
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
+    return tqdm(iterable, desc=desc, total=total, unit="q", leave=False)
+
+
+# ---------------------------------------------------------------- judge accuracy -----------
+def judge_accuracy(judge, claims_path: Path = DEFAULT_CLAIMS, sources_dir: Path | None = None) -> dict:
+    """Accuracy of `judge` on labelled claims, overall / by kind / by language; for the
+    offline judge also 2-fold cross-validated (threshold re-tuned on odd ids, tested on even
+    ids and the reverse), which is the honest number: the thresholds were tuned on this file."""
+    claims = load_claims(claims_path)
+    paragraphs = paragraph_texts(sources_dir or PROJECT_DIR / "seeds")
+    results = []
+    for c in claims:
+        zh, en = paragraphs.get(c.paragraph_id, ("", ""))
+        ok, score = judge.supports(c.claim, zh, en)
+        results.append((c, ok, score))
+    def acc(rows):
+        return _r(sum(ok == c.supported for c, ok, _ in rows) / len(rows)) if rows else None
+    by_kind, by_lang = defaultdict(list), defaultdict(list)
+    for row in results:
+        by_kind[row[0].kind].append(row)
+        by_lang[row[0].lang].append(row)
+    out = {"judge": judge.name, "n": len(results), "accuracy": acc(results),
+           "by_kind": {k: {"n": len(v), "accuracy": acc(v)} for k, v in sorted(by_kind.items())},
+           "by_language": {k: {"n": len(v), "accuracy": acc(v)} for k, v in sorted(by_lang.items())}}
+    tp = sum(ok and c.supported for c, ok, _ in results)
+    fp = sum(ok and not c.supported for c, ok, _ in results)
+    fn = sum(c.supported and not ok for c, ok, _ in results)
+    out["precision_supported"] = _r(tp / (tp + fp)) if tp + fp else None
+    out["recall_supported"] = _r(tp / (tp + fn)) if tp + fn else None
+    if isinstance(judge, OfflineJudge):
+        out["cv_2fold_accuracy"] = _r(_cross_validate(judge, claims, paragraphs))
+    return out
+
+
+def _cross_validate(judge: OfflineJudge, claims, paragraphs) -> float:
+    """Re-tune the score threshold on one half (id parity), test on the other; the rules
+    (numbers, negation, names) are kept fixed."""
+    evs = [(c, judge.evidence(c.claim, *paragraphs.get(c.paragraph_id, ("", "")))) for c in claims]
+    def decide(ev, t):
+        return ev.score >= t and ev.rules_ok
+    grid = [i / 100 for i in range(5, 91)]
+    correct = 0
+    for parity in (0, 1):
+        train = [x for x in evs if _num(x[0].id) % 2 != parity]
+        test = [x for x in evs if _num(x[0].id) % 2 == parity]
+        best = max(grid, key=lambda t: (sum(decide(e, t) == c.supported for c, e in train), -abs(t - judge.threshold)))
+        correct += sum(decide(e, best) == c.supported for c, e in test)
+    return correct / len(evs) if evs else 0.0
+
+
+def _num(cid: str) -> int:
+    digits = "".join(ch for ch in cid if ch.isdigit())
+    return int(digits) if digits else hash(cid)
+
+
+# ---------------------------------------------------------------- the run ------------------
+def _ask_all(questions, engine, judge, backend, progress, desc, depth_retriever=None):
+    rows = []
+    for q in _progress(questions, progress, desc, len(questions)):
+        t = time.perf_counter()
+        answer = engine.ask(q.question, backend=backend)
+        latency = (time.perf_counter() - t) * 1000
+        retriever = depth_retriever or engine.retriever
+        ids = [h.pair.id for h in retriever.retrieve(answer.standalone_question or q.question, RETRIEVAL_DEPTH).hits]
+        m = score_answer(q, answer, judge, ids)
+        m["latency_ms"] = latency
+        rows.append(_row(q, answer, m, latency))
+    return rows
+
+
+def run(questions_path: str | Path, out_dir: str | Path, engine, judge=None, progress: bool = True,
+        modes: Sequence[str] = MODES, backend: str = "offline", claims_path: str | Path | None = DEFAULT_CLAIMS,
+        ablation_answers: bool = True) -> dict:
+    """Run the eval; writes results.jsonl, metrics.json, report.md, metrics.png into out_dir
+    and returns the metrics dict. `modes` are the retrieval modes of the ablation (empty =
+    no ablation)."""
+    t0 = time.perf_counter()
+    questions = load_questions(questions_path)
+    judge = judge or OfflineJudge()
+    engine.retriever.check_ready()            # EmptyIndexError before any work
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    rows = _ask_all(questions, engine, judge, backend, progress, "eval")
+    with open(out / "results.jsonl", "w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+    result: dict = {
+        "questions": str(questions_path), "n_questions": len(rows), "backend": rows[0]["backend"] if rows else backend,
+        "judge": judge.name, "retrieval_mode": engine.retriever.mode, "top_k": engine.settings.top_k,
+        "support_threshold": _r(engine.threshold),
+        "aggregate": _round_dict(M.aggregate(rows)),
+        "by_language": {k: _round_dict(v) for k, v in M.breakdown(rows, "language").items()},
+        "by_kind": {k: _round_dict(v) for k, v in M.breakdown(rows, "kind").items()},
+    }
+    # ablation: the same questions with dense-only / BM25-only / hybrid retrieval
+    ablation = {}
+    for mode in modes:
+        retriever = Retriever(engine.index, mode=mode)
+        if mode == engine.retriever.mode:
+            mode_rows = rows
+        elif ablation_answers:
+            from .engine import Engine
+            other = Engine(settings=engine.settings, index=engine.index, retriever=retriever)
+            other.threshold = engine.threshold
+            mode_rows = _ask_all(questions, other, judge, backend, progress, f"ablation {mode}", retriever)
+        else:
+            mode_rows = []
+            for q in questions:
+                ids = [h.pair.id for h in retriever.retrieve(q.question, RETRIEVAL_DEPTH).hits]
+                mode_rows.append({"metrics": M.retrieval_metrics(ids, q.gold), "answerable": q.answerable,
+                                  "abstained": False})
+        agg = M.aggregate(mode_rows)
+        keep = RETRIEVAL_KEYS + ((ANSWER_KEYS + ("abstain_f1",)) if (ablation_answers or mode_rows is rows) else ())
+        ablation[mode] = {k: _r(agg.get(k)) for k in keep}
+    result["ablation"] = ablation
+    if claims_path:
+        result["judge_accuracy"] = judge_accuracy(judge, Path(claims_path))   # claims are about seeds/
+    result["runtime_s"] = round(time.perf_counter() - t0, 1)
+    result["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    (out / "metrics.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "report.md").write_text(render_report(result), encoding="utf-8")
+    plot(result, out / "metrics.png")
+    return result
+
+
+# ---------------------------------------------------------------- gate ---------------------
+def flat_metrics(result: dict) -> dict[str, float | None]:
+    """Names the thresholds file uses: aggregate keys, `judge_accuracy`, `<mode>.<metric>`."""
+    flat = {k: v for k, v in result.get("aggregate", {}).items() if isinstance(v, (int, float)) or v is None}
+    ja = result.get("judge_accuracy") or {}
+    if "accuracy" in ja:
+        flat["judge_accuracy"] = ja["accuracy"]
+    for mode, values in (result.get("ablation") or {}).items():
+        for k, v in values.items():
+            flat[f"{mode}.{k}"] = v
+    return flat
+
+
+def load_thresholds(path: str | Path) -> dict[str, float]:
+    from .evalset import EvalSetError
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvalSetError(f"{path}: no such thresholds file", "pass --thresholds FILE or restore eval/thresholds.json") from None
+    except json.JSONDecodeError as exc:
+        raise EvalSetError(f"{path}:{exc.lineno}: bad JSON ({exc.msg})") from None
+    if not isinstance(data, dict) or not all(isinstance(v, (int, float)) for k, v in data.items() if not k.startswith("_")):
+        raise EvalSetError(f"{path}: expected an object of metric name → minimum value")
+    return {k: float(v) for k, v in data.items() if not k.startswith("_")}
+
+
+def check(result: dict, thresholds: dict[str, float]) -> list[str]:
+    """One line per metric below its minimum. A metric missing from the run fails too, except
+    `<mode>.<metric>` thresholds of ablation arms that were not run."""
+    flat = flat_metrics(result)
+    ran = set(result.get("ablation") or {})
+    failures = []
+    for name, minimum in sorted(thresholds.items()):
+        mode = name.split(".", 1)[0] if "." in name else None
+        if mode is not None and mode not in ran:
+            continue                          # that ablation arm was not run (--no-ablation)
+        value = flat.get(name)
+        if value is None:
+            failures.append(f"{name}: not measured (threshold {minimum})")
+        elif value < minimum:
+            failures.append(f"{name}: {value:.4f} < threshold {minimum:.4f}")
+    return failures
+
+
+# ---------------------------------------------------------------- calibration -------------
+def choose_threshold(answerable: Sequence[float], unanswerable: Sequence[float],
+                     max_false_abstain: float = MAX_FALSE_ABSTAIN) -> dict:
+    """Abstain when support < t. Pick t maximising balanced accuracy subject to falsely
+    abstaining on ≤ max_false_abstain of answerable items; among equals, the midpoint of the
+    widest gap (so the threshold sits between observed scores, not on one)."""
+    values = sorted(set(answerable) | set(unanswerable))
+    candidates = [0.0] + [(a + b) / 2 for a, b in zip(values, values[1:])] + ([values[-1] + 1e-6] if values else [])
+    best = None
+    for t in candidates:
+        far = sum(s < t for s in answerable) / len(answerable) if answerable else 0.0
+        rec = sum(s < t for s in unanswerable) / len(unanswerable) if unanswerable else 0.0
+        if far > max_false_abstain + 1e-12:
+            continue
+        key = (round(M.balanced_accuracy(rec, far), 9), -far)
+        if best is None or key > best[0]:
+            best = (key, t, far, rec)
+    _, t, far, rec = best
+    return {"support_threshold": round(t, 4), "false_abstain_rate": round(far, 4), "abstain_recall": round(rec, 4),
+            "balanced_accuracy": round(M.balanced_accuracy(rec, far), 4)}
+
+
+def calibrate(questions_path: str | Path, engine, out_path: str | Path | None = None, progress: bool = True) -> dict:
+    """Support score (Engine.support_score, the engine's abstention feature) for every
+    question → threshold → written to out_path (default: the engine's calibration path)."""
+    questions = load_questions(questions_path)
+    engine.retriever.check_ready()
+    pos, neg = [], []
+    for q in _progress(questions, progress, "calibrate", len(questions)):
+        query = engine.validate_question(q.question)
+        hits = engine.retriever.retrieve(query, engine.settings.top_k).hits
+        (pos if q.answerable else neg).append(engine.support_score(query, hits))
+    if not pos or not neg:
+        from .evalset import EvalSetError
+        raise EvalSetError(f"{questions_path}: calibration needs answerable and unanswerable questions "
+                           f"(found {len(pos)} and {len(neg)})")
+    chosen = choose_threshold(pos, neg)
+    data = {"support_threshold": chosen["support_threshold"], "feature": "support_score",
+            "n_answerable": len(pos), "n_unanswerable": len(neg),
+            "false_abstain_rate": chosen["false_abstain_rate"], "abstain_recall": chosen["abstain_recall"],
+            "balanced_accuracy": chosen["balanced_accuracy"], "max_false_abstain": MAX_FALSE_ABSTAIN,
+            "retrieval_mode": engine.retriever.mode, "top_k": engine.settings.top_k,
+            "embedder": engine.index.embedding.slug, "questions": Path(questions_path).name,
+            "computed_by": "rag-eval --calibrate (rag.evaluate.calibrate)",
+            "computed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    path = Path(out_path) if out_path else engine.settings.calibration_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return data
+
+
+# ---------------------------------------------------------------- report / plot -----------
+def _fmt(v) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v)
+
+
+def _table(rows: dict[str, dict], cols: Sequence[str], first: str) -> str:
+    lines = [f"| {first} | " + " | ".join(cols) + " |", "|" + "---|" * (len(cols) + 1)]
+    for name, values in rows.items():
+        lines.append(f"| {name} | " + " | ".join(_fmt(values.get(c)) for c in cols) + " |")
+    return "\n".join(lines)
+
+
+def render_report(result: dict) -> str:
+    cols = ["n", "hit@1", "hit@3", "hit@5", "mrr", "citation_recall", "citation_precision", "groundedness",
+            "fact_recall", "abstain_precision", "abstain_recall", "abstain_f1", "latency_ms"]
+    parts = [f"# Grounding evaluation\n",
+             f"{result['n_questions']} questions from `{Path(result['questions']).name}`; backend `{result['backend']}`, "
+             f"judge `{result['judge']}`, retrieval `{result['retrieval_mode']}` (top_k {result['top_k']}, "
+             f"hit@k/MRR over the top {RETRIEVAL_DEPTH}), abstention threshold {_fmt(result['support_threshold'])}; "
+             f"runtime {result['runtime_s']} s.\n",
+             "Definitions: rag/metrics.py. Citation/groundedness metrics skip abstained answers; fact recall counts an "
+             "abstained answerable question as 0.\n",
+             "## Aggregate\n", _table({"all": result["aggregate"]}, cols, "set"), "",
+             "## By language\n", _table(result["by_language"], cols, "language"), "",
+             "## By kind\n", _table(result["by_kind"], cols, "kind"), ""]
+    if result.get("ablation"):
+        acols = list(RETRIEVAL_KEYS) + [c for c in ANSWER_KEYS + ("abstain_f1",)
+                                        if any(c in v for v in result["ablation"].values())]
+        parts += ["## Ablation: retrieval mode\n", _table(result["ablation"], acols, "mode"), ""]
+    ja = result.get("judge_accuracy")
+    if ja:
+        parts += ["## Support judge accuracy on claims.jsonl\n",
+                  f"judge `{ja['judge']}`: accuracy {_fmt(ja['accuracy'])} on {ja['n']} claims"
+                  + (f"; 2-fold cross-validated (threshold re-tuned by claim-id parity) {_fmt(ja.get('cv_2fold_accuracy'))}"
+                     if ja.get("cv_2fold_accuracy") is not None else "")
+                  + f"; precision/recall of SUPPORTED {_fmt(ja.get('precision_supported'))}/{_fmt(ja.get('recall_supported'))}."
+                  " The thresholds and rules were tuned on this same file, so the in-sample number is optimistic.\n",
+                  _table({**{f"kind: {k}": v for k, v in ja["by_kind"].items()},
+                          **{f"lang: {k}": v for k, v in ja["by_language"].items()}}, ["n", "accuracy"], "subset"), ""]
+    return "\n".join(parts) + "\n"
+
+
+def plot(result: dict, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+    kinds = list(result["by_kind"])
+    keys = ["hit@1", "citation_recall", "citation_precision", "groundedness", "fact_recall"]
+    width = 0.8 / len(keys)
+    x = np.arange(len(kinds))
+    for i, key in enumerate(keys):
+        vals = [result["by_kind"][k].get(key) or 0.0 for k in kinds]
+        axes[0].bar(x + i * width - 0.4 + width / 2, vals, width, label=key)
+    axes[0].set_xticks(x, kinds, rotation=20)
+    axes[0].set_ylim(0, 1.05)
+    axes[0].set_title("Metrics by question kind")
+    axes[0].legend(fontsize=8)
+    modes = list(result.get("ablation") or {})
+    if modes:
+        x2 = np.arange(len(RETRIEVAL_KEYS))
+        w2 = 0.8 / len(modes)
+        for i, mode in enumerate(modes):
+            vals = [result["ablation"][mode].get(k) or 0.0 for k in RETRIEVAL_KEYS]
+            axes[1].bar(x2 + i * w2 - 0.4 + w2 / 2, vals, w2, label=mode)
+        axes[1].set_xticks(x2, RETRIEVAL_KEYS)
+        axes[1].set_ylim(0, 1.05)
+        axes[1].legend(fontsize=8)
+    axes[1].set_title("Retrieval ablation")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
