@@ -1,0 +1,168 @@
+"""The Sources tab's logic (no gradio import): document list, safe uploads, guarded re-ingest.
+
+Uploads are written only into `settings.sources_dir`: the file name goes through a strict
+allow-list, the resolved destination's parent must be the resolved sources dir, an existing
+file is never overwritten unless `replace` is set, and the content must pass
+`rag.sources.read_text` (UTF-8/GB18030 text, not binary) before anything is written.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import RagError, SourceError
+from .sources import SUFFIXES, parse_file, read_text
+from .ui_render import human_time, md_text
+
+DOC_HEADERS = ["document", "title", "paragraphs", "last ingested", "file"]
+_ALLOWED = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff._-]")
+MAX_NAME = 100
+
+
+class UploadRejected(Exception):
+    pass
+
+
+def safe_name(name: str) -> str:
+    """The file name an upload is stored under, or UploadRejected saying why not."""
+    raw = name or ""
+    if not raw.strip():
+        raise UploadRejected("the file has no name")
+    if "/" in raw or "\\" in raw or raw in (".", "..") or ".." in raw:
+        raise UploadRejected(f"file name {raw!r} contains a path (/, \\ or ..); only plain file names are accepted")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in raw):
+        raise UploadRejected(f"file name {raw!r} contains control characters")
+    if raw.startswith("."):
+        raise UploadRejected(f"file name {raw!r} is hidden (starts with a dot); hidden files are not ingested")
+    suffix = Path(raw).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UploadRejected(f"{raw!r}: unsupported file type {suffix or '(none)'}; only {', '.join(SUFFIXES)} are ingested")
+    stem = _ALLOWED.sub("_", raw[: -len(suffix)]).strip("._-")
+    stem = re.sub(r"_+", "_", stem)
+    if not stem:
+        raise UploadRejected(f"file name {raw!r} has no usable characters (allowed: letters, digits, Chinese, . _ -)")
+    return stem[:MAX_NAME] + suffix
+
+
+def _destination(sources_dir: Path, name: str) -> Path:
+    root = sources_dir.resolve()
+    dest = (root / name)
+    if dest.resolve().parent != root or dest.is_symlink():
+        raise UploadRejected(f"{name!r} would be written outside the sources folder")
+    return dest
+
+
+@dataclass
+class UploadResult:
+    saved: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        lines = []
+        for s in self.saved:
+            lines.append(f"- ✅ saved `{s}` — press **Re-ingest** to index it")  # allow-listed chars only
+        for r in self.rejected:
+            lines.append(f"- ❌ rejected: {md_text(r)}")
+        return "\n".join(lines) or "No file selected."
+
+
+def save_uploads(paths: list[str], sources_dir: Path, max_bytes: int, replace: bool = False) -> UploadResult:
+    result = UploadResult()
+    sources_dir.mkdir(parents=True, exist_ok=True)
+    for path in paths or []:
+        src = Path(str(path))
+        shown = src.name
+        try:
+            name = safe_name(src.name)
+            shown = name
+            size = src.stat().st_size
+            if size > max_bytes:
+                raise UploadRejected(f"{name}: file is too large ({size:,} bytes, limit {max_bytes:,} bytes; RAG_MAX_UPLOAD_BYTES)")
+            try:
+                read_text(src)
+            except SourceError as exc:
+                raise UploadRejected(f"{name}: {exc.reason}" + (f" — {exc.hint}" if exc.hint else "")) from None
+            dest = _destination(sources_dir, name)
+            clash = [p.name for p in sources_dir.iterdir()
+                     if p.stem.lower() == dest.stem.lower() and p.suffix.lower() in SUFFIXES and p.name != dest.name]
+            if clash:
+                raise UploadRejected(f"{name}: document id {dest.stem!r} is already used by {clash[0]}; rename the file")
+            if dest.exists() and not replace:
+                raise UploadRejected(f"{name}: a file with this name already exists; tick \"replace existing files\" to overwrite it")
+            data = src.read_bytes()
+            fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=str(sources_dir.resolve()))
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                if replace:
+                    os.replace(tmp, dest)
+                else:
+                    os.link(tmp, dest)          # fails if the name appeared meanwhile: no silent overwrite
+                    os.unlink(tmp)
+            except FileExistsError:
+                os.unlink(tmp)
+                raise UploadRejected(f"{name}: a file with this name already exists") from None
+            except BaseException:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+                raise
+            try:
+                parse_file(dest)
+            except SourceError as exc:
+                result.saved.append(f"{name} (warning: {exc.reason})")
+                continue
+            result.saved.append(name + (" (replaced)" if replace else ""))
+        except UploadRejected as exc:
+            result.rejected.append(str(exc))
+        except OSError as exc:
+            result.rejected.append(f"{shown}: cannot save ({exc.strerror or exc})")
+    return result
+
+
+def document_rows(catalog) -> list[list]:
+    rows = []
+    for d in catalog.documents():
+        rows.append([d["doc_id"], d.get("title") or "", int(d.get("n_pairs") or 0),
+                     human_time(d.get("ingested_at")), Path(d.get("path") or "").name])
+    return rows
+
+
+class IngestGuard:
+    """One re-ingest at a time; a second request is told so instead of queueing behind it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def run(self, index, progress: Callable[[int, int, str], None] | None = None) -> str:
+        from .ingest import ingest
+        if not self._lock.acquire(blocking=False):
+            return "⏳ A re-ingest is already running; wait for it to finish."
+        try:
+            report = ingest(index, None, progress=progress, show_bar=False)
+        except RagError as exc:
+            return f"❌ Re-ingest failed: {md_text(str(exc))}"
+        finally:
+            self._lock.release()
+        d = report.diff
+        lines = [f"**Re-ingest done** in {report.seconds:.1f}s — {len(report.documents)} document(s), "
+                 f"embedded {report.embedded} passage(s).",
+                 "",
+                 "| added | changed | removed | unchanged |",
+                 "|---|---|---|---|",
+                 f"| {len(d.added)} | {len(d.changed)} | {len(d.removed)} | {len(d.unchanged)} |"]
+        for label in ("added", "changed", "removed"):
+            ids = getattr(d, label)
+            if ids:
+                shown = ", ".join(f"`{i}`" for i in ids[:30]) + (f" … (+{len(ids) - 30})" if len(ids) > 30 else "")
+                lines.append(f"- {label}: {shown}")
+        if report.removed_documents:
+            lines.append(f"- removed documents: {md_text(', '.join(report.removed_documents))}")
+        for err in report.errors:
+            lines.append(f"- ⚠ skipped: {md_text(err)}")
+        return "\n".join(lines)
