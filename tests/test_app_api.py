@@ -1,0 +1,251 @@
+"""The web app over its API: `python app.py` in a subprocess (fresh tmp index, the seed copied in),
+driven with gradio_client. Also fast unit tests of the UI's escaping and upload-name rules."""
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+import apphelpers
+from _corpus import EXTRA_DOCS, SEED, SEED_ID, free_port
+
+OFFLINE = "offline (extractive)"
+LLM = "OpenAI-compatible endpoint"
+
+
+# ------------------------------------------------------------------ unit: no server ----
+@pytest.mark.parametrize("name,ok", [
+    ("notes.txt", "notes.txt"), ("笔记 2025.md", "笔记_2025.md"), ("a$b%c.TXT", "a_b_c.txt"),
+])
+def test_safe_name_accepts_and_sanitizes(name, ok):
+    from rag.ui_sources import safe_name
+    assert safe_name(name) == ok
+
+
+@pytest.mark.parametrize("name,why", [
+    ("../evil.txt", "path"), ("..evil.txt", "path"), ("a/b.txt", "path"), ("a\\b.txt", "path"),
+    ("evil\x00.txt", "control"), ("ev\nil.txt", "control"), (".hidden.txt", "hidden"),
+    ("report.pdf", "unsupported"), ("noext", "unsupported"), ("$$$.txt", "usable"), ("", "no name"),
+])
+def test_safe_name_rejects(name, why):
+    from rag.ui_sources import UploadRejected, safe_name
+    with pytest.raises(UploadRejected, match=why):
+        safe_name(name)
+
+
+def test_save_uploads_never_overwrites_or_escapes(tmp_path):
+    from rag.ui_sources import save_uploads
+    src_dir, incoming = tmp_path / "sources", tmp_path / "in"
+    src_dir.mkdir()
+    incoming.mkdir()
+    (src_dir / "a.txt").write_text("原文。\nOriginal.\n", encoding="utf-8")
+    new = incoming / "a.txt"
+    new.write_text("新的。\nNew.\n", encoding="utf-8")
+    res = save_uploads([str(new)], src_dir, 10_000)
+    assert not res.saved and "already exists" in res.rejected[0]
+    assert (src_dir / "a.txt").read_text(encoding="utf-8") == "原文。\nOriginal.\n"
+    res = save_uploads([str(new)], src_dir, 10_000, replace=True)
+    assert res.saved and (src_dir / "a.txt").read_text(encoding="utf-8") == "新的。\nNew.\n"
+    (incoming / "a.md").write_text("# T\n\n正文。\n", encoding="utf-8")
+    res = save_uploads([str(incoming / "a.md")], src_dir, 10_000)
+    assert "document id" in res.rejected[0]
+    assert sorted(p.name for p in src_dir.iterdir()) == ["a.txt"]
+
+
+def test_rendering_escapes_source_and_answer_text():
+    from rag.answer import Answer
+    from rag.citations import Citation
+    from rag.ui_render import answer_markdown, plain_text, sources_html
+    evil = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    md = answer_markdown(f"Bad {evil} text[1]. Not a source[7].", {1})
+    assert "<script" not in md and "<img" not in md and "&lt;script&gt;" in md
+    assert '<a class="cite" href="#src-1">[1]</a>' in md and "#src-7" not in md
+    assert plain_text(md).startswith("Bad <script>")
+    c = Citation(marker=1, paragraph_id="d#p01", doc="d", section="<b>s</b>", text_zh="中文<script>x</script>。",
+                 text_en=f"English {evil}. Quote here.", quote="Quote here.", score=1.0)
+    page = sources_html(Answer(question="q", text="t[1]", language="en", abstained=False, backend="extractive",
+                               citations=[c]))
+    assert "<script" not in page and "<img" not in page and "<b>s</b>" not in page
+    assert 'class="source-card" id="src-1"' in page and "<mark>Quote here.</mark>" in page
+
+
+# ------------------------------------------------------------------ the real app ----
+@pytest.fixture(scope="session")
+def app():
+    server = apphelpers.acquire_shared()
+    yield server
+    apphelpers.release_shared()
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    import rag  # noqa: F401  - sets GRADIO_ANALYTICS_ENABLED=False etc. before the client reads them
+    from gradio_client import Client
+    return Client(app.url, verbose=False, analytics_enabled=False)
+
+
+def _text(message) -> str:
+    content = message["content"]
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return str(content)
+
+
+def _ask(client, question, history=None, backend=OFFLINE, base_url="", model="", api_key="", language="auto"):
+    return client.predict(question, history or [], 4, backend, language, base_url, model, api_key, api_name="/ask")
+
+
+def _upload(client, *paths, replace=False):
+    from gradio_client import handle_file
+    return client.predict([handle_file(str(p)) for p in paths], replace, api_name="/upload")
+
+
+def _doc_ids(client) -> list[str]:
+    table = client.predict(api_name="/documents")
+    return [row[0] for row in table["data"]]
+
+
+@pytest.mark.slow
+def test_startup_ingested_the_seed(app, client):
+    assert "ingested 1 document(s): added 13" in app.log()
+    assert _doc_ids(client) == [SEED_ID]
+    assert client.predict(api_name="/documents")["data"][0][2] == 13
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question,pid,expect", [
+    ("微短剧审查时效提升了多少?", f"{SEED_ID}#p05", "50%"),
+    ("How large is Sichuan's annual special fund for cultural productions?", f"{SEED_ID}#p05", "300 million"),
+])
+def test_ask_cites_the_paragraph(client, question, pid, expect):
+    history, panel, status, details, box = _ask(client, question)
+    assert box == ""
+    assert [m["role"] for m in history] == ["user", "assistant"]
+    answer = _text(history[-1])
+    assert expect in answer.replace("\\", "") and 'href="#src-1"' in answer
+    assert 'class="source-card"' in panel and pid in panel and "<mark>" in panel
+    assert "extractive" in status and details["backend"] == "extractive"
+    assert pid in [c["paragraph_id"] for c in details["citations"]]
+
+
+@pytest.mark.slow
+def test_multi_turn_and_streaming(client):
+    h1, *_ = _ask(client, "有多少个影视项目签约?")
+    job = client.submit("Who launched the AIGC innovation partnership program?", h1, 4, OFFLINE, "auto", "", "", "",
+                        api_name="/ask")
+    updates = list(job)
+    assert len(updates) >= 2, updates
+    history, panel, status, details, _ = job.result()
+    assert len(history) == 4 and _text(history[-1]) and details["citations"]
+    assert "source-card" in panel
+
+
+@pytest.mark.slow
+def test_abstains_on_unrelated_question(client):
+    history, panel, status, details, _ = _ask(client, "What is the boiling point of liquid nitrogen on Mars?")
+    assert details["abstained"] is True and "abstained" in status, (details["support"], details["answer"])
+    assert "nearest" in panel and "source-card" in panel
+
+
+@pytest.mark.slow
+def test_empty_question_is_explained(client):
+    history, panel, status, details, _ = _ask(client, "   ")
+    assert history == [] and "empty" in status
+
+
+@pytest.mark.slow
+def test_upload_then_reingest_adds_document(app, client, tmp_path):
+    path = tmp_path / "201_river.txt"
+    path.write_text(EXTRA_DOCS["101_river.txt"], encoding="utf-8")
+    msg, docs, _ = _upload(client, path)
+    assert "saved" in msg and "201_river.txt" in msg
+    assert (app.sources_dir / "201_river.txt").read_text(encoding="utf-8") == EXTRA_DOCS["101_river.txt"]
+    job = client.submit(api_name="/reingest")
+    report, docs = job.result()
+    assert "added | changed | removed | unchanged" in report
+    assert "| 2 | 0 | 0 | 13 |" in report and "201_river#p01" in report
+    assert sorted(r[0] for r in docs["data"]) == sorted([SEED_ID, "201_river"])
+    history, panel, status, details, _ = _ask(client, "How many finless porpoises are there in the Yangtze?")
+    assert "201_river#p02" in [c["paragraph_id"] for c in details["citations"]]
+
+
+def _raw_upload(url: str, filename: str, data: bytes) -> str:
+    """POST a file to gradio's upload route with an arbitrary (hostile) file name."""
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{filename}\"\r\n"
+            f"Content-Type: text/plain\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(url + "gradio_api/upload", data=body, method="POST",
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())[0]
+
+
+@pytest.mark.slow
+def test_rejected_uploads_are_explained_and_write_nothing(app, client, tmp_path):
+    seed_before = (app.sources_dir / SEED.name).read_bytes()
+    before = sorted(p.name for p in app.sources_dir.iterdir())
+    outside_before = sorted(p.name for p in app.root.iterdir())
+
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"\x00\x01\x02binary\xff\xfe" * 100)
+    big = tmp_path / "big.txt"
+    big.write_text("大" * (apphelpers.MAX_UPLOAD_BYTES // 3 + 100), encoding="utf-8")
+    same = tmp_path / SEED.name
+    same.write_text("覆盖。\nOverwrite.\n", encoding="utf-8")
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_text("not really a pdf", encoding="utf-8")
+    msg, *_ = _upload(client, binary, big, same, pdf)
+    msg = msg.replace("\\", "")
+    assert msg.count("rejected") == 4 and "saved" not in msg
+    assert "binary" in msg and "too large" in msg and "already exists" in msg and "unsupported file type" in msg
+
+    # gradio's upload route already drops the directory part of a hostile name; whatever name
+    # reaches the app, nothing may land outside the sources folder.
+    server_path = _raw_upload(app.url, "../evil.txt", "恶意。\nEvil.\n".encode())
+    msg, *_ = client.predict([{"path": server_path, "meta": {"_type": "gradio.FileData"}}], False, api_name="/upload")
+    landed = app.sources_dir / Path(server_path).name
+    if "saved" in msg:
+        assert landed.parent.resolve() == app.sources_dir.resolve() and landed.exists()
+        landed.unlink()
+    else:
+        assert "rejected" in msg
+
+    assert (app.sources_dir / SEED.name).read_bytes() == seed_before
+    assert sorted(p.name for p in app.sources_dir.iterdir()) == before
+    assert sorted(p.name for p in app.root.iterdir()) == outside_before
+    assert not (app.root / "evil.txt").exists()
+
+
+@pytest.mark.slow
+def test_api_key_never_echoed(app, client):
+    secret = "sk-test-SECRET-" + uuid.uuid4().hex[:12]
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    t = time.monotonic()
+    outputs = _ask(client, "微短剧审查时效提升了多少?", backend=LLM, base_url=dead, model="m", api_key=secret)
+    assert time.monotonic() - t < 60
+    history, panel, status, details, _ = outputs
+    assert details["backend"] == "extractive" and details["notice"]      # fell back, and says so
+    assert details["notice"] in panel.replace("&quot;", '"') or "unavailable" in panel or "不可用" in panel
+    dumped = json.dumps(outputs, ensure_ascii=False)
+    assert secret not in dumped
+    for path in ("", "config", "gradio_api/info"):
+        with urllib.request.urlopen(app.url + path, timeout=30) as resp:
+            assert secret not in resp.read().decode("utf-8", "replace")
+    assert secret not in app.log()
+
+
+@pytest.mark.slow
+def test_run_eval_endpoint(client, tmp_path):
+    src = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
+    small = tmp_path / "questions.jsonl"
+    small.write_text("\n".join(src.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
+    msg, metrics, results, plot = client.predict(str(small), api_name="/run_eval")
+    if "not available" in msg:
+        pytest.skip(msg)
+    assert "2 question(s)" in msg, msg
+    assert metrics["data"] and len(results["data"]) == 2
+    assert plot and plot.endswith(".png")

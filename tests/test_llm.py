@@ -1,0 +1,100 @@
+"""The LLM path against a REAL OpenAI-compatible server (llama-server + SmolLM2-135M, started
+and stopped here), and its failure modes against a real misbehaving HTTP server. Checks
+structure, streaming and citation handling, not the tiny model's knowledge."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag.answer import Answer
+from rag.errors import LLMError
+from rag.llm import LLM, LLMConfig
+from seed_engine import build_seed_engine
+from servers import fault_server, free_port, llama_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.llm]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with llama_server(tmp_path_factory.mktemp("llama") / "llama-server.log") as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, e5_backend, warm_cache_file):
+    eng = build_seed_engine(tmp_path_factory.mktemp("llm-engine"), e5_backend, warm_cache_file)
+    yield eng
+    eng.index.close()
+
+
+def _cfg(base_url: str, timeout: float = 120.0) -> LLMConfig:
+    return LLMConfig(base_url=base_url, model="smollm2", timeout_s=timeout, max_tokens=128)
+
+
+def test_llm_answer_streams_and_citations_are_validated(engine, server):
+    events = list(engine.stream("How many high-quality projects were signed at the signing ceremony?",
+                                backend="llm", llm=_cfg(server)))
+    answer = events[-1]
+    assert isinstance(answer, Answer)
+    deltas = [e for e in events[:-1] if isinstance(e, str)]
+    assert answer.backend == "llm:smollm2", answer.notice
+    assert answer.notice == ""
+    if answer.abstained:
+        return  # the model said [NO_ANSWER]: a valid, structured outcome
+    assert len(deltas) > 1, "the answer arrives as a stream of deltas"
+    assert answer.timings_ms["generate"] > 0
+    n = len(answer.retrieved)
+    for m in re.findall(r"\[(\d+)\]", answer.text):
+        assert 1 <= int(m) <= n, "only valid markers survive"
+    for c in answer.citations:
+        assert c.paragraph_id == answer.retrieved[c.marker - 1].pair.id
+        assert c.quote == "" or c.quote in c.text_zh or c.quote in c.text_en
+    for bad in answer.dropped_markers:
+        assert not 1 <= bad <= n
+
+
+def test_llm_condenses_follow_up(engine, server):
+    history = [{"role": "user", "content": "What did the Sichuan bureau introduce?"},
+               {"role": "assistant", "content": "Joint government-enterprise review and one-stop filing [1]."}]
+    answer = engine.ask("And how much faster did reviews become?", history, backend="llm", llm=_cfg(server))
+    assert answer.standalone_question and answer.standalone_question != ""
+    assert answer.backend == "llm:smollm2"
+
+
+def test_llm_client_complete_against_real_server(server):
+    text = LLM(_cfg(server)).complete("Reply with one short sentence.", "Say hello.")
+    assert isinstance(text, str) and text.strip()
+
+
+@pytest.mark.parametrize("mode, needle", [("500", "HTTP 500"), ("garbage", "unusable response|empty answer"),
+                                          ("empty", "empty answer")])
+def test_bad_llm_responses_fall_back_to_extractive(engine, mode, needle):
+    with fault_server(mode) as (url, srv):
+        answer = engine.ask("有多少个影视项目签约?", backend="llm", llm=_cfg(url, timeout=10))
+    assert answer.backend == "extractive"
+    assert re.search(needle, answer.notice), answer.notice
+    assert "11个" in answer.text and answer.citations
+    assert srv.calls >= 1
+
+
+def test_slow_llm_times_out_and_falls_back(engine):
+    with fault_server("slow", delay=4.0) as (url, srv):
+        answer = engine.ask("有多少个影视项目签约?", backend="llm", llm=_cfg(url, timeout=1.0))
+    assert answer.backend == "extractive"
+    assert "did not answer within" in answer.notice
+    assert srv.calls == 1, "no silent retries"
+
+
+def test_unreachable_llm_falls_back_and_says_so(engine):
+    url = f"http://127.0.0.1:{free_port()}/v1"   # nothing listens there
+    answer = engine.ask("How many high-quality projects were signed?", backend="llm", llm=_cfg(url, timeout=5))
+    assert answer.backend == "extractive"
+    assert "cannot reach" in answer.notice and "11" in answer.text
+
+
+def test_llm_errors_are_typed():
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    with pytest.raises(LLMError, match="cannot reach the LLM endpoint"):
+        LLM(_cfg(url, timeout=3)).complete("s", "u")
