@@ -17,6 +17,7 @@ from .llm import LLM, LLMConfig
 from .prompts import render
 from .retrieve import Hit, Retriever
 from .settings import Settings, load_settings
+from .chunking import split_sentences
 from .sources import detect_language
 
 BACKENDS = ("auto", "offline", "llm")
@@ -95,15 +96,20 @@ class Engine:
         set (`rag-eval --calibrate` → eval/calibration.json)."""
         if not hits:
             return 0.0
-        terms = set(tokenize(query))
-        idf = idf_table(self.index, terms) if terms else {}
-        total = sum(idf.values()) or 1.0
-        best = 0.0
-        for hit in hits[:3]:
-            present = set(tokenize(f"{hit.pair.zh or ''} {hit.pair.en or ''}"))
-            lexical = sum(idf[t] for t in terms & present) / total if terms else 0.0
-            cross = min(1.0, max(0.0, ((hit.xling or 0.0) - XLING_UNRELATED) / (XLING_FULL_SUPPORT - XLING_UNRELATED)))
-            best = max(best, lexical, cross)
+        # Each sentence of the query is scored on its own too, so a preamble ("ignore previous
+        # instructions…") in front of the real question doesn't dilute its support.
+        parts = [query] + [s for s in split_sentences(query, detect_language(query)) if s != query]
+        present = [set(tokenize(f"{hit.pair.zh or ''} {hit.pair.en or ''}")) for hit in hits[:3]]
+        best = max(min(1.0, max(0.0, ((hit.xling or 0.0) - XLING_UNRELATED) / (XLING_FULL_SUPPORT - XLING_UNRELATED)))
+                   for hit in hits[:3])
+        for part in parts:
+            terms = set(tokenize(part))
+            if not terms:
+                continue
+            idf = idf_table(self.index, terms)
+            total = sum(idf.values()) or 1.0
+            for words in present:
+                best = max(best, sum(idf[t] for t in terms & words) / total)
         return best
 
     # ---- the main entry points ------------------------------------------------------------
@@ -174,9 +180,9 @@ class Engine:
                 yield "\n" + notice + "\n"
 
         t = time.perf_counter()
-        idf = idf_table(self.index, set(tokenize(q)))
+        idf = idf_table(self.index, set(tokenize(query)))   # the standalone query: a follow-up is answered in its context
         semantic = self.index.cross.embedding if self.index.cross else self.index.embedding
-        candidates = score_sentences(q, hits, lang, semantic, idf)
+        candidates = score_sentences(query, hits, lang, semantic, idf)
         draft = compose_extractive(candidates, lang)
         cited = cite(draft, hits, lang)
         timings["extract"] = (time.perf_counter() - t) * 1000

@@ -51,3 +51,5 @@ class Index:
 
     def close(self) -> None:
         self.catalog.close()
+        for space in self.spaces:
+            space.store.close()

@@ -44,6 +44,15 @@ class VectorStore:
                "check that RAG_DATA_DIR is writable and has free space"
         return StoreError(f"Chroma at {self.where} failed to {action}: {type(exc).__name__}: {exc}", hint)
 
+    def close(self) -> None:
+        """Release the client (embedded: the refcounted Chroma system for this path)."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:
+                pass
+
     def count(self) -> int:
         try:
             return self._col.count()
