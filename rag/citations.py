@@ -30,6 +30,8 @@ class Citation:
     quote: str
     score: float               # retrieval score of the cited paragraph
     support: float = 0.0       # overlap of the best-supported citing sentence with the quote
+    quote_zh: str = ""         # the quote's sentence on each language side (aligned by position
+    quote_en: str = ""         # when both sides split into the same number of sentences)
 
 
 @dataclass
@@ -83,6 +85,19 @@ def best_quote(sentence: str, hit: Hit, prefer: str = "") -> tuple[str, float]:
     return (best, best_score) if best_score >= QUOTE_MIN_SUPPORT else ("", best_score)
 
 
+def aligned_quotes(quote: str, zh: str | None, en: str | None) -> tuple[str, str]:
+    """(zh sentence, en sentence) for a quote taken from one side. The translation's sentence
+    is the one at the same position, trusted only when both sides have as many sentences."""
+    if not quote:
+        return "", ""
+    zs, es = split_sentences(zh or "", "zh"), split_sentences(en or "", "en")
+    if quote in zs:
+        return quote, es[zs.index(quote)] if len(zs) == len(es) else ""
+    if quote in es:
+        return (zs[es.index(quote)] if len(zs) == len(es) else ""), quote
+    return (quote, "") if quote in (zh or "") else ("", quote)
+
+
 def cite(text: str, sources: list[Hit], language: str = "") -> CitedText:
     sentences: list[AnswerSentence] = []
     dropped: list[int] = []
@@ -100,10 +115,12 @@ def cite(text: str, sources: list[Hit], language: str = "") -> CitedText:
             record.quotes.append(quote)
             current = by_marker.get(n)
             if current is None or support > current.support:
+                quote_zh, quote_en = aligned_quotes(quote, hit.pair.zh, hit.pair.en)
                 by_marker[n] = Citation(marker=n, paragraph_id=hit.pair.id, doc=hit.pair.doc,
                                         section=hit.pair.section, text_zh=hit.pair.zh or "",
                                         text_en=hit.pair.en or "", quote=quote,
-                                        score=round(hit.score, 6), support=round(support, 4))
+                                        score=round(hit.score, 6), support=round(support, 4),
+                                        quote_zh=quote_zh, quote_en=quote_en)
         sentences.append(record)
         marks = "".join(f"[{n}]" for n in valid)
         out_parts.append(_attach(sentence, marks))

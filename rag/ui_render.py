@@ -110,7 +110,8 @@ def _highlight(text: str, quote: str) -> str:
 
 
 def _card(anchor: str, marker: int, pid: str, doc: str, section: str, zh: str, en: str,
-          quote: str = "", extra_class: str = "", score: float | None = None) -> str:
+          quote: str = "", extra_class: str = "", score: float | None = None,
+          quote_zh: str = "", quote_en: str = "") -> str:
     meta = [f'<code class="pid">{html.escape(pid)}</code>', f'<span class="doc">{html.escape(doc)}</span>']
     if section:
         meta.append(f'<span class="section">§ {html.escape(section)}</span>')
@@ -119,8 +120,8 @@ def _card(anchor: str, marker: int, pid: str, doc: str, section: str, zh: str, e
     cls = "source-card" + (f" {extra_class}" if extra_class else "")
     return (f'<div class="{cls}" id="{anchor}" data-paragraph-id="{html.escape(pid)}">'
             f'<div class="src-meta"><span class="src-marker">[{marker}]</span>{" · ".join(meta)}</div>'
-            f'<div class="src-cols"><div class="src-zh" lang="zh"><span class="src-lang">中文</span>{_highlight(zh, quote)}</div>'
-            f'<div class="src-en" lang="en"><span class="src-lang">English</span>{_highlight(en, quote)}</div></div></div>')
+            f'<div class="src-cols"><div class="src-zh" lang="zh"><span class="src-lang">中文</span>{_highlight(zh, quote_zh or quote)}</div>'
+            f'<div class="src-en" lang="en"><span class="src-lang">English</span>{_highlight(en, quote_en or quote)}</div></div></div>')
 
 
 def sources_html(answer: Answer | None, notice: str = "") -> str:
@@ -140,7 +141,7 @@ def sources_html(answer: Answer | None, notice: str = "") -> str:
         parts.append("<h4>Cited paragraphs · 引用段落</h4>")
         for c in answer.citations:
             parts.append(_card(f"src-{c.marker}", c.marker, c.paragraph_id, c.doc, c.section,
-                               c.text_zh, c.text_en, c.quote))
+                               c.text_zh, c.text_en, c.quote, quote_zh=c.quote_zh, quote_en=c.quote_en))
     elif answer.retrieved:
         title = ("Nearest paragraphs (not an answer) · 最接近的段落（非答案）" if answer.abstained
                  else "Retrieved paragraphs · 检索到的段落")

@@ -186,3 +186,10 @@ def test_rag_ask_json_contract(engine, monkeypatch, capsys):
     assert "Cited paragraphs:" in out and P + "10" in out
     assert cli.ask_main([""]) == 2
     assert "question is empty" in capsys.readouterr().err
+
+
+def test_quote_is_aligned_on_both_language_sides(engine):
+    answer = engine.ask("How large is Sichuan's annual special fund for high-quality cultural productions?")
+    c = answer.citations[0]
+    assert c.quote == c.quote_en and "300 million" in c.quote_en
+    assert "3亿元" in c.quote_zh and c.quote_zh in c.text_zh   # the aligned translation sentence
