@@ -107,7 +107,6 @@ def ask_main(argv: list[str] | None = None) -> int:
 def eval_main(argv: list[str] | None = None) -> int:
     """rag-eval: run the grounding evaluation (rag/evaluate.py). Exit codes: 0 ok, 1 a metric
     is below its threshold (--check), 2 unusable input (questions file, empty index, config)."""
-    import os
 
     parser = argparse.ArgumentParser(prog="rag-eval", description="Evaluate retrieval, citations, groundedness and abstention.")
     parser.add_argument("--questions", type=Path, default=None, help="questions JSONL (default eval/questions.jsonl)")
@@ -127,10 +126,14 @@ def eval_main(argv: list[str] | None = None) -> int:
     from . import evaluate as ev
     from .engine import Engine
     from .judge import LLMJudge, OfflineJudge
+    from .settings import load_settings
 
     questions = args.questions or ev.DEFAULT_QUESTIONS
     out = args.out or ev.DEFAULT_OUT
-    thresholds_path = args.thresholds or Path(os.environ.get("RAG_EVAL_THRESHOLDS") or ev.DEFAULT_THRESHOLDS)
+    try:
+        thresholds_path = args.thresholds or load_settings().eval_thresholds or ev.DEFAULT_THRESHOLDS
+    except RagError as exc:
+        return _fail(exc)
     progress = not args.quiet and sys.stderr.isatty()
     try:
         ev.load_questions(questions)                       # fail fast, naming the line

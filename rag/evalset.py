@@ -9,7 +9,7 @@ languages, paragraph ids that don't exist, malformed `facts`) as a list of one-l
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 

@@ -315,7 +315,7 @@ def _table(rows: dict[str, dict], cols: Sequence[str], first: str) -> str:
 def render_report(result: dict) -> str:
     cols = ["n", "hit@1", "hit@3", "hit@5", "mrr", "citation_recall", "citation_precision", "groundedness",
             "fact_recall", "abstain_precision", "abstain_recall", "abstain_f1", "latency_ms"]
-    parts = [f"# Grounding evaluation\n",
+    parts = ["# Grounding evaluation\n",
              f"{result['n_questions']} questions from `{Path(result['questions']).name}`; backend `{result['backend']}`, "
              f"judge `{result['judge']}`, retrieval `{result['retrieval_mode']}` (top_k {result['top_k']}, "
              f"hit@k/MRR over the top {RETRIEVAL_DEPTH}), abstention threshold {_fmt(result['support_threshold'])}; "

@@ -26,7 +26,7 @@ import numpy as np
 
 from .chunking import split_sentences
 from .errors import LLMError
-from .overlap import _CJK_RUN, _EN_WORD, _STOP, containment, features, numbers
+from .overlap import _CJK_RUN, _EN_WORD, _STOP, containment, numbers
 
 # ---- tuned on eval/claims.jsonl (see rag.evaluate.judge_accuracy) ----
 SUPPORT_THRESHOLD = 0.3      # blended score needed (flat 0.85-0.88 accuracy over 0.14..0.42; 0.3 leans strict)

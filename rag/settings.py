@@ -94,6 +94,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     max_upload_bytes: int = 2_000_000
+    eval_thresholds: Path | None = None  # rag-eval --check minimums (default eval/thresholds.json)
 
     @property
     def calibration_path(self) -> Path:
@@ -142,6 +143,7 @@ def load_settings() -> Settings:
         host=_env("RAG_HOST", "127.0.0.1"),
         port=_int("RAG_PORT", 7860, 1, 65535),
         max_upload_bytes=_int("RAG_MAX_UPLOAD_BYTES", 2_000_000, 1, 100_000_000),
+        eval_thresholds=Path(_env("RAG_EVAL_THRESHOLDS", str(PROJECT_DIR / "eval" / "thresholds.json"))),
     )
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{1,30}", settings.chroma_prefix):
         raise ConfigError(f"RAG_CHROMA_PREFIX={settings.chroma_prefix!r} is not a valid name prefix",

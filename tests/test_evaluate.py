@@ -41,7 +41,7 @@ def engine(sources, open_index):
 @pytest.mark.slow
 def test_run_writes_all_outputs(tmp_path, engine):
     out = tmp_path / "out"
-    result = ev.run(small_file(tmp_path), out, engine, progress=False)
+    ev.run(small_file(tmp_path), out, engine, progress=False)
     for name in ("results.jsonl", "metrics.json", "report.md", "metrics.png"):
         assert (out / name).stat().st_size > 0, name
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
