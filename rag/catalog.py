@@ -8,9 +8,10 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import StoreError
+from .errors import StoreError, storage_hint
 from .lexical import bm25_idf, bm25_term, term_counts, tokenize
 from .records import Document, DocumentMeta, ParagraphPair, Passage
 from .sources import sha256
@@ -46,14 +47,24 @@ class Catalog:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the catalog at {path}: {exc}",
-                             "check that RAG_DATA_DIR is writable and has free space") from None
+            raise StoreError(f"cannot open the catalog at {path}: {exc}", storage_hint(exc, path.parent)) from None
         self.path = path
         self._lock = threading.RLock()
         self._stats: tuple[int, float] | None = None
 
     def close(self) -> None:
         self._db.close()
+
+    @contextmanager
+    def _write(self):
+        """One transaction (rolled back on error); a failed write (disk full, read-only
+        folder, locked file) surfaces as a StoreError that says what to do."""
+        try:
+            with self._lock, self._db:
+                yield
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the catalog at {self.path}: {exc}",
+                             storage_hint(exc, self.path.parent)) from None
 
     # ---- state flags (the "dirty" marker that says an ingest did not finish) ----
     def get_state(self, key: str) -> str | None:
@@ -62,7 +73,7 @@ class Catalog:
         return row[0] if row else None
 
     def set_state(self, key: str, value: str | None) -> None:
-        with self._lock, self._db:
+        with self._write():
             if value is None:
                 self._db.execute("DELETE FROM state WHERE key=?", (key,))
             else:
@@ -105,7 +116,7 @@ class Catalog:
             rows.append((p.id, p.pair_id, p.doc, p.lang, p.chunk_no, p.text, p.hash, sum(counts.values())))
             postings.extend((term, p.id, tf) for term, tf in counts.items())
         m = doc.meta
-        with self._lock, self._db:
+        with self._write():
             self._delete_rows(m.doc_id)
             self._db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)",
                              (m.doc_id, m.path, m.title, m.date, m.byline, m.file_hash, len(doc.pairs), time.time()))
@@ -116,7 +127,7 @@ class Catalog:
             self._stats = None
 
     def remove_document(self, doc_id: str) -> None:
-        with self._lock, self._db:
+        with self._write():
             self._delete_rows(doc_id)
             self._stats = None
 

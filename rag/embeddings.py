@@ -6,6 +6,7 @@ across re-ingests, rebuilds and embedder switches back and forth.
 """
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import threading
@@ -17,9 +18,11 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from .errors import EmbeddingError
+from .errors import EmbeddingError, StoreError, storage_hint
 from .settings import Settings
 from .sources import sha256
+
+_log = logging.getLogger(__name__)
 
 
 def _normalise(rows: np.ndarray) -> np.ndarray:
@@ -119,27 +122,41 @@ class EmbeddingCache:
     """sqlite: (model slug, text hash) → float32 vector."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))")
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))")
+        except (sqlite3.Error, OSError) as exc:
+            raise self._error("open", exc) from None
         self._lock = threading.Lock()
+
+    def _error(self, action: str, exc: Exception) -> StoreError:
+        return StoreError(f"cannot {action} the embedding cache at {self.path}: {exc}",
+                          storage_hint(exc, self.path.parent))
 
     def get_many(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
-        with self._lock:
-            for start in range(0, len(hashes), 500):
-                batch = hashes[start:start + 500]
-                marks = ",".join("?" * len(batch))
-                for h, blob in self._db.execute(
-                        f"SELECT hash, vec FROM vectors WHERE model=? AND hash IN ({marks})", [model, *batch]):
-                    found[h] = np.frombuffer(blob, dtype=np.float32)
+        try:
+            with self._lock:
+                for start in range(0, len(hashes), 500):
+                    batch = hashes[start:start + 500]
+                    marks = ",".join("?" * len(batch))
+                    for h, blob in self._db.execute(
+                            f"SELECT hash, vec FROM vectors WHERE model=? AND hash IN ({marks})", [model, *batch]):
+                        found[h] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.Error as exc:
+            raise self._error("read", exc) from None
         return found
 
     def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
-        with self._lock, self._db:
-            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                                 [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()])
+        try:
+            with self._lock, self._db:
+                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                                     [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()])
+        except sqlite3.Error as exc:
+            raise self._error("write", exc) from None
 
     def close(self) -> None:
         self._db.close()
@@ -190,7 +207,12 @@ class RagEmbedding(BaseEmbedding):
             self._computed += len(missing)
             fresh = dict(zip(missing, vectors))
             if self._cache:
-                self._cache.put_many(self.slug, fresh)
+                try:
+                    self._cache.put_many(self.slug, fresh)
+                except StoreError as exc:
+                    # the cache only saves recomputation: a full or read-only disk must not stop
+                    # answering (the extractive answer embeds sentences through here)
+                    _log.warning("embedding cache not updated: %s", exc)
             cached.update(fresh)
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)

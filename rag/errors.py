@@ -1,6 +1,8 @@
 """One exception hierarchy. Every error says what happened and what to do about it."""
 from __future__ import annotations
 
+import re
+
 
 class RagError(Exception):
     """Base class: `str(err)` is one line a user can act on."""
@@ -45,3 +47,29 @@ class LLMError(RagError):
 
 class EmbeddingError(RagError):
     """The embedding backend failed."""
+
+
+def _folder_state(folder) -> str:
+    """'readonly', 'full' (under 1 MiB free) or '' for the file system holding `folder`."""
+    import os
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return ""
+    if st.f_flag & os.ST_RDONLY:
+        return "readonly"
+    return "full" if st.f_bavail * st.f_frsize < 1 << 20 else ""
+
+
+def storage_hint(exc: BaseException, folder) -> str:
+    """What to do about a failed write under `folder` (RAG_DATA_DIR), from the error's text or,
+    when that doesn't say (Chroma's often don't), from the state of the file system."""
+    text = str(exc).lower()
+    state = _folder_state(folder)
+    if re.search(r"\bfull\b|no space|enospc|quota", text) or state == "full":
+        return (f"the disk holding {folder} is full — free some space (or point RAG_DATA_DIR at a bigger disk) "
+                "and run the ingest again; it resumes where it stopped")
+    if "readonly" in text or "read-only" in text or "read only" in text or "permission" in text or state == "readonly":
+        return (f"{folder} is read-only — make it writable (or point RAG_DATA_DIR at a writable folder) "
+                "and run again (nothing could be written there)")
+    return f"check that {folder} (RAG_DATA_DIR) is writable and has free space, then run again"

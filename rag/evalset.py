@@ -159,6 +159,14 @@ def _check_type(problems, where, obj, key, kind, required=True):
     return True
 
 
+def _check_id(problems: list[str], where: str, obj: dict, line: int, seen: dict[str, int]) -> None:
+    if _check_type(problems, where, obj, "id", str):
+        if obj["id"] in seen:
+            problems.append(f"{where}: duplicate id {obj['id']!r} (first on line {seen[obj['id']]})")
+        else:
+            seen[obj["id"]] = line
+
+
 def validate(path: str | Path, known_paragraph_ids: Iterable[str] | None = None, strict: bool = True) -> list[str]:
     """Problems in a questions file (empty list = valid). `strict` requires the dataset fields
     (language, kind, answerable, gold, reference, facts); otherwise only id+question are
@@ -173,11 +181,7 @@ def validate(path: str | Path, known_paragraph_ids: Iterable[str] | None = None,
     seen: dict[str, int] = {}
     for n, obj in rows:
         where = f"{path}:{n}"
-        if _check_type(problems, where, obj, "id", str):
-            if obj["id"] in seen:
-                problems.append(f"{where}: duplicate id {obj['id']!r} (first on line {seen[obj['id']]})")
-            else:
-                seen[obj["id"]] = n
+        _check_id(problems, where, obj, n, seen)
         _check_type(problems, where, obj, "question", str)
         if _check_type(problems, where, obj, "language", str, strict) and obj["language"] not in LANGUAGES:
             problems.append(f"{where}: unknown language {obj['language']!r} (allowed: {', '.join(LANGUAGES)})")
@@ -227,11 +231,7 @@ def validate_claims(path: str | Path, known_paragraph_ids: Iterable[str] | None 
     seen: dict[str, int] = {}
     for n, obj in rows:
         where = f"{path}:{n}"
-        if _check_type(problems, where, obj, "id", str):
-            if obj["id"] in seen:
-                problems.append(f"{where}: duplicate id {obj['id']!r} (first on line {seen[obj['id']]})")
-            else:
-                seen[obj["id"]] = n
+        _check_id(problems, where, obj, n, seen)
         _check_type(problems, where, obj, "claim", str)
         if _check_type(problems, where, obj, "lang", str) and obj["lang"] not in LANGUAGES:
             problems.append(f"{where}: unknown lang {obj['lang']!r} (allowed: {', '.join(LANGUAGES)})")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import StoreError
+from .errors import StoreError, storage_hint
 from .settings import Settings
 
 
@@ -41,7 +41,7 @@ class VectorStore:
     def _error(self, action: str, exc: Exception) -> StoreError:
         hint = ("check that the Chroma server is running (`chroma run --host ... --port ...`) "
                 "and RAG_CHROMA_HOST/RAG_CHROMA_PORT point at it") if self.where.startswith("http") else \
-               "check that RAG_DATA_DIR is writable and has free space"
+               storage_hint(exc, Path(self.where).parent)   # names the data dir: full, read-only or else
         return StoreError(f"Chroma at {self.where} failed to {action}: {type(exc).__name__}: {exc}", hint)
 
     def close(self) -> None:

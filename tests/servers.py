@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -18,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from _corpus import free_port  # noqa: F401  (re-exported for the server tests)
 
 LLAMA_VERSION = "0.3.36"
 
@@ -32,12 +33,6 @@ def chroma_server_env() -> dict[str, str]:
     import uuid
     return {"RAG_CHROMA_HOST": host, "RAG_CHROMA_PORT": os.environ.get("RAG_TEST_CHROMA_PORT", "8000"),
             "RAG_CHROMA_PREFIX": "t" + uuid.uuid4().hex[:12]}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def llama_server_binary() -> Path | None:
@@ -81,6 +76,17 @@ def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = N
     raise TimeoutError(f"{url} not ready after {timeout}s: {last}")
 
 
+def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """terminate, then kill if it doesn't exit within `grace` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(grace)
+
+
 @contextmanager
 def llama_server(log_path: Path):
     """Start llama-server on a free loopback port; yields the /v1 base URL; always stops it."""
@@ -96,11 +102,7 @@ def llama_server(log_path: Path):
         wait_http(f"http://127.0.0.1:{port}/health", 60, proc)
         yield f"http://127.0.0.1:{port}/v1"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 

