@@ -7,12 +7,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import StoreError, storage_hint
-from .lexical import bm25_idf, bm25_term, term_counts, tokenize
+from .lexical import B, K1, bm25_idf, term_counts, tokenize
 from .records import Document, DocumentMeta, ParagraphPair, Passage
 from .sources import sha256
 
@@ -28,7 +27,8 @@ CREATE TABLE IF NOT EXISTS passages (
   passage_id TEXT PRIMARY KEY, pair_id TEXT, doc_id TEXT, lang TEXT, chunk_no INTEGER,
   text TEXT, hash TEXT, length INTEGER);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
-CREATE TABLE IF NOT EXISTS postings (term TEXT, passage_id TEXT, tf INTEGER, PRIMARY KEY (term, passage_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS postings (
+  term TEXT, passage_id TEXT, tf INTEGER, length INTEGER, PRIMARY KEY (term, passage_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS postings_passage ON postings(passage_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
@@ -46,14 +46,28 @@ class Catalog:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            columns = [row[1] for row in self._db.execute("PRAGMA table_info(postings)")]
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the catalog at {path}: {exc}", storage_hint(exc, path.parent)) from None
+        if "length" not in columns:
+            self._migrate_postings()
         self.path = path
         self._lock = threading.RLock()
         self._stats: tuple[int, float] | None = None
+        self._stats_version = -1
 
     def close(self) -> None:
         self._db.close()
+
+    def _migrate_postings(self) -> None:
+        """Catalogs from before postings carried passage lengths: rebuild the postings from
+        the stored passage texts (no re-embedding, no re-reading of sources)."""
+        with self._db:
+            self._db.execute("DROP TABLE postings")
+            self._db.executescript(SCHEMA)
+            for pid, text, length in self._db.execute("SELECT passage_id, text, length FROM passages").fetchall():
+                self._db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
+                                     [(term, pid, tf, length) for term, tf in term_counts(text).items()])
 
     @contextmanager
     def _write(self):
@@ -114,7 +128,7 @@ class Catalog:
         for p in passages:
             counts = term_counts(p.text)
             rows.append((p.id, p.pair_id, p.doc, p.lang, p.chunk_no, p.text, p.hash, sum(counts.values())))
-            postings.extend((term, p.id, tf) for term, tf in counts.items())
+            postings.extend((term, p.id, tf, rows[-1][-1]) for term, tf in counts.items())
         m = doc.meta
         with self._write():
             self._delete_rows(m.doc_id)
@@ -123,7 +137,7 @@ class Catalog:
             self._db.executemany("INSERT INTO pairs VALUES (?,?,?,?,?,?,?,?)",
                                  [(p.id, p.doc, p.order, p.zh, p.en, p.section_zh, p.section_en, pair_hash(p)) for p in doc.pairs])
             self._db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)", rows)
-            self._db.executemany("INSERT INTO postings VALUES (?,?,?)", postings)
+            self._db.executemany("INSERT INTO postings VALUES (?,?,?,?)", postings)
             self._stats = None
 
     def remove_document(self, doc_id: str) -> None:
@@ -169,13 +183,17 @@ class Catalog:
             return self._db.execute("SELECT count(*) FROM postings WHERE term=?", (term,)).fetchone()[0]
 
     def _corpus_stats(self) -> tuple[int, float]:
-        if self._stats is None:
+        # data_version changes when another connection (a CLI ingest beside the app) commits
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if self._stats is None or self._stats_version != version:
             n, avg = self._db.execute("SELECT count(*), coalesce(avg(length), 0) FROM passages").fetchone()
-            self._stats = (n, float(avg))
+            self._stats, self._stats_version = (n, float(avg)), version
         return self._stats
 
     def bm25(self, query: str, k: int, max_df_ratio: float = 0.5) -> list[tuple[str, float]]:
-        """Top-k (passage_id, score) by BM25 over the postings; no in-memory index to rebuild.
+        """Top-k (passage_id, score) by BM25, scored inside sqlite from the postings (which
+        carry each passage's length): no in-memory index to rebuild, no Python loop over
+        posting lists.
 
         Terms in more than `max_df_ratio` of passages are skipped on corpora of 100+ passages:
         their idf is near zero and their posting lists are the expensive part.
@@ -187,13 +205,15 @@ class Catalog:
             n, avg = self._corpus_stats()
             if n == 0:
                 return []
-            scores: dict[str, float] = defaultdict(float)
-            for term in terms:
-                df = self._db.execute("SELECT count(*) FROM postings WHERE term=?", (term,)).fetchone()[0]
-                if df == 0 or (n >= 100 and df > max_df_ratio * n):
-                    continue
-                idf = bm25_idf(n, df)
-                for pid, tf, length in self._db.execute(
-                        "SELECT p.passage_id, p.tf, s.length FROM postings p JOIN passages s USING (passage_id) WHERE p.term=?", (term,)):
-                    scores[pid] += bm25_term(tf, length, avg, idf)
-        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+            marks = ",".join("?" * len(terms))
+            dfs = self._db.execute(f"SELECT term, count(*) FROM postings WHERE term IN ({marks}) GROUP BY term", terms).fetchall()
+            weights = [(term, bm25_idf(n, df)) for term, df in dfs if not (n >= 100 and df > max_df_ratio * n)]
+            if not weights:
+                return []
+            values = ",".join("(?, ?)" * 1 for _ in weights)
+            rows = self._db.execute(
+                f"WITH q(term, w) AS (VALUES {values}) "
+                f"SELECT p.passage_id, SUM(q.w * p.tf * {K1 + 1} / (p.tf + {K1} * ({1 - B} + {B} * p.length / ?))) AS s "
+                "FROM q JOIN postings p ON p.term = q.term GROUP BY p.passage_id ORDER BY s DESC, p.passage_id LIMIT ?",
+                [x for pair in weights for x in pair] + [max(avg, 1e-9), k]).fetchall()
+        return [(pid, float(score)) for pid, score in rows]
