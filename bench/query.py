@@ -148,9 +148,8 @@ def latency_summary(runs: list[list[float]]) -> dict:
 
 def clear_query_caches(*embeddings) -> None:
     for emb in embeddings:
-        cache = getattr(emb, "_query_cache", None) if emb is not None else None
-        if cache is not None and hasattr(cache, "cache_clear"):
-            cache.cache_clear()
+        if emb is not None:
+            emb.clear_query_cache()
 
 
 def hit_at(ranked_ids: list[str], gold: set[str], k: int) -> bool:

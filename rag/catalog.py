@@ -122,16 +122,30 @@ class Catalog:
         return out
 
     def replace_document(self, doc: Document, passages: list[Passage]) -> None:
-        """Swap a document's rows (pairs, passages, postings) in one transaction."""
+        """Bring a document's rows in step, in one transaction. Passages whose id and text are
+        unchanged keep their rows and postings, so editing one paragraph of a long file
+        tokenises one paragraph, not the file."""
+        old = self.passage_hashes(doc.meta.doc_id)
+        keep = {p.id for p in passages if old.get(p.id) == p.hash}
+        drop = [pid for pid in old if pid not in keep]
         rows = []
         postings = []
         for p in passages:
+            if p.id in keep:
+                continue
             counts = term_counts(p.text)
-            rows.append((p.id, p.pair_id, p.doc, p.lang, p.chunk_no, p.text, p.hash, sum(counts.values())))
-            postings.extend((term, p.id, tf, rows[-1][-1]) for term, tf in counts.items())
+            length = sum(counts.values())
+            rows.append((p.id, p.pair_id, p.doc, p.lang, p.chunk_no, p.text, p.hash, length))
+            postings.extend((term, p.id, tf, length) for term, tf in counts.items())
         m = doc.meta
         with self._write():
-            self._delete_rows(m.doc_id)
+            for start in range(0, len(drop), 500):
+                batch = drop[start:start + 500]
+                marks = ",".join("?" * len(batch))
+                self._db.execute(f"DELETE FROM postings WHERE passage_id IN ({marks})", batch)
+                self._db.execute(f"DELETE FROM passages WHERE passage_id IN ({marks})", batch)
+            for table in ("pairs", "documents"):
+                self._db.execute(f"DELETE FROM {table} WHERE doc_id=?", (m.doc_id,))
             self._db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)",
                              (m.doc_id, m.path, m.title, m.date, m.byline, m.file_hash, len(doc.pairs), time.time()))
             self._db.executemany("INSERT INTO pairs VALUES (?,?,?,?,?,?,?,?)",

@@ -10,7 +10,7 @@ import logging
 import re
 import sqlite3
 import threading
-from functools import lru_cache
+from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +23,7 @@ from .settings import Settings
 from .sources import sha256
 
 _log = logging.getLogger(__name__)
+_warned: set[Path] = set()      # caches whose failed write was already reported (once per process)
 
 
 def _normalise(rows: np.ndarray) -> np.ndarray:
@@ -129,6 +130,8 @@ class EmbeddingCache:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))")
         except (sqlite3.Error, OSError) as exc:
+            if getattr(self, "_db", None) is not None:
+                self._db.close()
             raise self._error("open", exc) from None
         self._lock = threading.Lock()
 
@@ -177,7 +180,9 @@ class RagEmbedding(BaseEmbedding):
         self._backend = backend
         self._cache = cache
         self._computed = 0
-        self._query_cache = lru_cache(maxsize=512)(self._embed_query_uncached)
+        # a plain dict, not lru_cache on a bound method: that makes a reference cycle that
+        # keeps the model alive after the index is closed, until the garbage collector runs
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @classmethod
     def class_name(cls) -> str:
@@ -212,17 +217,26 @@ class RagEmbedding(BaseEmbedding):
                 except StoreError as exc:
                     # the cache only saves recomputation: a full or read-only disk must not stop
                     # answering (the extractive answer embeds sentences through here)
-                    _log.warning("embedding cache not updated: %s", exc)
+                    if self._cache.path not in _warned:
+                        _warned.add(self._cache.path)
+                        _log.warning("embedding cache not updated: %s", exc)
             cached.update(fresh)
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([cached[h] for h in hashes])
 
-    def _embed_query_uncached(self, query: str) -> tuple[float, ...]:
-        return tuple(float(x) for x in self._backend.query(query))
+    def clear_query_cache(self) -> None:
+        """Forget query vectors (benchmarks time the query embedding on every call)."""
+        self._queries.clear()
 
     def embed_query(self, query: str) -> np.ndarray:
-        return np.asarray(self._query_cache(query), dtype=np.float32)
+        vector = self._queries.get(query)
+        if vector is None:
+            vector = np.asarray(self._backend.query(query), dtype=np.float32)
+            self._queries[query] = vector
+            if len(self._queries) > 512:
+                self._queries.popitem(last=False)
+        return vector
 
     # llama-index interface
     def _get_query_embedding(self, query: str) -> list[float]:

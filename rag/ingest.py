@@ -50,7 +50,8 @@ def _plan_document(index: Index, doc: Document) -> _Plan:
         old = old_pairs.get(pair.id)
         (diff.added if old is None else diff.unchanged if old == pair_hash(pair) else diff.changed).append(pair.id)
     new_ids = {p.id for p in passages}
-    diff.removed = [pid for pid in old_pairs if pid not in {pair.id for pair in doc.pairs}]
+    pair_ids = {pair.id for pair in doc.pairs}
+    diff.removed = [pid for pid in old_pairs if pid not in pair_ids]
     plan = _Plan(doc, passages, diff)
     plan.to_embed = [p for p in passages if old_passages.get(p.id) != p.hash]
     plan.stale_ids = [pid for pid in old_passages if pid not in new_ids]

@@ -77,3 +77,20 @@ def test_old_catalog_format_is_migrated(catalog, tmp_path):
     migrated = Catalog(tmp_path / "catalog.sqlite")
     assert migrated.bm25("微短剧审查时效提升了多少?", 5) == before
     migrated.close()
+
+
+def test_editing_one_paragraph_retokenises_only_that_paragraph(catalog, monkeypatch):
+    import dataclasses
+
+    import rag.catalog as catalog_module
+    doc = parse_file(SEED)
+    edited = dataclasses.replace(doc, pairs=tuple(
+        dataclasses.replace(p, en=p.en + " Edited.") if p.order == 5 else p for p in doc.pairs))
+    calls: list[str] = []
+    real = catalog_module.term_counts
+    monkeypatch.setattr(catalog_module, "term_counts", lambda text: calls.append(text) or real(text))
+    catalog.replace_document(edited, [p for pair in edited.pairs for p in chunk_pair(pair, 320)])
+    assert calls == [edited.pairs[4].en]
+    top = catalog.bm25("Edited", 3)
+    assert top[0][0] == "000_09ff8f6f21da3254#p05:en:0"
+    assert len(catalog.passage_hashes()) == 26
