@@ -15,7 +15,10 @@ from .lexical import B, K1, bm25_idf, term_counts, tokenize
 from .records import Document, DocumentMeta, ParagraphPair, Passage
 from .sources import sha256
 
-SCHEMA = """
+POSTINGS_TABLE = """CREATE TABLE IF NOT EXISTS postings (
+  term TEXT, passage_id TEXT, tf INTEGER, length INTEGER, PRIMARY KEY (term, passage_id)) WITHOUT ROWID"""
+POSTINGS_INDEX = "CREATE INDEX IF NOT EXISTS postings_passage ON postings(passage_id)"
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS documents (
   doc_id TEXT PRIMARY KEY, path TEXT, title TEXT, date TEXT, byline TEXT, file_hash TEXT,
   n_pairs INTEGER, ingested_at REAL);
@@ -27,9 +30,8 @@ CREATE TABLE IF NOT EXISTS passages (
   passage_id TEXT PRIMARY KEY, pair_id TEXT, doc_id TEXT, lang TEXT, chunk_no INTEGER,
   text TEXT, hash TEXT, length INTEGER);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
-CREATE TABLE IF NOT EXISTS postings (
-  term TEXT, passage_id TEXT, tf INTEGER, length INTEGER, PRIMARY KEY (term, passage_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS postings_passage ON postings(passage_id);
+{POSTINGS_TABLE};
+{POSTINGS_INDEX};
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -49,12 +51,12 @@ class Catalog:
             columns = [row[1] for row in self._db.execute("PRAGMA table_info(postings)")]
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the catalog at {path}: {exc}", storage_hint(exc, path.parent)) from None
-        if "length" not in columns:
-            self._migrate_postings()
         self.path = path
         self._lock = threading.RLock()
         self._stats: tuple[int, float] | None = None
         self._stats_version = -1
+        if "length" not in columns:
+            self._migrate_postings()
 
     def close(self) -> None:
         self._db.close()
@@ -62,9 +64,10 @@ class Catalog:
     def _migrate_postings(self) -> None:
         """Catalogs from before postings carried passage lengths: rebuild the postings from
         the stored passage texts (no re-embedding, no re-reading of sources)."""
-        with self._db:
+        with self._write():   # one transaction: executescript would commit half-way
             self._db.execute("DROP TABLE postings")
-            self._db.executescript(SCHEMA)
+            self._db.execute(POSTINGS_TABLE)
+            self._db.execute(POSTINGS_INDEX)
             for pid, text, length in self._db.execute("SELECT passage_id, text, length FROM passages").fetchall():
                 self._db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
                                      [(term, pid, tf, length) for term, tf in term_counts(text).items()])

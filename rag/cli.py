@@ -24,12 +24,17 @@ def ingest_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from .index import Index
     from .ingest import ingest
+    index = None
     try:
         index = Index.open()
+        where = f"{index.store.where} ({index.store.name})"
         report = ingest(index, args.paths or None, dry_run=args.dry_run, rebuild=args.rebuild,
                         show_bar=not args.quiet and sys.stderr.isatty())
     except RagError as exc:
         return _fail(exc)
+    finally:
+        if index is not None:   # releases Chroma's per-path system (a failed one must not be reused)
+            index.close()
     for line in report.errors:
         print(f"skipped: {line}", file=sys.stderr)
     if args.json:
@@ -46,7 +51,7 @@ def ingest_main(argv: list[str] | None = None) -> int:
         if not args.dry_run:
             print(f"embedded {report.embedded} passage(s)"
                   + (f", repaired {report.repaired} vector(s) that were out of step with the catalog" if report.repaired else "")
-                  + f" in {report.seconds:.1f}s → {index.store.where} ({index.store.name})")
+                  + f" in {report.seconds:.1f}s → {where}")
     return 1 if report.errors else 0
 
 

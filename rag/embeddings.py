@@ -225,6 +225,10 @@ class RagEmbedding(BaseEmbedding):
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([cached[h] for h in hashes])
 
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+
     def clear_query_cache(self) -> None:
         """Forget query vectors (benchmarks time the query embedding on every call)."""
         self._queries.clear()

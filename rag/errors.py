@@ -68,7 +68,7 @@ def storage_hint(exc: BaseException, folder) -> str:
     state = _folder_state(folder)
     if re.search(r"\bfull\b|no space|enospc|quota", text) or state == "full":
         return (f"the disk holding {folder} is full — free some space (or point RAG_DATA_DIR at a bigger disk) "
-                "and run the ingest again; it resumes where it stopped")
+                "and run again; an interrupted ingest resumes where it stopped")
     if "readonly" in text or "read-only" in text or "read only" in text or "permission" in text or state == "readonly":
         return (f"{folder} is read-only — make it writable (or point RAG_DATA_DIR at a writable folder) "
                 "and run again (nothing could be written there)")

@@ -8,7 +8,7 @@ two languages together (README "Retrieval").
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .catalog import Catalog
 from .embeddings import EmbeddingCache, RagEmbedding, USEBackend, make_embedding
@@ -29,20 +29,25 @@ class Index:
     store: VectorStore
     embedding: RagEmbedding
     cross: Space | None = None
+    owned: list[RagEmbedding] = field(default_factory=list)   # embeddings open() made (and closes)
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedding: RagEmbedding | None = None,
              cross_embedding: RagEmbedding | None = None) -> "Index":
         settings = settings or load_settings()
-        embedding = embedding or make_embedding(settings)
+        owned: list[RagEmbedding] = []
+        if embedding is None:
+            embedding = make_embedding(settings)
+            owned.append(embedding)
         catalog = Catalog(settings.data_dir / "catalog.sqlite")
         store = VectorStore(settings, embedding.slug)
         cross = None
         if settings.cross_embedder == "use" and embedding.slug != USEBackend.slug:
-            cross_embedding = cross_embedding or RagEmbedding(
-                USEBackend(), EmbeddingCache(settings.data_dir / "embed_cache.sqlite"))
+            if cross_embedding is None:
+                cross_embedding = RagEmbedding(USEBackend(), EmbeddingCache(settings.data_dir / "embed_cache.sqlite"))
+                owned.append(cross_embedding)
             cross = Space(cross_embedding, VectorStore(settings, cross_embedding.slug))
-        return cls(settings, catalog, store, embedding, cross)
+        return cls(settings, catalog, store, embedding, cross, owned)
 
     @property
     def spaces(self) -> list[Space]:
@@ -53,3 +58,5 @@ class Index:
         self.catalog.close()
         for space in self.spaces:
             space.store.close()
+        for embedding in self.owned:
+            embedding.close()
