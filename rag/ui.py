@@ -7,7 +7,6 @@ documents, run_eval.
 """
 from __future__ import annotations
 
-import inspect
 import json
 import time
 from pathlib import Path
@@ -102,25 +101,16 @@ def _docs(engine: Engine) -> list[list]:
 
 
 def _run_eval(engine: Engine, questions_path: str, progress=gr.Progress()):
+    from . import evaluate  # imported on use: matplotlib and the judge are not needed to chat
+
     empty = ([], [], None)
-    try:
-        from . import evaluate  # noqa: PLC0415 - written concurrently; optional
-    except ImportError as exc:
-        return ("evaluation module not available" + f" ({md_text(str(exc))})", *empty)
-    run = getattr(evaluate, "run", None)
-    if run is None:
-        return ("evaluation module not available (rag.evaluate has no run())", *empty)
     path = Path((questions_path or "").strip() or PROJECT_DIR / "eval" / "questions.jsonl")
     if not path.is_file():
         return (f"questions file not found: {md_text(str(path))}", *empty)
     out_dir = engine.settings.data_dir / "eval-ui" / time.strftime("%Y%m%d-%H%M%S")
-    kwargs = {"engine": engine, "judge": None, "progress": False}
     try:
-        params = inspect.signature(run).parameters
-        kwargs = {k: v for k, v in kwargs.items() if k in params or any(
-            p.kind is p.VAR_KEYWORD for p in params.values())}
         progress(0, desc="evaluating")
-        run(path, out_dir, **kwargs)
+        evaluate.run(path, out_dir, engine, judge=None, progress=False)
     except Exception as exc:  # noqa: BLE001
         return (f"evaluation failed: {md_text(f'{type(exc).__name__}: {exc}')}", *empty)
     metrics_rows = []
