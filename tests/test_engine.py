@@ -174,6 +174,10 @@ def test_rag_ask_json_contract(engine, monkeypatch, capsys):
     from rag import cli
     monkeypatch.setenv("RAG_DATA_DIR", str(engine.settings.data_dir))
     monkeypatch.setenv("RAG_SOURCES_DIR", str(engine.settings.sources_dir))
+    monkeypatch.setenv("RAG_CHROMA_PREFIX", engine.settings.chroma_prefix)   # the same collections,
+    if engine.settings.chroma_host:                                          # also on a Chroma server
+        monkeypatch.setenv("RAG_CHROMA_HOST", engine.settings.chroma_host)
+        monkeypatch.setenv("RAG_CHROMA_PORT", str(engine.settings.chroma_port))
     assert cli.ask_main(["微短剧审查时效提升了多少?", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"question", "answer", "language", "abstained", "backend", "citations", "retrieved", "timings_ms"}
