@@ -167,6 +167,19 @@ def _check_id(problems: list[str], where: str, obj: dict, line: int, seen: dict[
             seen[obj["id"]] = line
 
 
+def _rows_with_ids(path: Path) -> tuple[list[tuple[str, dict]], list[str]]:
+    """Parse a JSONL file into [("file:line", object)] and problems, ids already checked
+    (present, a string, unique). Raises EvalSetError when the file can't be read."""
+    rows, problems = _parse(path)
+    seen: dict[str, int] = {}
+    out = []
+    for n, obj in rows:
+        where = f"{path}:{n}"
+        _check_id(problems, where, obj, n, seen)
+        out.append((where, obj))
+    return out, problems
+
+
 def validate(path: str | Path, known_paragraph_ids: Iterable[str] | None = None, strict: bool = True) -> list[str]:
     """Problems in a questions file (empty list = valid). `strict` requires the dataset fields
     (language, kind, answerable, gold, reference, facts); otherwise only id+question are
@@ -174,14 +187,11 @@ def validate(path: str | Path, known_paragraph_ids: Iterable[str] | None = None,
     gold-id existence check."""
     path = Path(path)
     try:
-        rows, problems = _parse(path)
+        rows, problems = _rows_with_ids(path)
     except EvalSetError as exc:
         return [str(exc)]
     known = set(known_paragraph_ids) if known_paragraph_ids is not None else None
-    seen: dict[str, int] = {}
-    for n, obj in rows:
-        where = f"{path}:{n}"
-        _check_id(problems, where, obj, n, seen)
+    for where, obj in rows:
         _check_type(problems, where, obj, "question", str)
         if _check_type(problems, where, obj, "language", str, strict) and obj["language"] not in LANGUAGES:
             problems.append(f"{where}: unknown language {obj['language']!r} (allowed: {', '.join(LANGUAGES)})")
@@ -224,14 +234,11 @@ def validate(path: str | Path, known_paragraph_ids: Iterable[str] | None = None,
 def validate_claims(path: str | Path, known_paragraph_ids: Iterable[str] | None = None) -> list[str]:
     path = Path(path)
     try:
-        rows, problems = _parse(path)
+        rows, problems = _rows_with_ids(path)
     except EvalSetError as exc:
         return [str(exc)]
     known = set(known_paragraph_ids) if known_paragraph_ids is not None else None
-    seen: dict[str, int] = {}
-    for n, obj in rows:
-        where = f"{path}:{n}"
-        _check_id(problems, where, obj, n, seen)
+    for where, obj in rows:
         _check_type(problems, where, obj, "claim", str)
         if _check_type(problems, where, obj, "lang", str) and obj["lang"] not in LANGUAGES:
             problems.append(f"{where}: unknown lang {obj['lang']!r} (allowed: {', '.join(LANGUAGES)})")
