@@ -188,9 +188,11 @@ def parse_file(path: Path) -> Document:
 
 
 def discover(root: Path) -> list[Path]:
-    """Source files under a folder (or the file itself), sorted; hidden files skipped."""
+    """Source files under a folder (or the file itself), sorted; hidden files skipped.
+    A dangling link or other non-regular entry with a source suffix is listed too, so the
+    ingest reports it (and keeps what it had indexed) instead of treating it as deleted."""
     if root.is_file():
         return [root]
     return sorted(p for p in root.rglob("*")
-                  if p.is_file() and p.suffix.lower() in SUFFIXES
+                  if not p.is_dir() and p.suffix.lower() in SUFFIXES
                   and not any(part.startswith(".") for part in p.relative_to(root).parts))

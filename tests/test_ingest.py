@@ -376,6 +376,20 @@ def test_bad_file_among_good_ones(sources, open_index):
     assert_consistent(index)
 
 
+def test_source_turned_into_a_dangling_link_is_reported_not_deleted(sources, open_index):
+    write_extra(sources, "101_river.txt")
+    index = open_index()
+    ingest(index, show_bar=False)
+    river = sources / "101_river.txt"
+    river.unlink()
+    river.symlink_to(sources / "moved-away.txt")      # e.g. a file on an unmounted share
+    report = ingest(index, show_bar=False)
+    assert len(report.errors) == 1 and report.errors[0].startswith(f"{river}: not a regular file")
+    assert report.removed_documents == [] and report.diff.removed == []
+    assert len(index.catalog.pair_hashes(RIVER)) == 2
+    assert_consistent(index)
+
+
 def test_nonexistent_directory_removes_nothing(sources, tmp_path, open_index, monkeypatch):
     index = open_index()
     ingest(index, show_bar=False)
