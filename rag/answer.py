@@ -125,14 +125,3 @@ def compose_extractive(candidates: list[_Candidate], language: str, max_sentence
             end = "。" if c.lang == "zh" else "."
         parts.append(f"{body}[{c.marker}]{end}")
     return ("" if language == "zh" else " ").join(parts)
-
-
-def idf_table(index, terms: set[str]) -> dict[str, float]:
-    """idf of the question's terms over the catalog's postings (BM25's own idf)."""
-    from .lexical import bm25_idf
-    n = max(index.catalog.count_passages(), 1)
-    out = {}
-    for term in terms:
-        df = index.catalog.document_frequency(term)
-        out[term] = bm25_idf(n, df)
-    return out

@@ -198,9 +198,19 @@ class Catalog:
             row = self._db.execute("SELECT doc_id, path, title, date, byline, file_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return DocumentMeta(*row) if row else None
 
-    def document_frequency(self, term: str) -> int:
+    def _document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        marks = ",".join("?" * len(terms))
+        return dict(self._db.execute(f"SELECT term, count(*) FROM postings WHERE term IN ({marks}) GROUP BY term", terms))
+
+    def idf(self, terms: set[str] | list[str]) -> dict[str, float]:
+        """BM25's idf for each term (a term no passage has gets the highest idf)."""
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            return {}
         with self._lock:
-            return self._db.execute("SELECT count(*) FROM postings WHERE term=?", (term,)).fetchone()[0]
+            n = max(self._corpus_stats()[0], 1)
+            dfs = self._document_frequencies(terms)
+        return {t: bm25_idf(n, dfs.get(t, 0)) for t in terms}
 
     def _corpus_stats(self) -> tuple[int, float]:
         # data_version changes when another connection (a CLI ingest beside the app) commits
@@ -225,9 +235,8 @@ class Catalog:
             n, avg = self._corpus_stats()
             if n == 0:
                 return []
-            marks = ",".join("?" * len(terms))
-            dfs = self._db.execute(f"SELECT term, count(*) FROM postings WHERE term IN ({marks}) GROUP BY term", terms).fetchall()
-            weights = [(term, bm25_idf(n, df)) for term, df in dfs if not (n >= 100 and df > max_df_ratio * n)]
+            dfs = self._document_frequencies(terms)
+            weights = [(term, bm25_idf(n, df)) for term, df in dfs.items() if not (n >= 100 and df > max_df_ratio * n)]
             if not weights:
                 return []
             values = ",".join("(?, ?)" * 1 for _ in weights)

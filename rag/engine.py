@@ -8,7 +8,7 @@ import re
 import time
 from typing import Iterator
 
-from .answer import LLM_FALLBACK, NO_ANSWER, OFFLINE, Answer, compose_extractive, idf_table, score_sentences
+from .answer import LLM_FALLBACK, NO_ANSWER, OFFLINE, Answer, compose_extractive, score_sentences
 from .citations import cite
 from .errors import LLMError, QuestionError
 from .index import Index
@@ -102,12 +102,12 @@ class Engine:
         present = [set(tokenize(f"{hit.pair.zh or ''} {hit.pair.en or ''}")) for hit in hits[:3]]
         best = max(min(1.0, max(0.0, ((hit.xling or 0.0) - XLING_UNRELATED) / (XLING_FULL_SUPPORT - XLING_UNRELATED)))
                    for hit in hits[:3])
-        for part in parts:
-            terms = set(tokenize(part))
+        part_terms = [set(tokenize(part)) for part in parts]
+        idf = self.index.catalog.idf(set().union(*part_terms))   # one lookup for every part
+        for terms in part_terms:
             if not terms:
                 continue
-            idf = idf_table(self.index, terms)
-            total = sum(idf.values()) or 1.0
+            total = sum(idf[t] for t in terms) or 1.0
             for words in present:
                 best = max(best, sum(idf[t] for t in terms & words) / total)
         return best
@@ -180,7 +180,7 @@ class Engine:
                 yield "\n" + notice + "\n"
 
         t = time.perf_counter()
-        idf = idf_table(self.index, set(tokenize(query)))   # the standalone query: a follow-up is answered in its context
+        idf = self.index.catalog.idf(set(tokenize(query)))   # the standalone query: a follow-up is answered in its context
         semantic = self.index.cross.embedding if self.index.cross else self.index.embedding
         candidates = score_sentences(query, hits, lang, semantic, idf)
         draft = compose_extractive(candidates, lang)

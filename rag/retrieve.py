@@ -48,11 +48,11 @@ class Retrieval:
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
-def _pair_ranks(passage_hits: list[tuple[str, float]], pair_of: dict[str, str]) -> dict[str, tuple[int, float]]:
+def _pair_ranks(passage_hits: list[tuple[str, float]]) -> dict[str, tuple[int, float]]:
     """passage hits (best first) → pair id → (1-based pair rank, best score)."""
     out: dict[str, tuple[int, float]] = {}
     for pid, score in passage_hits:
-        pair_id = pair_of.get(pid) or pid.rsplit(":", 2)[0]
+        pair_id = pid.rsplit(":", 2)[0]   # passage ids are "<pair id>:<lang>:<chunk no>"
         if pair_id not in out:
             out[pair_id] = (len(out) + 1, score)
     return out
@@ -87,17 +87,17 @@ class Retriever:
             vector = self.index.embedding.embed_query(query)
             timings["embed_query"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
-            dense = _pair_ranks(self.index.store.query(vector, self.depth), {})
+            dense = _pair_ranks(self.index.store.query(vector, self.depth))
             timings["dense"] = (time.perf_counter() - t) * 1000
         xling: dict[str, tuple[int, float]] = {}
         if self.mode in ("hybrid", "xling") and self.index.cross is not None:
             t = time.perf_counter()
             vector = self.index.cross.embedding.embed_query(query)
-            xling = _pair_ranks(self.index.cross.store.query(vector, self.depth), {})
+            xling = _pair_ranks(self.index.cross.store.query(vector, self.depth))
             timings["xling"] = (time.perf_counter() - t) * 1000
         if self.mode in ("hybrid", "bm25"):
             t = time.perf_counter()
-            lexical = _pair_ranks(self.index.catalog.bm25(query, self.depth), {})
+            lexical = _pair_ranks(self.index.catalog.bm25(query, self.depth))
             timings["bm25"] = (time.perf_counter() - t) * 1000
         candidates = set(dense) | set(xling) | set(lexical)
         pairs = self.index.catalog.pairs(sorted(candidates))
