@@ -15,7 +15,8 @@ from typing import Iterable
 
 from .errors import RagError
 
-QUESTION_KINDS = ("factual", "cross_lingual", "multi_paragraph", "unanswerable", "false_premise", "injection")
+QUESTION_KINDS = ("factual", "cross_lingual", "multi_paragraph", "unanswerable", "false_premise", "injection",
+                  "wrong_entity", "follow_up")
 CLAIM_KINDS = ("entailed", "paraphrase", "number_changed", "name_swapped", "negation", "neighbour", "unrelated")
 SUPPORTED_CLAIM_KINDS = ("entailed", "paraphrase")
 LANGUAGES = ("zh", "en")
@@ -35,6 +36,10 @@ class Question:
     gold: tuple[str, ...] = ()
     reference: str = ""
     facts: tuple[tuple[str, ...], ...] = ()   # each fact: equivalent surface variants
+    history: tuple[str, ...] = ()             # earlier user turns of the conversation, oldest first
+    standalone_terms: tuple[tuple[str, ...], ...] = ()   # the resolved question must contain each (a variant)
+    standalone_absent: tuple[str, ...] = ()   # ... and none of these (the entity a follow-up replaced)
+    forbidden: tuple[str, ...] = ()           # strings an answer must not state (another entity's figure)
 
     @property
     def scored(self) -> bool:
@@ -107,7 +112,15 @@ def question_from_dict(obj: dict) -> Question:
         gold=tuple(g for g in gold if isinstance(g, str)),
         reference=obj.get("reference") if isinstance(obj.get("reference"), str) else "",
         facts=_facts(obj.get("facts")),
+        history=_strings(obj.get("history")),
+        standalone_terms=_facts(obj.get("standalone_terms")),
+        standalone_absent=_strings(obj.get("standalone_absent")),
+        forbidden=_strings(obj.get("forbidden")),
     )
+
+
+def _strings(value) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str) and v.strip()) if isinstance(value, list) else ()
 
 
 def load_questions(path: str | Path) -> list[Question]:
@@ -216,6 +229,22 @@ def validate(path: str | Path, known_paragraph_ids: Iterable[str] | None = None,
                 for i, fact in enumerate(facts):
                     if not isinstance(fact, list) or not fact or not all(isinstance(v, str) and v.strip() for v in fact):
                         problems.append(f"{where}: facts[{i}] must be a non-empty list of non-empty strings, got {fact!r}")
+        for key in ("history", "standalone_absent", "forbidden"):
+            if key in obj and (not isinstance(obj[key], list) or not obj[key]
+                               or not all(isinstance(v, str) and v.strip() for v in obj[key])):
+                problems.append(f"{where}: field {key!r} must be a non-empty list of non-empty strings")
+        if "standalone_terms" in obj:
+            terms = obj["standalone_terms"]
+            if not isinstance(terms, list) or not terms or not all(
+                    isinstance(t, list) and t and all(isinstance(v, str) and v.strip() for v in t) for t in terms):
+                problems.append(f"{where}: field 'standalone_terms' must be a non-empty list of non-empty lists of strings")
+        if obj.get("kind") == "follow_up" and "history" not in obj:
+            problems.append(f"{where}: kind 'follow_up' needs a 'history' (the earlier questions)")
+        if obj.get("kind") == "wrong_entity":
+            if obj.get("answerable") is not False:
+                problems.append(f"{where}: kind 'wrong_entity' must have answerable false")
+            if "forbidden" not in obj:
+                problems.append(f"{where}: kind 'wrong_entity' needs 'forbidden' (the other entity's figure)")
         if has_answerable:
             answerable = obj["answerable"]
             if obj.get("kind") == "unanswerable" and answerable:
