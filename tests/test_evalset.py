@@ -27,7 +27,7 @@ def test_real_files_are_valid_against_the_seed():
     assert validate(ROOT / "eval" / "questions.jsonl", ids) == []
     assert validate_claims(ROOT / "eval" / "claims.jsonl", ids) == []
     qs = load_questions(ROOT / "eval" / "questions.jsonl")
-    assert len(qs) == 78 and sum(not q.answerable for q in qs) == 13
+    assert len(qs) == 140 and sum(not q.answerable for q in qs) == 41
     assert len(load_claims(ROOT / "eval" / "claims.jsonl")) == 142
 
 
