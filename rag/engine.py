@@ -16,6 +16,7 @@ from .lexical import tokenize
 from .llm import LLM, LLMConfig
 from .prompts import render
 from .retrieve import Hit, Retriever
+from .security import client_endpoint
 from .settings import Settings, load_settings
 from .chunking import split_sentences
 from .sources import detect_language
@@ -56,7 +57,19 @@ class Engine:
         if not (base_url or api_key):
             return None
         return LLMConfig(base_url=base_url, model=model or s.llm_model, api_key=api_key,
-                         timeout_s=s.llm_timeout_s, context_window=s.llm_context_window)
+                         timeout_s=s.llm_timeout_s, context_window=s.llm_context_window,
+                         deadline_s=s.llm_deadline_s, max_tokens=s.llm_max_tokens, max_chars=s.max_answer_chars)
+
+    def client_llm_config(self, base_url: str, model: str, api_key: str) -> LLMConfig:
+        """The endpoint a UI/API client asked for, under rag.security's policy: the server's
+        key only goes to the configured URL; another URL needs RAG_ALLOW_CLIENT_ENDPOINTS=1
+        and gets only the key the client typed. Raises security.Rejected."""
+        s = self.settings
+        ep = client_endpoint(base_url, model, api_key, configured_url=s.llm_base_url, configured_key=s.llm_api_key,
+                             default_model=s.llm_model, allow_client_endpoints=s.allow_client_endpoints)
+        return LLMConfig(base_url=ep.base_url, model=ep.model, api_key=ep.api_key, timeout_s=s.llm_timeout_s,
+                         context_window=s.llm_context_window, deadline_s=s.llm_deadline_s,
+                         max_tokens=s.llm_max_tokens, max_chars=s.max_answer_chars)
 
     def validate_question(self, question: str) -> str:
         q = (question or "").strip()

@@ -13,9 +13,11 @@ class LLMConfig:
     base_url: str
     model: str
     api_key: str = field(default="", repr=False)
-    timeout_s: float = 60.0
+    timeout_s: float = 60.0      # connect, and each gap between streamed chunks
     context_window: int = 4096
     max_tokens: int = 512
+    deadline_s: float = 120.0    # the whole answer
+    max_chars: int = 8000        # a longer answer is cut and marked as truncated
 
     @property
     def label(self) -> str:

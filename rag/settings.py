@@ -64,6 +64,28 @@ def _float(name: str, default: float, lo: float, hi: float) -> float:
     return value
 
 
+def _bool(name: str, default: bool) -> bool:
+    value = _env(name, "1" if default else "0").lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={value!r} is not a yes/no value", f"set {name} to 1 or 0")
+
+
+def _auth(name: str) -> tuple[tuple[str, str], ...]:
+    """'user:password[,user2:password2]' → login pairs for Gradio's auth."""
+    pairs = []
+    for item in _env(name, "").split(","):
+        if not item.strip():
+            continue
+        user, sep, password = item.strip().partition(":")
+        if not sep or not user or not password:
+            raise ConfigError(f"{name} must be user:password pairs separated by commas", f"e.g. {name}=alice:s3cret")
+        pairs.append((user, password))
+    return tuple(pairs)
+
+
 def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     value = _env(name, default).lower()
     if value not in allowed:
@@ -91,14 +113,26 @@ class Settings:
     llm_context_window: int = 4096
     max_question_chars: int = 1000
     abstain_margin: float = 0.0          # added to the calibrated abstention threshold
+    llm_deadline_s: float = 120.0        # whole answer, first byte to last
+    llm_max_tokens: int = 512
+    llm_concurrency: int = 4             # LLM answers generated at once (offline ones never wait for these)
+    max_answer_chars: int = 8000         # a longer LLM stream is cut and marked as truncated
+    allow_client_endpoints: bool = False # may a UI/API client name its own LLM base URL (never gets our key)
     host: str = "127.0.0.1"
     port: int = 7860
+    allowed_hosts: tuple[str, ...] = ()  # extra Host names the app answers to (DNS-rebinding guard)
+    auth: tuple[tuple[str, str], ...] = field(default=(), repr=False)   # Gradio login pairs
+    upload_dir: Path | None = None       # Gradio's upload cache (default <data dir>/uploads)
     max_upload_bytes: int = 2_000_000
     eval_thresholds: Path | None = None  # rag-eval --check minimums (default eval/thresholds.json)
 
     @property
     def calibration_path(self) -> Path:
         return PROJECT_DIR / "eval" / "calibration.json"
+
+    @property
+    def uploads(self) -> Path:
+        return self.upload_dir or self.data_dir / "uploads"
 
     @property
     def llm_configured(self) -> bool:
@@ -110,6 +144,17 @@ class Settings:
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+
+def apply_gradio_env(settings: Settings) -> Path:
+    """Point Gradio's upload cache at a private folder of ours (0700) before any Blocks are
+    built: uploads are then checked against it (rag/security.py) and other local users cannot
+    plant files there. Returns the folder."""
+    folder = settings.uploads
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)
+    return folder
 
 
 def load_settings() -> Settings:
@@ -140,8 +185,16 @@ def load_settings() -> Settings:
         llm_context_window=_int("RAG_LLM_CONTEXT_WINDOW", 4096, 512, 1_000_000),
         max_question_chars=_int("RAG_MAX_QUESTION_CHARS", 1000, 10, 100_000),
         abstain_margin=_float("RAG_ABSTAIN_MARGIN", 0.0, -1.0, 1.0),
+        llm_deadline_s=_float("RAG_LLM_DEADLINE", 120.0, 1.0, 3600.0),
+        llm_max_tokens=_int("RAG_LLM_MAX_TOKENS", 512, 16, 32_768),
+        llm_concurrency=_int("RAG_LLM_CONCURRENCY", 4, 1, 64),
+        max_answer_chars=_int("RAG_MAX_ANSWER_CHARS", 8000, 200, 200_000),
+        allow_client_endpoints=_bool("RAG_ALLOW_CLIENT_ENDPOINTS", False),
         host=_env("RAG_HOST", "127.0.0.1"),
         port=_int("RAG_PORT", 7860, 1, 65535),
+        allowed_hosts=tuple(h.strip() for h in _env("RAG_ALLOWED_HOSTS", "").split(",") if h.strip()),
+        auth=_auth("RAG_AUTH"),
+        upload_dir=Path(_env("RAG_UPLOAD_DIR", str(data_dir / "uploads"))).expanduser(),
         max_upload_bytes=_int("RAG_MAX_UPLOAD_BYTES", 2_000_000, 1, 100_000_000),
         eval_thresholds=Path(_env("RAG_EVAL_THRESHOLDS", str(PROJECT_DIR / "eval" / "thresholds.json"))),
     )

@@ -15,7 +15,8 @@ import gradio as gr
 
 from .engine import Engine
 from .errors import RagError
-from .settings import PROJECT_DIR, Settings
+from .security import HostGuard, Rejected, allowed_hosts, exposure_warning, uploaded_file
+from .settings import PROJECT_DIR, Settings, apply_gradio_env
 from .ui_render import (CSS, HEAD, answer_markdown, error_html, md_text, plain_history, scrub,
                         sources_html)
 from .ui_sources import DOC_HEADERS, IngestGuard, document_rows, save_uploads
@@ -64,9 +65,7 @@ class ChatHandler:
         try:
             cfg, mode = None, "offline"
             if backend == LLM_CHOICE:
-                cfg = self.engine.llm_config((base_url or "").strip() or None, (model or "").strip() or None,
-                                             key or None)
-                mode = "llm"
+                cfg, mode = self.engine.client_llm_config(base_url or "", model or "", key), "llm"
             top_k = max(1, min(20, int(top_k or self.engine.settings.top_k)))
             language = language if language in ("auto", "zh", "en") else "auto"
             buf, answer = "", None
@@ -100,13 +99,28 @@ def _docs(engine: Engine) -> list[list]:
     return document_rows(engine.index.catalog)
 
 
-def _run_eval(engine: Engine, questions_path: str, progress=gr.Progress()):
+EVAL_DIR = PROJECT_DIR / "eval"
+
+
+def eval_sets() -> dict[str, Path]:
+    """The question sets a client may evaluate by name (never by path): eval/*.jsonl."""
+    return {p.name: p for p in sorted(EVAL_DIR.glob("*.jsonl")) if p.name != "claims.jsonl"}
+
+
+def _run_eval(engine: Engine, name: str, uploaded: str | None, progress=gr.Progress()):
     from . import evaluate  # imported on use: matplotlib and the judge are not needed to chat
 
     empty = ([], [], None)
-    path = Path((questions_path or "").strip() or PROJECT_DIR / "eval" / "questions.jsonl")
-    if not path.is_file():
-        return (f"questions file not found: {md_text(str(path))}", *empty)
+    try:
+        if uploaded:
+            path = uploaded_file(uploaded, engine.settings.uploads)
+        else:
+            sets = eval_sets()
+            if name not in sets:
+                raise Rejected(f"unknown question set {name!r}", f"choose one of {', '.join(sets)} or upload a file")
+            path = sets[name]
+    except Rejected as exc:
+        return (f"⚠ {md_text(str(exc))}", *empty)
     out_dir = engine.settings.data_dir / "eval-ui" / time.strftime("%Y%m%d-%H%M%S")
     try:
         progress(0, desc="evaluating")
@@ -153,6 +167,7 @@ def _cell(v):
 
 def build_app(engine: Engine) -> gr.Blocks:
     s: Settings = engine.settings
+    apply_gradio_env(s)          # before any component: uploads land in our private folder
     chat = ChatHandler(engine)
     guard = IngestGuard()
 
@@ -162,7 +177,8 @@ def build_app(engine: Engine) -> gr.Blocks:
     def upload(files, replace):
         if isinstance(files, str):
             files = [files]
-        result = save_uploads([str(f) for f in (files or [])], s.sources_dir, s.max_upload_bytes, bool(replace))
+        result = save_uploads([str(f) for f in (files or [])], s.sources_dir, s.max_upload_bytes, bool(replace),
+                              upload_root=s.uploads, backup_dir=s.data_dir / "backups")
         return result.markdown(), _docs(engine), None
 
     def reingest(progress=gr.Progress()):
@@ -171,8 +187,8 @@ def build_app(engine: Engine) -> gr.Blocks:
         progress(0, desc="scanning sources")
         return guard.run(engine.index, cb), _docs(engine)
 
-    def run_eval(questions_path, progress=gr.Progress()):
-        return _run_eval(engine, questions_path, progress)
+    def run_eval(name, uploaded, progress=gr.Progress()):
+        return _run_eval(engine, name, uploaded, progress)
 
     with gr.Blocks(title="Grounded bilingual QA · 双语溯源问答", analytics_enabled=False) as app:
         gr.Markdown("## Grounded bilingual QA · 双语溯源问答\nAnswers cite the paragraphs they come from. "
@@ -194,10 +210,14 @@ def build_app(engine: Engine) -> gr.Blocks:
                         top_k = gr.Slider(1, 20, value=s.top_k, step=1, label="top-k paragraphs")
                         backend = gr.Radio([OFFLINE_CHOICE, LLM_CHOICE], label="Backend",
                                            value=LLM_CHOICE if s.llm_configured else OFFLINE_CHOICE)
-                        base_url = gr.Textbox(label="Base URL", value=s.llm_base_url,
-                                              placeholder="http://127.0.0.1:8080/v1")
+                        base_url = gr.Textbox(
+                            label=("Base URL (blank: the server's endpoint; another URL never gets the server's key)"
+                                   if s.allow_client_endpoints else "Base URL (set on the server: OPENAI_BASE_URL)"),
+                            value=s.llm_base_url, placeholder="http://127.0.0.1:8080/v1",
+                            interactive=s.allow_client_endpoints)
                         model = gr.Textbox(label="Model", value=s.llm_model)
-                        api_key = gr.Textbox(label="API key (blank: use OPENAI_API_KEY)", type="password",
+                        api_key = gr.Textbox(label="API key (blank: the server's key, for its own endpoint only)",
+                                             type="password",
                                              value="", placeholder="sk-…")
                         language = gr.Radio(["auto", "zh", "en"], value="auto", label="Answer language · 回答语言")
                     with gr.Accordion("Answer details (JSON)", open=False):
@@ -230,19 +250,33 @@ def build_app(engine: Engine) -> gr.Blocks:
                                concurrency_limit=1)
 
         with gr.Tab("Evaluation · 评测", id="eval"):
-            qpath = gr.Textbox(label="Questions file (JSONL)", value=str(PROJECT_DIR / "eval" / "questions.jsonl"))
+            sets = list(eval_sets())
+            qset = gr.Dropdown(sets, value=sets[0] if sets else None, label="Question set (eval/)")
+            qfile = gr.File(label="…or upload a questions file (JSONL)", file_count="single", type="filepath",
+                            file_types=[".jsonl"])
             eval_btn = gr.Button("Run evaluation", variant="primary")
             eval_msg = gr.Markdown()
             metrics = gr.Dataframe(headers=["metric", "value"], label="Metrics", interactive=False)
             results = gr.Dataframe(headers=list(EVAL_COLUMNS), label="Per question", interactive=False, wrap=True)
             plot = gr.Image(label="Plot", type="filepath", interactive=False)
-            eval_btn.click(run_eval, [qpath], [eval_msg, metrics, results, plot], api_name="run_eval",
+            eval_btn.click(run_eval, [qset, qfile], [eval_msg, metrics, results, plot], api_name="run_eval",
                            concurrency_limit=1)
     return app
 
 
 def launch(app: gr.Blocks, settings: Settings, host: str | None = None, port: int | None = None, **kwargs):
+    """Serve with the Host/Origin guard (DNS rebinding, cross-site calls) and, when RAG_AUTH
+    is set, Gradio's login. Binding beyond loopback without a login prints a warning."""
+    from starlette.middleware import Middleware
+
+    host = host or settings.host
+    hosts = allowed_hosts(host, settings.allowed_hosts)
+    warning = exposure_warning(host, bool(settings.auth))
+    if warning:
+        print(warning, flush=True)
     max_file = max(settings.max_upload_bytes * 4, 5_000_000)
     return app.queue(default_concurrency_limit=4).launch(
-        server_name=host or settings.host, server_port=port or settings.port, share=False,
-        css=CSS, head=HEAD, max_file_size=max_file, footer_links=["api"], **kwargs)
+        server_name=host, server_port=port or settings.port, share=False,
+        css=CSS, head=HEAD, max_file_size=max_file, footer_links=["api"],
+        auth=list(settings.auth) or None,
+        app_kwargs={"middleware": [Middleware(HostGuard, allowed=hosts)]}, **kwargs)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import RagError, SourceError
+from .security import Rejected, uploaded_file
 from .sources import SUFFIXES, parse_file, read_text
 from .ui_render import human_time, md_text
 
@@ -25,8 +26,8 @@ _ALLOWED = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff._-]")
 MAX_NAME = 100
 
 
-class UploadRejected(Exception):
-    pass
+class UploadRejected(Rejected):
+    """An upload that is refused; the message says why."""
 
 
 def safe_name(name: str) -> str:
@@ -72,13 +73,18 @@ class UploadResult:
         return "\n".join(lines) or "No file selected."
 
 
-def save_uploads(paths: list[str], sources_dir: Path, max_bytes: int, replace: bool = False) -> UploadResult:
+def save_uploads(paths: list[str], sources_dir: Path, max_bytes: int, replace: bool = False, *,
+                 upload_root: Path, backup_dir: Path) -> UploadResult:
+    """Copy uploaded files into the sources folder. Each path must be a file the server
+    received (inside `upload_root`, Gradio's upload cache): a client naming any other path
+    is refused. A replaced file is first copied to `backup_dir`."""
     result = UploadResult()
     sources_dir.mkdir(parents=True, exist_ok=True)
     for path in paths or []:
         src = Path(str(path))
         shown = src.name
         try:
+            src = uploaded_file(str(path), upload_root)
             name = safe_name(src.name)
             shown = name
             size = src.stat().st_size
@@ -96,6 +102,7 @@ def save_uploads(paths: list[str], sources_dir: Path, max_bytes: int, replace: b
             if dest.exists() and not replace:
                 raise UploadRejected(f"{name}: a file with this name already exists; tick \"replace existing files\" to overwrite it")
             data = src.read_bytes()
+            backup = _backup(dest, backup_dir) if replace and dest.exists() else None
             fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=str(sources_dir.resolve()))
             try:
                 with os.fdopen(fd, "wb") as fh:
@@ -117,12 +124,27 @@ def save_uploads(paths: list[str], sources_dir: Path, max_bytes: int, replace: b
             except SourceError as exc:
                 result.saved.append(f"{name} (warning: {exc.reason})")
                 continue
-            result.saved.append(name + (" (replaced)" if replace else ""))
-        except UploadRejected as exc:
+            result.saved.append(name + (f" (replaced; the previous version is kept as {backup})" if backup else ""))
+        except Rejected as exc:
             result.rejected.append(str(exc))
         except OSError as exc:
             result.rejected.append(f"{shown}: cannot save ({exc.strerror or exc})")
     return result
+
+
+def _backup(dest: Path, backup_dir: Path) -> str:
+    """Copy a file about to be replaced to <data dir>/backups/<name>.<UTC time>; returns
+    the backup's name."""
+    import shutil
+    import time
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    target = backup_dir / f"{dest.name}.{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
+    n = 1
+    while target.exists():
+        target = target.with_name(f"{dest.name}.{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.{n}")
+        n += 1
+    shutil.copy2(dest, target)
+    return target.name
 
 
 def document_rows(catalog) -> list[list]:

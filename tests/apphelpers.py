@@ -46,23 +46,23 @@ class AppProcess:
                 self.proc.wait(timeout=15)
 
 
-def app_env(root: Path) -> dict[str, str]:
+def app_env(root: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("RAG_", "OPENAI_")) and k not in _PROXY_VARS}
     env.update({
         "RAG_DATA_DIR": str(root / "rag-data"),
         "RAG_SOURCES_DIR": str(root / "sources"),
         "RAG_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
-        "GRADIO_TEMP_DIR": str(root / "gradio-tmp"),
         "GRADIO_ANALYTICS_ENABLED": "False",
         "NO_PROXY": "127.0.0.1,localhost,::1", "no_proxy": "127.0.0.1,localhost,::1",
         "PYTHONPATH": os.pathsep.join([str(NETGUARD_SITE), str(ROOT)]),
         "PYTHONUNBUFFERED": "1",
     })
+    env.update(extra or {})
     return env
 
 
-def start_app(root: Path | None = None) -> AppProcess:
+def start_app(root: Path | None = None, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> AppProcess:
     root = Path(root or tempfile.mkdtemp(prefix="rag-app-"))
     sources = root / "sources"
     sources.mkdir(parents=True, exist_ok=True)
@@ -71,8 +71,8 @@ def start_app(root: Path | None = None) -> AppProcess:
     port = free_port()
     log_path = root / "app.log"
     log = open(log_path, "w", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=str(ROOT),
-                            env=app_env(root), stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), *args], cwd=str(ROOT),
+                            env=app_env(root, env), stdout=log, stderr=subprocess.STDOUT)
     app = AppProcess(f"http://127.0.0.1:{port}/", port, proc, root, sources, root / "rag-data", log_path)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:

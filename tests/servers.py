@@ -151,3 +151,77 @@ def fault_server(mode: str, delay: float = 5.0):
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _ScriptedHandler(BaseHTTPRequestHandler):
+    """An OpenAI-compatible /v1/chat/completions that answers from a script: streamed chunks
+    with a delay between them and a chosen finish_reason (None: the stream just ends, as a
+    dropped connection does). Every request's headers and JSON body are recorded."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        srv = self.server
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            body = {}
+        srv.requests.append({"path": self.path, "headers": dict(self.headers.items()), "body": body})
+        script = srv.script(body) if callable(srv.script) else srv.script
+        chunks, finish = script.get("chunks", []), script.get("finish", "stop")
+        delay = script.get("delay", 0.0)
+        try:
+            if not body.get("stream"):
+                payload = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": "scripted",
+                                      "choices": [{"index": 0, "finish_reason": finish or "stop",
+                                                   "message": {"role": "assistant", "content": "".join(chunks)}}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+
+            def event(delta: dict, reason=None) -> None:
+                data = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": reason}]}
+                self.wfile.write(f"data: {json.dumps(data)}\n\n".encode())
+                self.wfile.flush()
+
+            event({"role": "assistant", "content": ""})
+            for chunk in chunks:
+                if delay:
+                    time.sleep(delay)
+                event({"content": chunk})
+            if finish is not None:
+                event({}, finish)
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+            self.close_connection = True
+        except (BrokenPipeError, ConnectionResetError):
+            srv.disconnects += 1
+
+
+@contextmanager
+def scripted_llm(script):
+    """A loopback OpenAI-compatible server answering from `script` (a dict, or a callable of
+    the request body returning one): {"chunks": [...], "finish": "stop"|"length"|None,
+    "delay": seconds between chunks}. Yields (base URL, server); `server.requests` records
+    every request (headers and body)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ScriptedHandler)
+    server.daemon_threads = True
+    server.script, server.requests, server.disconnects = script, [], 0  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", server
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -39,19 +39,20 @@ def test_safe_name_rejects(name, why):
 
 def test_save_uploads_never_overwrites_or_escapes(tmp_path):
     from rag.ui_sources import save_uploads
-    src_dir, incoming = tmp_path / "sources", tmp_path / "in"
+    src_dir, incoming = tmp_path / "sources", tmp_path / "uploads" / "h"
     src_dir.mkdir()
-    incoming.mkdir()
+    incoming.mkdir(parents=True)
+    where = dict(upload_root=tmp_path / "uploads", backup_dir=tmp_path / "backups")
     (src_dir / "a.txt").write_text("原文。\nOriginal.\n", encoding="utf-8")
     new = incoming / "a.txt"
     new.write_text("新的。\nNew.\n", encoding="utf-8")
-    res = save_uploads([str(new)], src_dir, 10_000)
+    res = save_uploads([str(new)], src_dir, 10_000, **where)
     assert not res.saved and "already exists" in res.rejected[0]
     assert (src_dir / "a.txt").read_text(encoding="utf-8") == "原文。\nOriginal.\n"
-    res = save_uploads([str(new)], src_dir, 10_000, replace=True)
+    res = save_uploads([str(new)], src_dir, 10_000, replace=True, **where)
     assert res.saved and (src_dir / "a.txt").read_text(encoding="utf-8") == "新的。\nNew.\n"
     (incoming / "a.md").write_text("# T\n\n正文。\n", encoding="utf-8")
-    res = save_uploads([str(incoming / "a.md")], src_dir, 10_000)
+    res = save_uploads([str(incoming / "a.md")], src_dir, 10_000, **where)
     assert "document id" in res.rejected[0]
     assert sorted(p.name for p in src_dir.iterdir()) == ["a.txt"]
 
@@ -221,29 +222,12 @@ def test_rejected_uploads_are_explained_and_write_nothing(app, client, tmp_path)
 
 
 @pytest.mark.slow
-def test_api_key_never_echoed(app, client):
-    secret = "sk-test-SECRET-" + uuid.uuid4().hex[:12]
-    dead = f"http://127.0.0.1:{free_port()}/v1"
-    t = time.monotonic()
-    outputs = _ask(client, "微短剧审查时效提升了多少?", backend=LLM, base_url=dead, model="m", api_key=secret)
-    assert time.monotonic() - t < 60
-    history, panel, status, details, _ = outputs
-    assert details["backend"] == "extractive" and details["notice"]      # fell back, and says so
-    assert details["notice"] in panel.replace("&quot;", '"') or "unavailable" in panel or "不可用" in panel
-    dumped = json.dumps(outputs, ensure_ascii=False)
-    assert secret not in dumped
-    for path in ("", "config", "gradio_api/info"):
-        with urllib.request.urlopen(app.url + path, timeout=30) as resp:
-            assert secret not in resp.read().decode("utf-8", "replace")
-    assert secret not in app.log()
-
-
-@pytest.mark.slow
 def test_run_eval_endpoint(client, tmp_path):
     src = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
     small = tmp_path / "questions.jsonl"
     small.write_text("\n".join(src.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
-    msg, metrics, results, plot = client.predict(str(small), api_name="/run_eval")
+    from gradio_client import handle_file
+    msg, metrics, results, plot = client.predict("questions.jsonl", handle_file(str(small)), api_name="/run_eval")
     if "not available" in msg:
         pytest.skip(msg)
     assert "2 question(s)" in msg, msg
