@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         from rag.engine import Engine
         engine = Engine(settings)
+        from rag.ingest import check_on_start
+        line = check_on_start(engine.index)
+        if line:
+            print(line, flush=True)
         if not args.no_ingest and engine.index.catalog.count_passages() == 0:
             from rag.ingest import ingest
             print(f"index is empty: ingesting {settings.sources_dir} …", flush=True)

@@ -21,7 +21,7 @@ POSTINGS_INDEX = "CREATE INDEX IF NOT EXISTS postings_passage ON postings(passag
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS documents (
   doc_id TEXT PRIMARY KEY, path TEXT, title TEXT, date TEXT, byline TEXT, file_hash TEXT,
-  n_pairs INTEGER, ingested_at REAL);
+  n_pairs INTEGER, ingested_at REAL, plan_key TEXT);
 CREATE TABLE IF NOT EXISTS pairs (
   pair_id TEXT PRIMARY KEY, doc_id TEXT, ord INTEGER, zh TEXT, en TEXT,
   section_zh TEXT, section_en TEXT, hash TEXT);
@@ -52,6 +52,9 @@ class Catalog:
             self._db.execute("PRAGMA cache_size=-65536")
             self._db.executescript(SCHEMA)
             columns = [row[1] for row in self._db.execute("PRAGMA table_info(postings)")]
+            if "plan_key" not in [row[1] for row in self._db.execute("PRAGMA table_info(documents)")]:
+                with self._db:   # catalogs from before: their documents get re-planned once
+                    self._db.execute("ALTER TABLE documents ADD COLUMN plan_key TEXT")
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the catalog at {path}: {exc}", storage_hint(exc, path.parent)) from None
         self.path = path
@@ -87,6 +90,16 @@ class Catalog:
                              storage_hint(exc, self.path.parent)) from None
 
     # ---- state flags (the "dirty" marker that says an ingest did not finish) ----
+    def generation(self) -> int:
+        """Bumped by every ingest that wrote something: a long-running reader (the app)
+        compares it to notice an ingest by another process and reopen its vector stores."""
+        return int(self.get_state("generation") or 0)
+
+    def bump_generation(self) -> None:
+        with self._write():
+            self._db.execute("INSERT INTO state VALUES ('generation', '1') ON CONFLICT(key) "
+                             "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
     def get_state(self, key: str) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()
@@ -102,7 +115,8 @@ class Catalog:
     # ---- manifest ----
     def documents(self) -> list[dict]:
         with self._lock:
-            cur = self._db.execute("SELECT doc_id, path, title, date, byline, file_hash, n_pairs, ingested_at FROM documents ORDER BY doc_id")
+            cur = self._db.execute("SELECT doc_id, path, title, date, byline, file_hash, n_pairs, ingested_at, plan_key "
+                                   "FROM documents ORDER BY doc_id")
             cols = [c[0] for c in cur.description]
             return [dict(zip(cols, row)) for row in cur.fetchall()]
 
@@ -127,7 +141,7 @@ class Catalog:
                     out.append(Passage(id=row[0], pair_id=row[1], doc=row[2], lang=row[3], chunk_no=row[4], text=row[5], hash=row[6]))
         return out
 
-    def replace_document(self, doc: Document, passages: list[Passage]) -> None:
+    def replace_document(self, doc: Document, passages: list[Passage], plan_key: str = "") -> None:
         """Bring a document's rows in step, in one transaction. Passages whose id and text are
         unchanged keep their rows and postings, so editing one paragraph of a long file
         tokenises one paragraph, not the file."""
@@ -152,8 +166,9 @@ class Catalog:
                 self._db.execute(f"DELETE FROM passages WHERE passage_id IN ({marks})", batch)
             for table in ("pairs", "documents"):
                 self._db.execute(f"DELETE FROM {table} WHERE doc_id=?", (m.doc_id,))
-            self._db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)",
-                             (m.doc_id, m.path, m.title, m.date, m.byline, m.file_hash, len(doc.pairs), time.time()))
+            self._db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                             (m.doc_id, m.path, m.title, m.date, m.byline, m.file_hash, len(doc.pairs), time.time(),
+                              plan_key))
             self._db.executemany("INSERT INTO pairs VALUES (?,?,?,?,?,?,?,?)",
                                  [(p.id, p.doc, p.order, p.zh, p.en, p.section_zh, p.section_en, pair_hash(p)) for p in doc.pairs])
             self._db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)", rows)

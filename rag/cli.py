@@ -2,11 +2,28 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
 import sys
 from pathlib import Path
 
 from .errors import RagError
+
+
+def _pipe_safe(main):
+    """`rag-ingest | head`: when the reader goes away, stop quietly (exit 141, as a tool killed
+    by SIGPIPE would) instead of a BrokenPipeError traceback."""
+    @functools.wraps(main)
+    def wrapper(argv: list[str] | None = None) -> int:
+        try:
+            code = main(argv)
+            sys.stdout.flush()
+            return code
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
+            return 141
+    return wrapper
 
 
 def _fail(exc: RagError, code: int = 2) -> int:
@@ -14,22 +31,36 @@ def _fail(exc: RagError, code: int = 2) -> int:
     return code
 
 
+@_pipe_safe
 def ingest_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rag-ingest", description="Index the sources (incrementally).")
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: RAG_SOURCES_DIR, i.e. seeds/)")
     parser.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")
     parser.add_argument("--rebuild", action="store_true", help="drop the index and start over (the embedding cache is kept)")
+    parser.add_argument("--prune", action="store_true",
+                        help="also remove documents indexed from outside the sources folder (e.g. an earlier RAG_SOURCES_DIR)")
+    parser.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                        help="how long to wait for another ingest of the same data dir (default: until it ends)")
+    parser.add_argument("--no-wait", action="store_true", help="fail at once if another ingest is running")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    if args.prune and args.paths:
+        parser.error("--prune works on the sources folder only: drop the paths")
     from .index import Index
     from .ingest import ingest
     index = None
+
+    def waiting(holder: str) -> None:
+        print(f"waiting for another ingest of this data dir to finish: {holder} (Ctrl-C to give up)",
+              file=sys.stderr, flush=True)
+
     try:
         index = Index.open()
         where = f"{index.store.where} ({index.store.name})"
-        report = ingest(index, args.paths or None, dry_run=args.dry_run, rebuild=args.rebuild,
-                        show_bar=not args.quiet and sys.stderr.isatty())
+        report = ingest(index, args.paths or None, dry_run=args.dry_run, rebuild=args.rebuild, prune=args.prune,
+                        show_bar=not args.quiet and sys.stderr.isatty(),
+                        lock_wait=0 if args.no_wait else args.wait, on_wait=waiting)
     except RagError as exc:
         return _fail(exc)
     finally:
@@ -48,6 +79,11 @@ def ingest_main(argv: list[str] | None = None) -> int:
             ids = getattr(d, name)
             if ids and len(ids) <= 20:
                 print(f"  {name}: {', '.join(ids)}")
+        if report.outside_documents and not args.prune:
+            print(f"note: {len(report.outside_documents)} document(s) are indexed from outside "
+                  f"{index.settings.sources_dir}: {', '.join(report.outside_documents[:10])}"
+                  + (" …" if len(report.outside_documents) > 10 else "")
+                  + " — `rag-ingest --prune` removes them")
         if not args.dry_run:
             print(f"embedded {report.embedded} passage(s)"
                   + (f", repaired {report.repaired} vector(s) that were out of step with the catalog" if report.repaired else "")
@@ -77,6 +113,7 @@ def _print_answer(answer) -> None:
             print(f"- {h.pair.id} (score {h.score:.3f}): {(h.pair.zh or '')[:80]} | {(h.pair.en or '')[:100]}")
 
 
+@_pipe_safe
 def ask_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rag-ask", description="Ask a question about the indexed sources.")
     parser.add_argument("question")
@@ -109,6 +146,7 @@ def ask_main(argv: list[str] | None = None) -> int:
     return 0
 
 
+@_pipe_safe
 def eval_main(argv: list[str] | None = None) -> int:
     """rag-eval: run the grounding evaluation (rag/evaluate.py). Exit codes: 0 ok, 1 a metric
     is below its threshold (--check), 2 unusable input (questions file, empty index, config)."""

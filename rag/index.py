@@ -8,6 +8,8 @@ two languages together (README "Retrieval").
 """
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .catalog import Catalog
@@ -22,6 +24,31 @@ class Space:
     store: VectorStore
 
 
+class _ReadWriteLock:
+    """Many readers (questions) or one writer (reopening the vector stores)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+
+    @contextmanager
+    def read(self):
+        with self._cond:
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self):
+        with self._cond:
+            self._cond.wait_for(lambda: self._readers == 0)
+            yield
+
+
 @dataclass
 class Index:
     settings: Settings
@@ -30,6 +57,40 @@ class Index:
     embedding: RagEmbedding
     cross: Space | None = None
     owned: list[RagEmbedding] = field(default_factory=list)   # embeddings open() made (and closes)
+    generation: int = -1                                       # the catalog's ingest generation we read at
+    _rw: _ReadWriteLock = field(default_factory=_ReadWriteLock, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.generation < 0:
+            self.generation = self.catalog.generation()
+
+    @contextmanager
+    def reading(self):
+        """Hold while querying the vector stores: `refresh` waits for readers to finish."""
+        with self._rw.read():
+            yield
+
+    def refresh(self) -> bool:
+        """If another process ingested since we last looked (the catalog's generation moved),
+        reopen the vector stores: an embedded Chroma keeps serving the vectors it loaded, so
+        without this a running app would answer from edited paragraphs' old vectors."""
+        current = self.catalog.generation()
+        if current == self.generation:
+            return False
+        with self._rw.write():
+            if current != self.generation:
+                stores = [space.store for space in self.spaces]
+                for store in stores:
+                    store.close()
+                for store in stores:
+                    store.reopen()
+                self.generation = current
+        return True
+
+    def mark_written(self) -> None:
+        """Our own ingest wrote: tell other processes, and don't reopen for it ourselves."""
+        self.catalog.bump_generation()
+        self.generation = self.catalog.generation()
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedding: RagEmbedding | None = None,

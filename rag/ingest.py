@@ -20,7 +20,8 @@ from .chunking import chunk_pair
 from .errors import SourceError
 from .index import Index, Space
 from .records import Document, IngestDiff, IngestReport, Passage
-from .sources import discover, parse_file
+from .lock import IngestLock
+from .sources import PARSE_VERSION, discover, load_source, parse_loaded, source_path
 
 Progress = Callable[[int, int, str], None]   # (done, total, message)
 DIRTY = "ingest_dirty"
@@ -40,7 +41,7 @@ def _meta(p: Passage) -> dict:
     return {"pair_id": p.pair_id, "doc": p.doc, "lang": p.lang, "hash": p.hash}
 
 
-def _plan_document(index: Index, doc: Document) -> _Plan:
+def _plan_document(index: Index, doc: Document, stored: dict | None, key: str) -> _Plan:
     budget = index.settings.chunk_tokens
     passages = [p for pair in doc.pairs for p in chunk_pair(pair, budget)]
     old_pairs = index.catalog.pair_hashes(doc.meta.doc_id)
@@ -55,9 +56,9 @@ def _plan_document(index: Index, doc: Document) -> _Plan:
     plan = _Plan(doc, passages, diff)
     plan.to_embed = [p for p in passages if old_passages.get(p.id) != p.hash]
     plan.stale_ids = [pid for pid in old_passages if pid not in new_ids]
-    stored = index.catalog.document_meta(doc.meta.doc_id)
     plan.changed = bool(plan.to_embed or plan.stale_ids or diff.added or diff.changed or diff.removed
-                        or stored is None or stored.file_hash != doc.meta.file_hash or stored.path != doc.meta.path)
+                        or stored is None or stored["file_hash"] != doc.meta.file_hash
+                        or stored["path"] != doc.meta.path or stored["plan_key"] != key)
     return plan
 
 
@@ -81,14 +82,95 @@ def _under(path: str, roots: list[Path]) -> bool:
     return any(p == r or r in p.parents for r in roots)
 
 
+def plan_key(index: Index) -> str:
+    """What a document's passages depend on besides its bytes: the parser's rules and the
+    chunk budget. A file whose bytes and key are unchanged is skipped before parsing."""
+    return f"parse{PARSE_VERSION}:chunk{index.settings.chunk_tokens}"
+
+
+def _owners(paths: list[Path], indexed: dict[str, str]) -> tuple[list[Path], list[str]]:
+    """One file per document id (file stem). When two files share a stem, the one already
+    indexed under it keeps it (else the first in sorted order); the others are reported, so a
+    new `x.md` never replaces an indexed `x.txt`."""
+    by_stem: dict[str, list[Path]] = {}
+    for path in paths:
+        by_stem.setdefault(path.stem, []).append(path)
+    owners, errors = [], []
+    for stem, group in by_stem.items():
+        owner = next((p for p in group if source_path(p) == indexed.get(stem)), group[0])
+        owners.append(owner)
+        for other in group:
+            if other is not owner:
+                errors.append(f"{other}: document id {stem!r} is already used by {source_path(owner)} — "
+                              "rename one of the files")
+    return sorted(owners), errors
+
+
 def ingest(index: Index, paths: list[Path] | None = None, *, dry_run: bool = False,
-           rebuild: bool = False, progress: Progress | None = None, show_bar: bool = True) -> IngestReport:
-    """Bring the index in step with the sources under `paths` (default: the sources dir)."""
+           rebuild: bool = False, prune: bool = False, progress: Progress | None = None, show_bar: bool = True,
+           lock_wait: float | None = None, on_wait: Callable[[str], None] | None = None) -> IngestReport:
+    """Bring the index in step with the sources under `paths` (default: the sources dir).
+    Takes the data dir's ingest lock (waiting `lock_wait` seconds, None: until it is free);
+    a dry run reads only. `prune` also removes documents indexed from outside the sources dir."""
+    if dry_run:
+        return _ingest(index, paths, dry_run=True, rebuild=rebuild, prune=prune, progress=progress, show_bar=show_bar)
+    lock = IngestLock(index.settings.data_dir)
+    lock.acquire(lock_wait, on_wait)
+    try:
+        index.refresh()                 # another process may have written since this index was opened
+        report = _ingest(index, paths, dry_run=False, rebuild=rebuild, prune=prune, progress=progress,
+                         show_bar=show_bar)
+        index.mark_written()
+        return report
+    finally:
+        lock.release()
+
+
+def repair(index: Index, lock_wait: float | None = 0) -> int:
+    """Make every vector space agree with the catalog (after an interrupted or concurrent
+    run), under the ingest lock. Returns how many vectors were fixed."""
+    lock = IngestLock(index.settings.data_dir)
+    lock.acquire(lock_wait)
+    try:
+        index.refresh()
+        fixed = 0
+        n_passages = index.catalog.count_passages()
+        for space in index.spaces:
+            if index.catalog.get_state(DIRTY) or space.store.count() != n_passages:
+                index.catalog.set_state(DIRTY, "1")
+                fixed += _reconcile(index, space)
+        if index.catalog.get_state(DIRTY):
+            index.catalog.set_state(DIRTY, None)
+        if fixed:
+            index.mark_written()
+        return fixed
+    finally:
+        lock.release()
+
+
+def check_on_start(index: Index) -> str:
+    """The app's start-up check: if a run was interrupted (dirty flag) or a vector space
+    disagrees with the catalog in size, repair it now (if no ingest is running). Returns a
+    line to print, or ""."""
+    from .lock import IngestBusy
+    n_passages = index.catalog.count_passages()
+    if not index.catalog.get_state(DIRTY) and all(space.store.count() == n_passages for space in index.spaces):
+        return ""
+    try:
+        fixed = repair(index, lock_wait=0)
+    except IngestBusy as exc:
+        return f"the index is being written by another ingest ({exc.message}); answers may lag until it ends"
+    return f"repaired {fixed} vector(s) that were out of step with the catalog (an earlier ingest was interrupted)"
+
+
+def _ingest(index: Index, paths: list[Path] | None, *, dry_run: bool, rebuild: bool, prune: bool,
+            progress: Progress | None, show_bar: bool) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport(dry_run=dry_run)
     computed_before = index.embedding.computed
     cross_before = index.cross.embedding.computed if index.cross else 0
-    roots = [Path(p).resolve() for p in (paths or [index.settings.sources_dir])]
+    default_roots = paths is None
+    roots = [Path(source_path(p)) for p in (paths or [index.settings.sources_dir])]
     existing_roots = []
     for root in roots:
         if not root.exists():
@@ -96,10 +178,10 @@ def ingest(index: Index, paths: list[Path] | None = None, *, dry_run: bool = Fal
         else:
             existing_roots.append(root)
 
-    if rebuild and not dry_run and len(existing_roots) < len(roots):
+    if (rebuild or prune) and len(existing_roots) < len(roots):
         # a typo'd or unmounted path must not wipe the index (the error above promises that)
-        report.errors.append("--rebuild skipped: a source path does not exist, so the index was not dropped")
-        rebuild = False
+        report.errors.append("--rebuild/--prune skipped: a source path does not exist, so nothing was dropped")
+        rebuild = prune = False
     if rebuild and not dry_run:
         index.catalog.set_state(DIRTY, "1")
         for doc in index.catalog.documents():
@@ -107,27 +189,34 @@ def ingest(index: Index, paths: list[Path] | None = None, *, dry_run: bool = Fal
         for space in index.spaces:
             space.store.delete(list(space.store.hashes()))
 
-    # 1. parse everything; a bad file is reported and keeps whatever it had in the index
+    # 1. read everything; an unchanged file (same bytes, same plan key) is not even parsed; a
+    #    bad file is reported and keeps whatever it had in the index
+    indexed = {d["doc_id"]: d for d in index.catalog.documents()}
+    key = plan_key(index)
+    discovered = [path for root in existing_roots for path in discover(root)]
+    owned, duplicate_errors = _owners(discovered, {k: d["path"] for k, d in indexed.items()})
+    report.errors.extend(duplicate_errors)
     docs: list[Document] = []
-    keep: set[str] = set()
-    seen_paths: dict[str, str] = {}
-    for root in existing_roots:
-        for path in discover(root):
-            try:
-                doc = parse_file(path)
-            except SourceError as exc:
-                report.errors.append(str(exc))
-                keep.add(path.stem)
+    unchanged: list[str] = []
+    seen: set[str] = set()
+    for path in owned:
+        seen.add(path.stem)
+        try:
+            text, file_hash = load_source(path)
+            old = indexed.get(path.stem)
+            if (old and old["file_hash"] == file_hash and old["path"] == source_path(path)
+                    and old["plan_key"] == key):
+                unchanged.append(path.stem)
                 continue
-            other = seen_paths.get(doc.meta.doc_id)
-            if other and other != doc.meta.path:
-                report.errors.append(f"{path}: document id {doc.meta.doc_id!r} is already used by {other} — rename one of the files")
-                continue
-            seen_paths[doc.meta.doc_id] = doc.meta.path
-            docs.append(doc)
-    seen = set(seen_paths) | keep
-    gone = [d for d in index.catalog.documents()
-            if d["doc_id"] not in seen and _under(d["path"], existing_roots)]
+            docs.append(parse_loaded(path, text, file_hash))
+        except SourceError as exc:
+            report.errors.append(str(exc))
+    gone = [d for d in indexed.values() if d["doc_id"] not in seen and _under(d["path"], existing_roots)]
+    if default_roots:
+        outside = [d for d in indexed.values() if d["doc_id"] not in seen and not _under(d["path"], existing_roots)]
+        report.outside_documents = [f"{d['doc_id']} ({d['path']})" for d in outside]
+        if prune:
+            gone += outside
 
     # 2. reconcile after an interrupted run (cheap check first)
     if not dry_run:
@@ -137,17 +226,20 @@ def ingest(index: Index, paths: list[Path] | None = None, *, dry_run: bool = Fal
                 index.catalog.set_state(DIRTY, "1")
                 report.repaired += _reconcile(index, space)
 
-    plans = [_plan_document(index, doc) for doc in docs]
+    plans = [_plan_document(index, doc, indexed.get(doc.meta.doc_id), key) for doc in docs]
+    for doc_id in unchanged:
+        report.diff.unchanged.extend(index.catalog.pair_hashes(doc_id))
+        report.documents.append(doc_id)
     for plan in plans:
         report.diff.merge(plan.diff)
         report.documents.append(plan.doc.meta.doc_id)
+    report.documents.sort()
     for d in gone:
         report.diff.removed.extend(index.catalog.pair_hashes(d["doc_id"]))
         report.removed_documents.append(d["doc_id"])
     if dry_run:
         report.seconds = time.perf_counter() - started
         return report
-
     # 3. embed what is new or changed (cache first), with progress
     todo = [p for plan in plans for p in plan.to_embed]
     spaces = index.spaces
@@ -182,7 +274,7 @@ def ingest(index: Index, paths: list[Path] | None = None, *, dry_run: bool = Fal
             if plan.to_embed:
                 space.store.upsert([p.id for p in plan.to_embed], np.stack([out[p.id] for p in plan.to_embed]),
                                    [_meta(p) for p in plan.to_embed])
-        index.catalog.replace_document(plan.doc, plan.passages)
+        index.catalog.replace_document(plan.doc, plan.passages, key)
         for space in spaces:
             if plan.stale_ids:
                 space.store.delete(plan.stale_ids)

@@ -78,6 +78,7 @@ class IngestReport:
     diff: IngestDiff = field(default_factory=IngestDiff)
     documents: list[str] = field(default_factory=list)          # docs seen this run
     removed_documents: list[str] = field(default_factory=list)
+    outside_documents: list[str] = field(default_factory=list)  # indexed from outside the sources dir
     errors: list[str] = field(default_factory=list)              # one line per rejected file
     embedded: int = 0                                            # texts sent to the primary model
     embedded_cross: int = 0                                      # texts sent to the cross-lingual model

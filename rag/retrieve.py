@@ -78,6 +78,11 @@ class Retriever:
                              "run `rag-ingest` with this RAG_EMBEDDER to embed the corpus")
 
     def retrieve(self, query: str, k: int) -> Retrieval:
+        self.index.refresh()              # another process may have ingested since the last question
+        with self.index.reading():
+            return self._retrieve(query, k)
+
+    def _retrieve(self, query: str, k: int) -> Retrieval:
         self.check_ready()
         timings: dict[str, float] = {}
         dense: dict[str, tuple[int, float]] = {}
@@ -107,7 +112,13 @@ class Retriever:
         lexical_applies = {pid for pid, pair in pairs.items() if pair.text(lang)}
         fused = self._fuse([(dense, self.dense_weight, None), (xling, self.xling_weight, None),
                             (lexical, self.lexical_weight, lexical_applies)])
-        best = sorted(fused, key=lambda pid: (-fused[pid], pid))[:k]
+        # identical paragraphs (the same file twice, boilerplate) count once: the best-ranked
+        ranked, texts = [], set()
+        for pid in sorted(fused, key=lambda pid: (-fused[pid], pid)):
+            if pid in pairs and (pairs[pid].zh, pairs[pid].en) not in texts:
+                texts.add((pairs[pid].zh, pairs[pid].en))
+                ranked.append(pid)
+        best = ranked[:k]
         hits = [Hit(pair=pairs[pid], score=fused[pid],
                     dense=dense[pid][1] if pid in dense else None,
                     lexical=lexical[pid][1] if pid in lexical else None,

@@ -15,6 +15,7 @@ Layout rules (README "Sources"):
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from .errors import SourceError
 from .records import Document, DocumentMeta, ParagraphPair
 
 SUFFIXES = (".txt", ".md")
+PARSE_VERSION = 2      # bump when the parsing rules change: unchanged files are then re-parsed once
 MAX_FILE_BYTES = 20_000_000
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -176,15 +178,30 @@ def parse_text(text: str, doc_id: str, path: str = "", markdown: bool = False, f
     return Document(meta=meta, pairs=tuple(pairs), headings=tuple(headings))
 
 
-def parse_file(path: Path) -> Document:
-    """Read and align one source file. Raises SourceError with the file and the reason."""
+def source_path(path: Path) -> str:
+    """How a document's file is recorded: absolute, but not through its links, so a link in
+    the sources folder is tracked as that link (deleting it removes the document)."""
+    return os.path.abspath(path)
+
+
+def load_source(path: Path) -> tuple[str, str]:
+    """(decoded text, sha256 of the raw bytes) of a source file. Raises SourceError."""
     if path.suffix.lower() not in SUFFIXES:
         raise SourceError(str(path), f"unsupported file type {path.suffix or '(none)'}", "use .txt or .md")
     text, raw = read_text(path)
-    doc = parse_text(text, path.stem, str(path.resolve()), path.suffix.lower() == ".md", sha256(raw))
+    return text, sha256(raw)
+
+
+def parse_loaded(path: Path, text: str, file_hash: str) -> Document:
+    doc = parse_text(text, path.stem, source_path(path), path.suffix.lower() == ".md", file_hash)
     if not doc.pairs:
         raise SourceError(str(path), "no paragraphs found (only headings or a title)", "add body text")
     return doc
+
+
+def parse_file(path: Path) -> Document:
+    """Read and align one source file. Raises SourceError with the file and the reason."""
+    return parse_loaded(path, *load_source(path))
 
 
 def discover(root: Path) -> list[Path]:

@@ -19,12 +19,21 @@ def collection_name(slug: str, prefix: str = "rag") -> str:
 
 class VectorStore:
     def __init__(self, settings: Settings, slug: str) -> None:
+        self.settings, self.slug = settings, slug
+        self.where = (f"http://{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host
+                      else str(settings.data_dir / "chroma"))
+        self._open()
+
+    def reopen(self) -> None:
+        """A fresh client (after `close`): sees what other processes wrote since."""
+        self._open()
+
+    def _open(self) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
+        settings, slug = self.settings, self.slug
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        self.where = (f"http://{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host
-                      else str(settings.data_dir / "chroma"))
         try:
             if settings.chroma_host:
                 self._client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,

@@ -163,10 +163,13 @@ class IngestGuard:
 
     def run(self, index, progress: Callable[[int, int, str], None] | None = None) -> str:
         from .ingest import ingest
+        from .lock import IngestBusy
         if not self._lock.acquire(blocking=False):
             return "⏳ A re-ingest is already running; wait for it to finish."
         try:
-            report = ingest(index, None, progress=progress, show_bar=False)
+            report = ingest(index, None, progress=progress, show_bar=False, lock_wait=0)
+        except IngestBusy as exc:
+            return f"⏳ {md_text(str(exc))}"
         except RagError as exc:
             return f"❌ Re-ingest failed: {md_text(str(exc))}"
         finally:
