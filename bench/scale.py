@@ -111,6 +111,7 @@ def one(n: int, work: Path, questions: Path, embedder: str) -> dict:
         t = time.perf_counter()
         engine.retriever.retrieve(q, settings.top_k)
         retrieval.append((time.perf_counter() - t) * 1000)
+    recall = hnsw_recall(index, qs)
     index.close()
 
     def pct(xs, p):
@@ -130,8 +131,45 @@ def one(n: int, work: Path, questions: Path, embedder: str) -> dict:
         "query_p50_ms": round(statistics.median(latencies), 1), "query_p95_ms": round(pct(latencies, 95), 1),
         "retrieve_p50_ms": round(statistics.median(retrieval), 1), "retrieve_p95_ms": round(pct(retrieval, 95), 1),
         "n_queries": len(latencies),
+        "hnsw_recall_at_10": recall["recall"], "hnsw_recall_at_10_questions": recall["recall_questions"],
+        "hnsw_query_ms": recall["hnsw_ms"], "exact_query_ms": recall["exact_ms"], "search": recall["product_path"],
         "rss_after_ingest_mb": round(rss_after_ingest, 0), "rss_peak_mb": round(_peak_rss_mb(), 0),
     }
+
+
+def hnsw_recall(index, questions: list[str], k: int = 10, n_passage_queries: int = 100) -> dict:
+    """Recall@k of Chroma's HNSW index (the product's parameters, rag.store.HNSW) against
+    exact search, in every vector space, for two query sets: the eval questions, and stored
+    passage vectors with a little noise (a query close to its answer). The product searches
+    collections up to RAG_EXACT_SEARCH_MAX exactly, so this is the path it takes above that.
+    With hash vectors (random points) only the nearest neighbour is meaningful: the next nine
+    of a random point sit at nearly equal distances, so recall@10 there is a worst case.
+    Also the median time of one query each way."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    recalls: dict[str, list[float]] = {"questions": [], "near": []}
+    hnsw_ms, exact_ms = [], []
+    for space in index.spaces:
+        store = space.store
+        sets = {"questions": [space.embedding.embed_query(q) for q in questions], "near": []}
+        got = store._col.get(include=["embeddings"], limit=n_passage_queries, offset=0)
+        for v in np.asarray(got["embeddings"], dtype=np.float32):
+            q = v + rng.normal(scale=0.3 / np.sqrt(len(v)), size=len(v)).astype(np.float32)
+            sets["near"].append(q / np.linalg.norm(q))
+        store.query(sets["near"][0], k, exact=True)          # load the matrix before timing
+        for name, queries in sets.items():
+            for q in queries:
+                t = time.perf_counter()
+                approx = {pid for pid, _ in store.query(q, k, exact=False)}
+                hnsw_ms.append((time.perf_counter() - t) * 1000)
+                t = time.perf_counter()
+                exact = {pid for pid, _ in store.query(q, k, exact=True)}
+                exact_ms.append((time.perf_counter() - t) * 1000)
+                recalls[name].append(len(approx & exact) / len(exact))
+    return {"recall": round(float(np.mean(recalls["near"])), 4),
+            "recall_questions": round(float(np.mean(recalls["questions"])), 4),
+            "hnsw_ms": round(statistics.median(hnsw_ms), 2), "exact_ms": round(statistics.median(exact_ms), 2),
+            "product_path": "exact" if store.count() <= store.exact_max else "hnsw"}
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -192,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "scale.json").write_text(json.dumps({"embedder": args.embedder, "rows": rows}, indent=2))
     plot(rows, args.out / "scale.png")
     cols = ["paragraphs", "ingest_s", "ingest_pairs_per_s", "unchanged_reingest_s", "chroma_mb", "catalog_mb", "embed_cache_mb",
-            "query_p50_ms", "query_p95_ms", "retrieve_p50_ms", "retrieve_p95_ms", "rss_peak_mb"]
+            "query_p50_ms", "query_p95_ms", "retrieve_p50_ms", "retrieve_p95_ms", "rss_peak_mb",
+            "search", "hnsw_recall_at_10", "hnsw_recall_at_10_questions", "hnsw_query_ms", "exact_query_ms"]
     print(f"embedder: {args.embedder}\n")
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))

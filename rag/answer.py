@@ -18,9 +18,21 @@ NO_ANSWER = {
     "zh": "资料中没有找到这个问题的答案。下面列出最接近的段落，供参考。",
     "en": "The sources do not contain an answer to this question. The nearest paragraphs are listed below.",
 }
+LLM_TRUNCATED = {
+    "zh": "（大模型的回答不完整：{reason}。只显示已完成的句子。）",
+    "en": "(The LLM's answer is incomplete: {reason}. Only its finished sentences are shown.)",
+}
+MIXED_NO_ANSWER = {
+    "zh": "（大模型既给出了回答又表示资料中没有答案，按“没有答案”处理。）",
+    "en": "(The LLM both answered and said the sources have no answer; treated as no answer.)",
+}
+UNSUPPORTED_SENTENCES = {
+    "zh": "（{n} 句未得到所引段落的支持，已标出。）",
+    "en": "({n} sentence(s) are not supported by the paragraphs they cite; they are marked.)",
+}
 LLM_FALLBACK = {
-    "zh": "（大模型不可用：{reason}。以下为离线抽取式回答。）",
-    "en": "(LLM unavailable: {reason}. Showing the offline extractive answer instead.)",
+    "zh": "（未采用大模型的回答：{reason}。以下为离线抽取式回答。）",
+    "en": "(LLM answer not used: {reason}. Showing the offline extractive answer instead.)",
 }
 
 _QUANTITY = re.compile(r"多少|几|百分之|比例|幅度|how (many|much)|what (percentage|share|proportion)|by how much|how large|amount", re.I)
@@ -58,7 +70,8 @@ class Answer:
             "standalone_question": self.standalone_question,
             "support": round(self.support, 4),
             "sentences": [{"text": s.text, "markers": s.markers, "paragraph_ids": s.paragraph_ids,
-                           "quotes": s.quotes} for s in self.sentences],
+                           "quotes": s.quotes, "supported": s.supported, "support": s.support}
+                          for s in self.sentences],
         }
 
 

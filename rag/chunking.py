@@ -39,28 +39,53 @@ def estimate_tokens(text: str) -> int:
     return int(cjk * 0.7 + words * 1.4) + 1
 
 
+def _hard_split(sentence: str, budget: int, joiner: str) -> list[str]:
+    """One sentence over the budget → pieces within it, in one pass (estimate_tokens's cost
+    model, character by character); English is cut between words where there is a space."""
+    pieces: list[str] = []
+    start, i, n = 0, 0, len(sentence)
+    cost, in_word, last_space = 0.0, False, -1
+    while i < n:
+        ch = sentence[i]
+        if _CJK.match(ch):
+            step, in_word = 0.7, False
+        elif ch.isascii() and ch.isalnum():
+            step, in_word = (0.0 if in_word else 1.4), True
+        else:
+            step, in_word = 0.0, False
+        if cost + step + 1 > budget and i > start:
+            cut, skip = i, 0
+            if joiner == " " and last_space > start:
+                cut, skip = last_space, 1
+            pieces.append(sentence[start:cut])
+            start = i = cut + skip           # re-scan at most the word that moved to the next piece
+            cost, in_word, last_space = 0.0, False, -1
+            continue
+        if ch == " ":
+            last_space = i
+        cost += step
+        i += 1
+    if start < n:
+        pieces.append(sentence[start:])
+    return [p for p in pieces if p.strip()]
+
+
 def _pack(sentences: list[str], budget: int, joiner: str) -> list[str]:
+    """Sentences → chunks within the budget, in order; linear in the text's length (a 2 MB
+    line used to take minutes)."""
     chunks: list[str] = []
     current: list[str] = []
+    used = 0
     for sentence in sentences:
-        while estimate_tokens(sentence) > budget:  # one over-long sentence: hard split
-            cut = max(1, int(len(sentence) * budget / estimate_tokens(sentence)))
-            while cut > 1 and estimate_tokens(sentence[:cut]) > budget:  # tokens are uneven: stay in budget
-                cut = max(1, cut * 9 // 10)
-            skip = 0
-            if joiner == " ":  # English: cut between words, never inside one
-                space = sentence.rfind(" ", 0, cut + 1)
-                if space > 0:
-                    cut, skip = space, 1
-            if current:
+        cost = estimate_tokens(sentence)
+        pieces = [sentence] if cost <= budget else _hard_split(sentence, budget, joiner)
+        for piece in pieces:
+            cost = estimate_tokens(piece)
+            if current and used + cost > budget:
                 chunks.append(joiner.join(current))
-                current = []
-            chunks.append(sentence[:cut])
-            sentence = sentence[cut + skip:]
-        if current and estimate_tokens(joiner.join(current + [sentence])) > budget:
-            chunks.append(joiner.join(current))
-            current = []
-        current.append(sentence)
+                current, used = [], 0
+            current.append(piece)
+            used += cost
     if current:
         chunks.append(joiner.join(current))
     return chunks

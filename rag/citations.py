@@ -40,6 +40,8 @@ class AnswerSentence:
     markers: list[int] = field(default_factory=list)
     paragraph_ids: list[str] = field(default_factory=list)
     quotes: list[str] = field(default_factory=list)
+    supported: bool | None = None   # checked against its cited paragraphs (None: not checked)
+    support: float = 0.0            # the judge's score
 
 
 @dataclass
@@ -107,6 +109,8 @@ def cite(text: str, sources: list[Hit], language: str = "") -> CitedText:
         valid = []
         for n in dict.fromkeys(markers):
             (valid if 1 <= n <= len(sources) else dropped).append(n)
+        if markers and not valid:
+            continue     # it cited only sources that don't exist ("See also [7] and [8]."): nothing is left to show
         record = AnswerSentence(text=sentence, markers=valid)
         for n in valid:
             hit = sources[n - 1]
@@ -127,6 +131,15 @@ def cite(text: str, sources: list[Hit], language: str = "") -> CitedText:
     joiner = "" if language == "zh" else " "
     return CitedText(text=joiner.join(p for p in out_parts if p).strip(), sentences=sentences,
                      citations=[by_marker[n] for n in sorted(by_marker)], dropped_markers=sorted(set(dropped)))
+
+
+def complete_sentences(text: str) -> str:
+    """The text up to its last finished sentence (end punctuation, then any markers): what
+    is safe to show of an answer that was cut off mid-sentence. "" if no sentence finished."""
+    last = None
+    for last in _BOUNDARY.finditer(text):
+        pass
+    return text[:last.end()].rstrip() if last else ""
 
 
 def _attach(sentence: str, marks: str) -> str:

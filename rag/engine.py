@@ -5,26 +5,31 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from typing import Iterator
 
-from .answer import LLM_FALLBACK, NO_ANSWER, OFFLINE, Answer, compose_extractive, score_sentences
-from .citations import cite
+from .answer import (LLM_FALLBACK, LLM_TRUNCATED, MIXED_NO_ANSWER, NO_ANSWER, OFFLINE, UNSUPPORTED_SENTENCES,
+                     Answer, compose_extractive, score_sentences)
+from .citations import cite, complete_sentences
 from .errors import LLMError, QuestionError
 from .index import Index
 from .lexical import tokenize
-from .llm import LLM, LLMConfig
+from .llm import HEARTBEAT_S, LLM, LLMConfig, StreamEnd
 from .prompts import render
 from .retrieve import Hit, Retriever
 from .security import client_endpoint
 from .settings import Settings, load_settings
 from .chunking import split_sentences
 from .sources import detect_language
+from .text import unsupported_script, visible
+from .verify import check_sentences
 
 BACKENDS = ("auto", "offline", "llm")
 LANGUAGES = ("auto", "zh", "en")
 NO_ANSWER_TOKEN = "[NO_ANSWER]"
 DEFAULT_SUPPORT_THRESHOLD = 0.2
+LLM_SLOT_WAIT_S = 15.0       # a question waits this long for a free LLM slot, then answers offline
 # USE cosine of a paragraph that plainly answers (0.4-0.6 seen) and of unrelated text (0.1-0.2)
 XLING_FULL_SUPPORT, XLING_UNRELATED = 0.55, 0.2
 _ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|what about|and the)\b|它|其|这些|那些|这个|那个|他们|呢[?？]?$", re.I)
@@ -47,6 +52,8 @@ class Engine:
         self.index = index or Index.open(self.settings)
         self.retriever = retriever or Retriever(self.index)
         self.threshold = load_threshold(self.settings)
+        # LLM answers hold a slot while they stream; offline answers never wait for one
+        self._llm_slots = threading.BoundedSemaphore(self.settings.llm_concurrency)
 
     # ---- configuration -------------------------------------------------------------
     def llm_config(self, base_url: str | None = None, model: str | None = None,
@@ -72,9 +79,16 @@ class Engine:
                          max_tokens=s.llm_max_tokens, max_chars=s.max_answer_chars)
 
     def validate_question(self, question: str) -> str:
-        q = (question or "").strip()
+        q = visible(question)
         if not q:
             raise QuestionError("the question is empty", "type a question about the sources")
+        if not any(ch.isalnum() for ch in q):
+            raise QuestionError("the question has no words, only punctuation or symbols",
+                                "type a question about the sources")
+        script = unsupported_script(q)
+        if script:
+            raise QuestionError(f"the question looks like {script}; this assistant answers questions in Chinese or English",
+                                "ask in Chinese or English · 请用中文或英文提问")
         if len(q) > self.settings.max_question_chars:
             raise QuestionError(f"the question is {len(q)} characters long, over the limit of {self.settings.max_question_chars}",
                                 "shorten it (RAG_MAX_QUESTION_CHARS sets the limit)")
@@ -170,23 +184,12 @@ class Engine:
         if client is not None:
             t = time.perf_counter()
             try:
-                draft_parts: list[str] = []
-                for delta in client.stream(render("system"), self._qa_prompt(q, hits, lang)):
-                    draft_parts.append(delta)
-                    yield delta
-                draft = "".join(draft_parts).strip()
-                timings["generate"] = (time.perf_counter() - t) * 1000
-                if not draft:
-                    raise LLMError("the LLM returned an empty answer")
-                if draft.startswith(NO_ANSWER_TOKEN) or (NO_ANSWER_TOKEN in draft and not re.search(r"\[\d+\]", draft)):
-                    timings["total"] = (time.perf_counter() - t0) * 1000
-                    yield Answer(text=NO_ANSWER[lang], abstained=True, backend=cfg.label, timings_ms=timings, **base)
-                    return
-                cited = cite(draft.replace(NO_ANSWER_TOKEN, ""), hits, lang)
+                try:
+                    outcome = yield from self._llm_answer(client, q, hits, lang)
+                finally:
+                    timings["generate"] = (time.perf_counter() - t) * 1000
                 timings["total"] = (time.perf_counter() - t0) * 1000
-                yield Answer(text=cited.text, abstained=False, backend=cfg.label, citations=cited.citations,
-                             sentences=cited.sentences, dropped_markers=cited.dropped_markers,
-                             timings_ms=timings, **base)
+                yield Answer(backend=cfg.label, timings_ms=timings, **outcome, **base)
                 return
             except LLMError as exc:
                 notice = LLM_FALLBACK[lang].format(reason=exc.message)
@@ -204,6 +207,58 @@ class Engine:
         yield Answer(text=cited.text, abstained=False, backend=OFFLINE, citations=cited.citations,
                      sentences=cited.sentences, dropped_markers=cited.dropped_markers, notice=notice,
                      timings_ms=timings, **base)
+
+    def _llm_answer(self, client: LLM, question: str, hits: list[Hit], lang: str):
+        """Stream the LLM's answer (yielding its deltas), then check it; returns the Answer's
+        fields. Raises LLMError when nothing usable came back, so the caller falls back to
+        the extractive answer. What is checked:
+        - `[NO_ANSWER]` anywhere (even mixed with text) is honoured as an abstention;
+        - a cut-off answer (no finish_reason "stop": token limit, deadline, length cap, dropped
+          stream) keeps only its finished sentences, with a notice saying why;
+        - a sentence citing only sources that don't exist is dropped; each remaining sentence
+          is checked against the paragraphs it cites, and flagged when they don't state it;
+        - if no sentence is supported, the answer is not shown as grounded: fall back."""
+        waited = 0.0
+        while not self._llm_slots.acquire(timeout=HEARTBEAT_S):
+            waited += HEARTBEAT_S
+            if waited >= LLM_SLOT_WAIT_S:
+                raise LLMError(f"all {self.settings.llm_concurrency} LLM slots are busy",
+                               "try again shortly, or raise RAG_LLM_CONCURRENCY")
+            yield ""                     # still waiting: lets a Stop through
+        try:
+            parts: list[str] = []
+            end = StreamEnd(None)
+            for item in client.stream(render("system"), self._qa_prompt(question, hits, lang)):
+                if isinstance(item, StreamEnd):
+                    end = item
+                    break
+                parts.append(item)
+                yield item
+        finally:
+            self._llm_slots.release()
+        draft = "".join(parts).strip()
+        if not draft:
+            raise LLMError("the LLM returned an empty answer" + ("" if end.complete else f" ({end.why(client.cfg)})"))
+        notices = []
+        if NO_ANSWER_TOKEN in draft:
+            if draft.replace(NO_ANSWER_TOKEN, "").strip():
+                notices.append(MIXED_NO_ANSWER[lang])
+            return dict(text=NO_ANSWER[lang], abstained=True, notice=" ".join(notices))
+        if not end.complete:
+            draft = complete_sentences(draft)
+            if not draft:
+                raise LLMError(f"the LLM's answer was cut off before its first sentence ended: {end.why(client.cfg)}")
+            notices.append(LLM_TRUNCATED[lang].format(reason=end.why(client.cfg)))
+        cited = cite(draft, hits, lang)
+        unsupported = check_sentences(cited.sentences, hits)
+        if cited.sentences and unsupported == len(cited.sentences):
+            raise LLMError("the LLM's answer is not supported by the paragraphs it cites (not one sentence)")
+        if not cited.sentences:
+            raise LLMError("the LLM's answer cited only sources that do not exist")
+        if unsupported:
+            notices.append(UNSUPPORTED_SENTENCES[lang].format(n=unsupported))
+        return dict(text=cited.text, abstained=False, citations=cited.citations, sentences=cited.sentences,
+                    dropped_markers=cited.dropped_markers, notice=" ".join(notices))
 
     @staticmethod
     def _qa_prompt(question: str, hits: list[Hit], lang: str) -> str:

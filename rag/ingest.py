@@ -187,7 +187,7 @@ def _ingest(index: Index, paths: list[Path] | None, *, dry_run: bool, rebuild: b
         for doc in index.catalog.documents():
             index.catalog.remove_document(doc["doc_id"])
         for space in index.spaces:
-            space.store.delete(list(space.store.hashes()))
+            space.store.recreate()      # a new HNSW graph, built with the current parameters
 
     # 1. read everything; an unchanged file (same bytes, same plan key) is not even parsed; a
     #    bad file is reported and keeps whatever it had in the index

@@ -105,6 +105,7 @@ class Settings:
     chroma_host: str = ""                # set → Chroma server (HttpClient) instead of embedded
     chroma_port: int = 8000
     chroma_prefix: str = "rag"           # collection name prefix (several indexes on one server)
+    exact_search_max: int = 100_000      # collections up to this size are searched exactly, not by HNSW
     top_k: int = 4
     llm_base_url: str = ""
     llm_api_key: str = field(default="", repr=False)
@@ -177,6 +178,7 @@ def load_settings() -> Settings:
         chroma_host=_env("RAG_CHROMA_HOST", ""),
         chroma_port=_int("RAG_CHROMA_PORT", 8000, 1, 65535),
         chroma_prefix=_env("RAG_CHROMA_PREFIX", "rag"),
+        exact_search_max=_int("RAG_EXACT_SEARCH_MAX", 100_000, 0, 10_000_000),
         top_k=_int("RAG_TOP_K", 4, 1, 20),
         llm_base_url=llm_base_url,
         llm_api_key=_env("OPENAI_API_KEY", ""),

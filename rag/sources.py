@@ -85,7 +85,16 @@ def read_text(path: Path) -> tuple[str, bytes]:
 class _Block:
     text: str
     lang: str
-    heading: bool
+    kind: str = "para"        # para | heading | list | table | code
+
+    @property
+    def heading(self) -> bool:
+        return self.kind == "heading"
+
+
+PAIRABLE = ("para", "heading", "list")    # a table or a code block is never someone's translation
+_FENCE = re.compile(r"^(```|~~~)")
+_LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s+")
 
 
 def _is_heading_like(text: str, lang: str) -> bool:
@@ -94,8 +103,9 @@ def _is_heading_like(text: str, lang: str) -> bool:
     return len(text) <= 40 if lang == "zh" else len(text) <= 160 and len(text.split()) <= 20
 
 
-def _split_language_runs(lines: list[str]) -> list[tuple[str, str]]:
-    """Consecutive lines of one language join into one block (Markdown paragraphs)."""
+def _split_language_runs(lines: list[str], joiner: str | None = None) -> list[tuple[str, str]]:
+    """Consecutive lines of one language join into one block (Markdown paragraphs; list
+    items keep their lines)."""
     runs: list[tuple[str, list[str]]] = []
     for line in lines:
         lang = detect_language(line)
@@ -103,7 +113,7 @@ def _split_language_runs(lines: list[str]) -> list[tuple[str, str]]:
             runs[-1][1].append(line)
         else:
             runs.append((lang, [line]))
-    return [(lang, ("" if lang == "zh" else " ").join(parts)) for lang, parts in runs]
+    return [(lang, (joiner if joiner is not None else "" if lang == "zh" else " ").join(parts)) for lang, parts in runs]
 
 
 def _blocks(text: str, markdown: bool) -> list[_Block]:
@@ -113,23 +123,56 @@ def _blocks(text: str, markdown: bool) -> list[_Block]:
             line = line.strip()
             if line:
                 lang = detect_language(line)
-                blocks.append(_Block(line, lang, _is_heading_like(line, lang)))
+                blocks.append(_Block(line, lang, "heading" if _is_heading_like(line, lang) else "para"))
         return blocks
-    for para in re.split(r"\n\s*\n", text):
-        lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
+    for kind, chunk in _markdown_chunks(text):
+        if kind == "code":
+            blocks.append(_Block(chunk, detect_language(chunk), "code"))
+            continue
+        lines = [ln.strip() for ln in chunk.split("\n") if ln.strip()]
+        if lines and all(ln.startswith("|") for ln in lines):
+            blocks.append(_Block("\n".join(lines), detect_language(chunk), "table"))
+            continue
         body: list[str] = []
         for line in lines + [None]:  # type: ignore[list-item]
             if line is None or line.startswith("#"):
-                for lang, joined in _split_language_runs(body):
-                    blocks.append(_Block(joined, lang, False))
+                listed = bool(body) and all(_LIST_ITEM.match(b) for b in body)
+                for lang, joined in _split_language_runs(body, "\n" if listed else None):
+                    blocks.append(_Block(joined, lang, "list" if listed else "para"))
                 body = []
                 if line is not None:
                     heading = line.lstrip("#").strip()
                     if heading:
-                        blocks.append(_Block(heading, detect_language(heading), True))
+                        blocks.append(_Block(heading, detect_language(heading), "heading"))
             else:
                 body.append(line)
     return blocks
+
+
+def _markdown_chunks(text: str) -> list[tuple[str, str]]:
+    """Blank-line separated chunks, with fenced code blocks kept whole (their blank lines
+    and `#` lines are code, not paragraphs or headings)."""
+    out: list[tuple[str, str]] = []
+    prose: list[str] = []
+    fence: list[str] | None = None
+    for line in text.split("\n"):
+        if fence is not None:
+            fence.append(line)
+            if _FENCE.match(line.strip()) and len(fence) > 1:
+                out.append(("code", "\n".join(fence).strip()))
+                fence = None
+        elif _FENCE.match(line.strip()):
+            if prose:
+                out.extend(("prose", c) for c in re.split(r"\n\s*\n", "\n".join(prose)))
+                prose = []
+            fence = [line]
+        else:
+            prose.append(line)
+    if fence is not None:                     # an unclosed fence runs to the end of the file
+        out.append(("code", "\n".join(fence).strip()))
+    if prose:
+        out.extend(("prose", c) for c in re.split(r"\n\s*\n", "\n".join(prose)))
+    return out
 
 
 def parse_text(text: str, doc_id: str, path: str = "", markdown: bool = False, file_hash: str = "") -> Document:
@@ -149,7 +192,8 @@ def parse_text(text: str, doc_id: str, path: str = "", markdown: bool = False, f
     blocks = blocks[front:]
 
     # The document's translation order: which language comes first in most neighbouring pairs.
-    switches = [a.lang for a, b in zip(blocks, blocks[1:]) if a.lang != b.lang and a.heading == b.heading]
+    switches = [a.lang for a, b in zip(blocks, blocks[1:])
+                if a.lang != b.lang and a.kind == b.kind and a.kind in PAIRABLE]
     first = "en" if switches.count("en") > switches.count("zh") else "zh"
 
     pairs: list[ParagraphPair] = []
@@ -159,7 +203,8 @@ def parse_text(text: str, doc_id: str, path: str = "", markdown: bool = False, f
     while i < len(blocks):
         cur = blocks[i]
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        if nxt is not None and cur.lang == first and nxt.lang != cur.lang and nxt.heading == cur.heading:
+        if (nxt is not None and cur.lang == first and nxt.lang != cur.lang and nxt.kind == cur.kind
+                and cur.kind in PAIRABLE):
             zh, en = (cur.text, nxt.text) if cur.lang == "zh" else (nxt.text, cur.text)
             step = 2
         else:

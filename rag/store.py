@@ -4,12 +4,21 @@ RAG_CHROMA_HOST is set. Only this module knows chromadb. We always pass our own 
 from __future__ import annotations
 
 import re
+import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from .errors import StoreError, storage_hint
 from .settings import Settings
+
+
+# Collections up to RAG_EXACT_SEARCH_MAX vectors are searched exactly: at 100k vectors of 384
+# dimensions that took ~11 ms here, about what HNSW took, with no misses. Above that, HNSW
+# tuned for recall: Chroma's defaults (16 neighbours, ef 100/100) lost a clearly nearest vector
+# among near-duplicate documents (tests/test_store.py; bench/scale.py measures recall@10).
+HNSW = {"space": "cosine", "max_neighbors": 32, "ef_construction": 256, "ef_search": 1024}
 
 
 def collection_name(slug: str, prefix: str = "rag") -> str:
@@ -20,6 +29,9 @@ def collection_name(slug: str, prefix: str = "rag") -> str:
 class VectorStore:
     def __init__(self, settings: Settings, slug: str) -> None:
         self.settings, self.slug = settings, slug
+        self.exact_max = settings.exact_search_max
+        self._matrix: tuple[list[str], np.ndarray] | None = None   # exact search: every vector, in memory
+        self._matrix_lock = threading.Lock()
         self.where = (f"http://{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host
                       else str(settings.data_dir / "chroma"))
         self._open()
@@ -43,9 +55,24 @@ class VectorStore:
                 self._client = chromadb.PersistentClient(path=self.where, settings=chroma_settings)
             self.name = collection_name(slug, settings.chroma_prefix)
             self._col = self._client.get_or_create_collection(
-                self.name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+                self.name, configuration={"hnsw": dict(HNSW)}, embedding_function=None)
+            with warnings.catch_warnings():     # chroma warns about its own legacy config fields
+                warnings.simplefilter("ignore", DeprecationWarning)
+                current = ((self._col.configuration or {}).get("hnsw") or {}).get("ef_search")
+            if current is not None and current < HNSW["ef_search"]:     # made by an older version
+                self._col.modify(configuration={"hnsw": {"ef_search": HNSW["ef_search"]}})
         except Exception as exc:
             raise self._error("open", exc) from None
+        self._matrix = None
+
+    def recreate(self) -> None:
+        """Drop the collection and make it anew (`rag-ingest --rebuild`): its HNSW graph is
+        then built with the current parameters."""
+        try:
+            self._client.delete_collection(self.name)
+        except Exception:
+            pass
+        self._open()
 
     def _error(self, action: str, exc: Exception) -> StoreError:
         hint = ("check that the Chroma server is running (`chroma run --host ... --port ...`) "
@@ -62,49 +89,82 @@ class VectorStore:
             except Exception:
                 pass
 
-    def count(self) -> int:
+    def _do(self, action: str, fn):
+        """Run fn(); a collection that another client dropped and made anew (a rebuild) is
+        looked up again by name once; any other failure is a StoreError saying what to do."""
         try:
-            return self._col.count()
+            try:
+                return fn()
+            except Exception as exc:
+                if type(exc).__name__ != "NotFoundError":
+                    raise
+                self._col = self._client.get_or_create_collection(
+                    self.name, configuration={"hnsw": dict(HNSW)}, embedding_function=None)
+                self._matrix = None
+                return fn()
         except Exception as exc:
-            raise self._error("count", exc) from None
+            raise self._error(action, exc) from None
+
+    def count(self) -> int:
+        return self._do("count", lambda: self._col.count())
 
     def upsert(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict]) -> None:
-        try:
+        self._matrix = None
+
+        def write():
             for start in range(0, len(ids), 1000):
                 end = start + 1000
                 self._col.upsert(ids=ids[start:end], embeddings=vectors[start:end].tolist(),
                                  metadatas=metadatas[start:end])
-        except Exception as exc:
-            raise self._error("write", exc) from None
+        self._do("write", write)
 
     def delete(self, ids: list[str]) -> None:
-        try:
+        self._matrix = None
+
+        def remove():
             for start in range(0, len(ids), 1000):
                 self._col.delete(ids=ids[start:start + 1000])
-        except Exception as exc:
-            raise self._error("delete", exc) from None
+        self._do("delete", remove)
 
     def hashes(self) -> dict[str, str]:
         """id → text hash of every stored vector (used to reconcile after a crash)."""
-        out: dict[str, str] = {}
-        try:
+        def read() -> dict[str, str]:
+            out: dict[str, str] = {}
             total = self._col.count()
             for offset in range(0, total, 5000):
                 got = self._col.get(include=["metadatas"], limit=5000, offset=offset)
                 for pid, meta in zip(got["ids"], got["metadatas"]):
                     out[pid] = (meta or {}).get("hash", "")
-        except Exception as exc:
-            raise self._error("read", exc) from None
-        return out
+            return out
+        return self._do("read", read)
 
-    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity), best first."""
-        try:
+    def query(self, vector: np.ndarray, k: int, exact: bool | None = None) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity), best first. Collections of up to
+        RAG_EXACT_SEARCH_MAX vectors are searched exactly (every vector, in memory): cheaper
+        than a miss at that size. Larger ones go through Chroma's HNSW index."""
+        def search() -> list[tuple[str, float]]:
             n = self._col.count()
             if n == 0:
                 return []
-            res = self._col.query(query_embeddings=[vector.tolist()], n_results=min(k, n),
-                                  include=["distances"])
-        except Exception as exc:
-            raise self._error("query", exc) from None
-        return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0])]
+            if exact if exact is not None else n <= self.exact_max:
+                return self._exact(vector, k, n)
+            res = self._col.query(query_embeddings=[vector.tolist()], n_results=min(k, n), include=["distances"])
+            return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0])]
+        return self._do("query", search)
+
+    def _exact(self, vector: np.ndarray, k: int, n: int) -> list[tuple[str, float]]:
+        with self._matrix_lock:
+            matrix = self._matrix
+            if matrix is None or len(matrix[0]) != n:     # written since, here or by another client
+                ids, rows = [], []
+                for offset in range(0, n, 5000):
+                    got = self._col.get(include=["embeddings"], limit=5000, offset=offset)
+                    ids.extend(got["ids"])
+                    rows.append(np.asarray(got["embeddings"], dtype=np.float32))
+                matrix = self._matrix = (ids, np.concatenate(rows) if rows else np.zeros((0, 0), np.float32))
+        ids, rows = matrix
+        scores = rows @ np.asarray(vector, dtype=np.float32)
+        k = min(k, len(ids))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(ids[i], float(scores[i])) for i in top]

@@ -29,6 +29,7 @@ EXAMPLES = [
     "有多少个影视项目签约?",
     "Who launched the AIGC innovation partnership program?",
 ]
+STREAM_UPDATE_S = 0.1
 EVAL_COLUMNS = ("id", "language", "kind", "answerable", "abstained", "backend", "support", "question", "answer")
 
 
@@ -68,12 +69,16 @@ class ChatHandler:
                 cfg, mode = self.engine.client_llm_config(base_url or "", model or "", key), "llm"
             top_k = max(1, min(20, int(top_k or self.engine.settings.top_k)))
             language = language if language in ("auto", "zh", "en") else "auto"
-            buf, answer = "", None
+            shown, answer, last = "", None, 0.0
             for event in self.engine.stream(q, past, top_k=top_k, backend=mode, language=language, llm=cfg):
                 if isinstance(event, str):
-                    buf += event
-                    history[-1] = {"role": "assistant", "content": md_text(buf)}
-                    yield history, gr.skip(), "Answering…", None, ""
+                    # escaping is per character: only the new text is escaped; a few updates a
+                    # second, not one per token; "" is the engine's heartbeat (lets Stop through)
+                    shown += md_text(event)
+                    if time.monotonic() - last >= STREAM_UPDATE_S:
+                        last = time.monotonic()
+                        history[-1] = {"role": "assistant", "content": shown or "…"}
+                        yield history, gr.skip(), "Answering…", None, gr.skip()
                 else:
                     answer = event
         except RagError as exc:
@@ -226,8 +231,11 @@ def build_app(engine: Engine) -> gr.Blocks:
                     sources = gr.HTML(sources_html(None), elem_id="sources", label="Sources")
             inputs = [question, chatbot, top_k, backend, language, base_url, model, api_key]
             outputs = [chatbot, sources, status, details, question]
-            question.submit(chat.ask, inputs, outputs, api_name="ask")
-            send.click(chat.ask, inputs, outputs, api_name=False)
+            # LLM answers hold an engine slot (RAG_LLM_CONCURRENCY) while offline ones are quick:
+            # enough event slots that offline questions never queue behind slow LLM calls
+            slots = max(8, 4 * s.llm_concurrency)
+            question.submit(chat.ask, inputs, outputs, api_name="ask", concurrency_limit=slots)
+            send.click(chat.ask, inputs, outputs, api_name=False, concurrency_limit=slots)
             clear.click(lambda: ([], sources_html(None), "", None, ""), None, outputs, api_name="clear")
 
         with gr.Tab("Sources · 资料", id="sources-tab"):

@@ -115,3 +115,20 @@ def test_estimate_tokens_grows_with_text():
     assert estimate_tokens("") == 1
     assert estimate_tokens("三亿元") < estimate_tokens("三亿元文艺精品专项资金")
     assert estimate_tokens("one two") < estimate_tokens("one two three four")
+
+
+@pytest.mark.parametrize("lang,line", [("zh", "大会在成都举行" * 300_000), ("en", "the conference met in Chengdu " * 70_000)])
+def test_a_two_megabyte_line_is_chunked_in_linear_work(lang, line, monkeypatch):
+    """One 2 MB line used to take minutes: every hard cut re-measured the whole rest of the
+    sentence. The text the token estimator reads must now stay proportional to the line."""
+    import rag.chunking as chunking
+    read = []
+    real = chunking.estimate_tokens
+    monkeypatch.setattr(chunking, "estimate_tokens", lambda text: read.append(len(text)) or real(text))
+    pair = ParagraphPair(id="d#p01", doc="d", order=1, zh=line if lang == "zh" else None,
+                         en=line if lang == "en" else None)
+    passages = chunking.chunk_pair(pair, 320)
+    assert sum(read) <= 4 * len(line), sum(read) / len(line)
+    assert all(real(p.text) <= 320 for p in passages)
+    joined = ("" if lang == "zh" else " ").join(p.text for p in passages)
+    assert joined.replace(" ", "") == line.strip().replace(" ", "")

@@ -107,7 +107,9 @@ def test_markers_out_of_range_are_dropped_and_reported(engine):
     cited = cite("微短剧审查时效提升50%[1]。专项资金是3亿元[7]。另有说法[0][2]。", hits, "zh")
     assert cited.dropped_markers == [0, 7]
     assert "[7]" not in cited.text and "[0]" not in cited.text
-    assert [s.markers for s in cited.sentences] == [[1], [], [2]]
+    # a sentence that cited only a source that doesn't exist is dropped, not shown uncited
+    assert "专项资金" not in cited.text
+    assert [s.markers for s in cited.sentences] == [[1], [2]]
     assert {c.marker for c in cited.citations} == {1, 2}
     assert cited.sentences[0].paragraph_ids == [hits[0].pair.id]
 
@@ -144,7 +146,12 @@ def test_streaming_yields_text_then_answer(engine):
     assert "".join(e for e in events[:-1] if isinstance(e, str)).strip().endswith(events[-1].text.strip()[-5:])
 
 
-@pytest.mark.parametrize("question, needle", [("", "empty"), ("   \n", "empty"), ("问" * 1001, "over the limit")])
+@pytest.mark.parametrize("question, needle", [
+    ("", "empty"), ("   \n", "empty"), ("问" * 1001, "over the limit"),
+    ("\u200b\u200b\u200c\ufeff\u2060", "empty"), ("\u200b \u200d\n\u200b", "empty"), ("？？ ?! …", "no words"),
+    ("영화 대회는 어디에서 열렸습니까?", "looks like Korean.*Chinese or English"),
+    ("أين عقد المؤتمر؟", "looks like Arabic.*Chinese or English"),
+    ("Где прошла конференция?", "looks like Cyrillic")])
 def test_bad_questions_get_clear_errors(engine, question, needle):
     with pytest.raises(QuestionError, match=needle):
         engine.ask(question)

@@ -206,3 +206,15 @@ def test_ingest_into_a_closed_pipe_exits_quietly(sources, tmp_path, embedding):
                           timeout=300)
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
     assert "rc=141" in proc.stdout
+
+
+def test_identical_files_are_cited_once(sources, open_index):
+    from rag.engine import Engine
+    for name in ("101_river.txt", "201_river_copy.txt", "301_river_again.txt"):
+        (sources / name).write_text(EXTRA_DOCS["101_river.txt"], encoding="utf-8")
+    index = open_index()
+    ingest(index, show_bar=False)
+    answer = Engine(index.settings, index).ask("How many finless porpoises are there in the Yangtze?")
+    texts = [(h.pair.zh, h.pair.en) for h in answer.retrieved]
+    assert len(texts) == len(set(texts)), "an identical paragraph was retrieved twice"
+    assert answer.text.count("1,200") == 1 and len(answer.citations) == 1, answer.text

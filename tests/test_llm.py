@@ -33,34 +33,40 @@ def _cfg(base_url: str, timeout: float = 120.0) -> LLMConfig:
     return LLMConfig(base_url=base_url, model="smollm2", timeout_s=timeout, max_tokens=128)
 
 
-def test_llm_answer_streams_and_citations_are_validated(engine, server):
+def test_llm_answer_streams_and_is_checked_before_it_is_shown(engine, server):
+    """The tiny model's answers are mostly wrong: what is tested is that the real stream
+    arrives in pieces and that its answer is then either kept with every sentence checked and
+    every marker valid, or not used, saying why (never shown as grounded unchecked)."""
     events = list(engine.stream("How many high-quality projects were signed at the signing ceremony?",
                                 backend="llm", llm=_cfg(server)))
     answer = events[-1]
     assert isinstance(answer, Answer)
-    deltas = [e for e in events[:-1] if isinstance(e, str)]
-    assert answer.backend == "llm:smollm2", answer.notice
-    assert answer.notice == ""
-    if answer.abstained:
-        return  # the model said [NO_ANSWER]: a valid, structured outcome
-    assert len(deltas) > 1, "the answer arrives as a stream of deltas"
+    streamed = "".join(e for e in events[:-1] if isinstance(e, str))
+    assert len([e for e in events[:-1] if isinstance(e, str)]) > 2, "the answer arrives as a stream of deltas"
     assert answer.timings_ms["generate"] > 0
     n = len(answer.retrieved)
-    for m in re.findall(r"\[(\d+)\]", answer.text):
-        assert 1 <= int(m) <= n, "only valid markers survive"
-    for c in answer.citations:
-        assert c.paragraph_id == answer.retrieved[c.marker - 1].pair.id
-        assert c.quote == "" or c.quote in c.text_zh or c.quote in c.text_en
-    for bad in answer.dropped_markers:
-        assert not 1 <= bad <= n
+    if answer.backend == "llm:smollm2":
+        assert answer.sentences and all(s.supported in (True, False) for s in answer.sentences)
+        assert any(s.supported for s in answer.sentences)
+        assert ("not supported" in answer.notice) == (not all(s.supported for s in answer.sentences))
+        for m in re.findall(r"\[(\d+)\]", answer.text):
+            assert 1 <= int(m) <= n, "only valid markers survive"
+        for c in answer.citations:
+            assert c.paragraph_id == answer.retrieved[c.marker - 1].pair.id
+    else:
+        assert answer.backend == "extractive" and answer.notice.startswith("(LLM answer not used: ")
+        assert re.search(r"not supported|cut off|cited only|empty", answer.notice), answer.notice
+        assert answer.notice in streamed, "the fallback is announced in the stream too"
+        assert "11" in answer.text and answer.citations
 
 
 def test_llm_condenses_follow_up(engine, server):
     history = [{"role": "user", "content": "What did the Sichuan bureau introduce?"},
                {"role": "assistant", "content": "Joint government-enterprise review and one-stop filing [1]."}]
     answer = engine.ask("And how much faster did reviews become?", history, backend="llm", llm=_cfg(server))
-    assert answer.standalone_question and answer.standalone_question != ""
-    assert answer.backend == "llm:smollm2"
+    assert answer.standalone_question != "And how much faster did reviews become?", "the follow-up was rewritten"
+    assert answer.timings_ms["condense"] > 0 and answer.timings_ms["generate"] > 0
+    assert answer.backend == "llm:smollm2" or answer.notice.startswith("(LLM answer not used: ")
 
 
 def test_llm_client_complete_against_real_server(server):

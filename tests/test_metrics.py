@@ -56,9 +56,10 @@ def test_joint_support_needs_both_citations():
     assert s["citation_recall"] == 0.0 and s["citation_precision"] == 0.0
 
 
-def test_dangling_marker_is_dropped_and_counts_as_unsupported():
+def test_dangling_marker_is_dropped_and_an_uncited_sentence_counts_as_unsupported():
     cited = cite("Sichuan has set up a provincial fund of 300 million yuan per year [3].", [hit("d#p01")], "en")
-    assert cited.dropped_markers == [3]
+    assert cited.dropped_markers == [3] and cited.sentences == [] and cited.text == ""   # cited nothing real
+    cited = cite("Sichuan has set up a provincial fund of 300 million yuan per year.", [hit("d#p01")], "en")
     sentences = [(s.text, s.paragraph_ids) for s in cited.sentences]
     assert sentences[0][1] == []
     s = M.citation_scores(sentences, PARAS, judge)

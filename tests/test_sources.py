@@ -8,7 +8,7 @@ import pytest
 
 from _corpus import SEED, SEED_ID, SEED_PAIR_IDS
 from rag.errors import SourceError
-from rag.sources import detect_language, discover, parse_file, read_text, sha256
+from rag.sources import detect_language, discover, parse_file, parse_text, read_text, sha256
 
 SEED_LINES = SEED.read_text(encoding="utf-8").split("\n")
 HEADING_LINES = (8, 9, 13, 14, 24, 25)   # 1-based line numbers of the three zh/en section headings
@@ -335,3 +335,19 @@ def test_discover_skips_hidden_and_unsupported(tmp_path):
     (tmp_path / ".git" / "d.txt").write_text("x.", encoding="utf-8")
     assert discover(tmp_path) == [tmp_path / "a.txt", tmp_path / "sub" / "b.MD"]
     assert discover(tmp_path / "a.txt") == [tmp_path / "a.txt"]
+
+
+def test_markdown_tables_code_and_lists_are_not_paired_as_prose():
+    md = ("# Title\n\n段落一，这是正文。\n\nParagraph one, the body.\n\n"
+          "| 列 | 值 |\n|---|---|\n| a | 1 |\n\n| col | value |\n|---|---|\n| a | 1 |\n\n"
+          "```\n# not a heading\n\n成都 code line\n```\n\nThe code above is an example.\n\n"
+          "- 第一项\n- 第二项\n\n- first item\n- second item\n")
+    doc = parse_text(md, "x", markdown=True)
+    sides = [(p.zh, p.en) for p in doc.pairs]
+    assert sides[0] == ("段落一，这是正文。", "Paragraph one, the body.")
+    assert sides[1] == ("| 列 | 值 |\n|---|---|\n| a | 1 |", None)          # a table stays alone
+    assert sides[2] == (None, "| col | value |\n|---|---|\n| a | 1 |")
+    assert sides[3][0] is None or sides[3][1] is None                        # code: one side, never paired
+    assert "# not a heading" in (sides[3][0] or sides[3][1]) and doc.headings == ()
+    assert sides[4] == (None, "The code above is an example.")
+    assert sides[5] == ("- 第一项\n- 第二项", "- first item\n- second item")  # lists pair with lists

@@ -1,0 +1,44 @@
+"""The one home of bilingual text handling: which language a text is in, what counts as
+empty, which scripts the product answers in."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Han ideographs: CJK Unified (+ Extension A) and Compatibility Ideographs
+CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK = re.compile(f"[{CJK_CLASS}]")
+CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
+LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+SCRIPTS = (("Korean", "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"), ("Japanese kana", "\u3040-\u30ff"),
+           ("Arabic", "\u0600-\u06ff\u0750-\u077f"), ("Cyrillic", "\u0400-\u04ff"), ("Greek", "\u0370-\u03ff"),
+           ("Hebrew", "\u0590-\u05ff"), ("Thai", "\u0e00-\u0e7f"), ("Devanagari", "\u0900-\u097f"))
+
+
+def detect_language(text: str) -> str:
+    """'zh' when CJK characters carry the text, else 'en'."""
+    cjk = len(CJK.findall(text))
+    words = len(LATIN_WORD.findall(text))
+    return "zh" if cjk and cjk >= 0.5 * words else "en"
+
+
+def visible(text: str) -> str:
+    """The text without invisible format characters (zero-width spaces and joiners, BOMs,
+    direction marks) and with white space collapsed: what a reader actually sees."""
+    kept = "".join(ch for ch in text or "" if unicodedata.category(ch) != "Cf")
+    return " ".join(kept.split())
+
+
+def unsupported_script(text: str) -> str:
+    """The name of the script a text is mostly written in, when it is neither Chinese nor
+    English (Latin letters), else "". Digits and punctuation don't count."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return ""
+    ours = sum(1 for ch in letters if CJK.match(ch) or ("a" <= ch.lower() <= "z"))
+    if ours >= 0.5 * len(letters):
+        return ""
+    counts = {name: len(re.findall(f"[{ranges}]", text)) for name, ranges in SCRIPTS}
+    name, n = max(counts.items(), key=lambda kv: kv[1])
+    return name if n else "an unsupported script"

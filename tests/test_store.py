@@ -1,0 +1,101 @@
+"""rag.store over the real embedded Chroma: exact search for small collections, HNSW with
+recall-oriented parameters for large ones, writes invalidating the in-memory matrix."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.settings import load_settings
+from rag.store import HNSW, VectorStore
+
+DIM = 384
+
+
+def _near_duplicates(rng, copies: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """`copies` identical documents of 26 passages in one crowded region of the space (e5's
+    vectors all sit at cosine 0.7-0.9 of each other), plus one distinct passage: the shape
+    that made Chroma's default HNSW lose the clearly nearest vector."""
+    common = rng.normal(size=DIM)
+    common /= np.linalg.norm(common)
+    base = rng.normal(size=(26, DIM)) * 0.35 + common
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    ids = [f"d{c}#p{i:02d}:en:0" for c in range(copies) for i in range(26)]
+    rows = np.concatenate([base] * copies)
+    target = common + rng.normal(size=DIM) * 0.35
+    target /= np.linalg.norm(target)
+    return ids + ["target#p01:zh:0"], np.vstack([rows, target]).astype(np.float32), target
+
+
+@pytest.fixture
+def store(tmp_path):
+    made = []
+
+    def _make(**overrides):
+        settings = load_settings().with_(data_dir=tmp_path / "data", **overrides)
+        s = VectorStore(settings, "synthetic")
+        made.append(s)
+        return s
+    yield _make
+    for s in made:
+        s.close()
+
+
+def _load(store, ids, rows):
+    for start in range(0, len(ids), 500):
+        store.upsert(ids[start:start + 500], rows[start:start + 500], [{"hash": i} for i in ids[start:start + 500]])
+
+
+def test_exact_search_finds_the_nearest_among_near_duplicates(store):
+    rng = np.random.default_rng(2)
+    ids, rows, target = _near_duplicates(rng, copies=60)
+    s = store()
+    _load(s, ids, rows)
+    s.close()
+    s.reopen()                                  # what another process sees: the persisted HNSW graph
+    found_exact = found_hnsw = 0
+    for _ in range(20):
+        q = target + rng.normal(size=DIM) * 0.05
+        q /= np.linalg.norm(q)
+        assert ids[int(np.argmax(rows @ q))] == "target#p01:zh:0"
+        found_exact += s.query(q, 4)[0][0] == "target#p01:zh:0"
+        found_hnsw += "target#p01:zh:0" in [pid for pid, _ in s.query(q, 100, exact=False)]
+    assert found_exact == 20
+    print(f"HNSW ({HNSW}) found the target {found_hnsw}/20 times at k=100")
+
+
+def test_exact_matrix_follows_writes(store):
+    s = store()
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(10, DIM)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    _load(s, [f"a{i}" for i in range(10)], rows)
+    assert s.query(rows[3], 1)[0][0] == "a3"
+    new = -rows[3]
+    s.upsert(["fresh"], new[None, :], [{"hash": "x"}])
+    assert s.query(new, 1) == [("fresh", pytest.approx(1.0, abs=1e-5))]
+    s.delete(["fresh"])
+    assert s.query(new, 1)[0][0] != "fresh"
+
+
+def test_hnsw_parameters_are_applied_and_old_collections_upgraded(store, tmp_path):
+    import chromadb
+    path = tmp_path / "data" / "chroma"
+    path.mkdir(parents=True)
+    old = chromadb.PersistentClient(path=str(path))
+    old.create_collection("rag_synthetic", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    old.close()
+    s = store()
+    assert s._col.configuration["hnsw"]["ef_search"] == HNSW["ef_search"]
+    s.recreate()
+    conf = s._col.configuration["hnsw"]
+    assert (conf["max_neighbors"], conf["ef_construction"]) == (HNSW["max_neighbors"], HNSW["ef_construction"])
+
+
+def test_large_collections_use_hnsw(store):
+    s = store(exact_search_max=5)
+    rng = np.random.default_rng(1)
+    rows = rng.normal(size=(50, DIM)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    _load(s, [f"a{i}" for i in range(50)], rows)
+    assert s.query(rows[7], 3)[0][0] == "a7"
+    assert s._matrix is None, "over the limit: no in-memory matrix"
