@@ -65,6 +65,9 @@ def storage_hint(exc: BaseException, folder) -> str:
     """What to do about a failed write under `folder` (RAG_DATA_DIR), from the error's text or,
     when that doesn't say (Chroma's often don't), from the state of the file system."""
     text = str(exc).lower()
+    if "unique constraint" in text or "database is locked" in text:
+        return (f"another process was writing {folder} at the same time — run again (ingests of one data dir "
+                "take turns through its ingest.lock; a tool outside rag-ingest may be holding it)")
     state = _folder_state(folder)
     if re.search(r"\bfull\b|no space|enospc|quota", text) or state == "full":
         return (f"the disk holding {folder} is full — free some space (or point RAG_DATA_DIR at a bigger disk) "

@@ -271,3 +271,10 @@ def test_rag_auth_is_parsed_and_checked(monkeypatch):
     monkeypatch.setenv("RAG_AUTH", "alice")
     with pytest.raises(ConfigError, match="RAG_AUTH"):
         load_settings()
+
+
+def test_a_write_clash_is_not_blamed_on_the_disk(tmp_path):
+    import sqlite3
+    from rag.errors import storage_hint
+    hint = storage_hint(sqlite3.IntegrityError("UNIQUE constraint failed: passages.passage_id"), tmp_path)
+    assert "another process" in hint and "free space" not in hint and "full" not in hint
