@@ -33,7 +33,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-from rag.chunking import chunk_pair, estimate_tokens, split_sentences
+from rag.chunking import chunk_pair
+from rag.text import estimate_tokens, split_sentences
 from rag.sources import parse_file
 
 SEED_FILE = PROJECT_DIR / "seeds" / "000_09ff8f6f21da3254.txt"

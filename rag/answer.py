@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .chunking import split_sentences
 from .citations import AnswerSentence, Citation, citation_dict
 from .embeddings import RagEmbedding
-from .lexical import tokenize
 from .retrieve import Hit
-from .sources import detect_language
+from .text import detect_language, split_sentences, tokenize
 
 OFFLINE = "extractive"
 

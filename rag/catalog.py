@@ -4,6 +4,7 @@ manifest, the texts and the lexical index in step; the vectors live in Chroma (s
 are reconciled against this file after an interrupted run."""
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 import time
@@ -11,9 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import StoreError, storage_hint
-from .lexical import B, K1, bm25_idf, term_counts, tokenize
+from .text import TOKENIZER_VERSION, term_counts, tokenize
 from .records import Document, DocumentMeta, ParagraphPair, Passage
-from .sources import sha256
+from .text import sha256
 
 POSTINGS_TABLE = """CREATE TABLE IF NOT EXISTS postings (
   term TEXT, passage_id TEXT, tf INTEGER, length INTEGER, PRIMARY KEY (term, passage_id)) WITHOUT ROWID"""
@@ -34,6 +35,17 @@ CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 {POSTINGS_INDEX};
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
+
+
+K1, B = 1.2, 0.75          # BM25
+
+
+def bm25_idf(n_docs: int, df: int) -> float:
+    return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+def bm25_term(tf: int, length: int, avg_len: float, idf: float) -> float:
+    return idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / max(avg_len, 1e-9)))
 
 
 def pair_hash(pair: ParagraphPair) -> str:
@@ -61,22 +73,26 @@ class Catalog:
         self._lock = threading.RLock()
         self._stats: tuple[int, float] | None = None
         self._stats_version = -1
-        if "length" not in columns:
+        if "length" not in columns or self.get_state("tokenizer") != str(TOKENIZER_VERSION):
             self._migrate_postings()
 
     def close(self) -> None:
         self._db.close()
 
     def _migrate_postings(self) -> None:
-        """Catalogs from before postings carried passage lengths: rebuild the postings from
-        the stored passage texts (no re-embedding, no re-reading of sources)."""
+        """Postings written by an older tokenizer (or before they carried passage lengths):
+        rebuild them from the stored passage texts (no re-embedding, no re-reading of sources)."""
         with self._write():   # one transaction: executescript would commit half-way
             self._db.execute("DROP TABLE postings")
             self._db.execute(POSTINGS_TABLE)
             self._db.execute(POSTINGS_INDEX)
-            for pid, text, length in self._db.execute("SELECT passage_id, text, length FROM passages").fetchall():
+            for pid, text in self._db.execute("SELECT passage_id, text FROM passages").fetchall():
+                counts = term_counts(text)
+                length = sum(counts.values())
+                self._db.execute("UPDATE passages SET length=? WHERE passage_id=?", (length, pid))
                 self._db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
-                                     [(term, pid, tf, length) for term, tf in term_counts(text).items()])
+                                     [(term, pid, tf, length) for term, tf in counts.items()])
+            self._db.execute("INSERT OR REPLACE INTO state VALUES ('tokenizer', ?)", (str(TOKENIZER_VERSION),))
 
     @contextmanager
     def _write(self):

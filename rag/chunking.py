@@ -2,41 +2,8 @@
 budget is split on sentence boundaries, each piece keeping its paragraph id."""
 from __future__ import annotations
 
-import re
-
 from .records import ParagraphPair, Passage
-from .sources import sha256
-
-_ZH_SPLIT = re.compile(r"(?<=[。！？；!?;])(?![”’」』)）\"])|(?<=[。！？；!?;][”’」』)）\"])")
-# English: end punctuation (+ optional closing quote) then space and a capital/number/quote;
-# also "all.In" (a missing space after a period, seen in the seed).
-_EN_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9“\"‘(])|(?<=[a-z][.!?])(?=[A-Z][a-z])")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-def split_sentences(text: str, lang: str) -> list[str]:
-    """Sentences of one side, punctuation kept, nothing lost: ''.join-able for zh."""
-    text = text.strip()
-    if not text:
-        return []
-    if lang == "zh":
-        parts = _ZH_SPLIT.split(text)
-    else:
-        parts = []
-        last = 0
-        for m in _EN_SPLIT.finditer(text):
-            end = m.start() + (len(m.group(0).rstrip()) if m.group(0).strip() else 0)
-            parts.append(text[last:end])
-            last = m.end()
-        parts.append(text[last:])
-    return [p.strip() for p in parts if p and p.strip()]
-
-
-def estimate_tokens(text: str) -> int:
-    """Cheap token estimate for the e5/XLM-R tokenizer: ~0.7 per CJK char, ~1.4 per word."""
-    cjk = len(_CJK.findall(text))
-    words = len(re.findall(r"[A-Za-z0-9]+", _CJK.sub(" ", text)))
-    return int(cjk * 0.7 + words * 1.4) + 1
+from .text import CJK, estimate_tokens, sha256, split_sentences
 
 
 def _hard_split(sentence: str, budget: int, joiner: str) -> list[str]:
@@ -47,7 +14,7 @@ def _hard_split(sentence: str, budget: int, joiner: str) -> list[str]:
     cost, in_word, last_space = 0.0, False, -1
     while i < n:
         ch = sentence[i]
-        if _CJK.match(ch):
+        if CJK.match(ch):
             step, in_word = 0.7, False
         elif ch.isascii() and ch.isalnum():
             step, in_word = (0.0 if in_word else 1.4), True

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from .chunking import split_sentences
-from .overlap import containment
 from .retrieve import Hit
+from .text import containment, split_sentences
 
 _MARKER_GROUP = re.compile(r"\s*[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 _BOUNDARY = re.compile(r"(?:[。！？!?]|\.(?=\s|$|[\[【]))(?:\s*[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】])*")

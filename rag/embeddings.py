@@ -20,7 +20,7 @@ from pydantic import PrivateAttr
 
 from .errors import EmbeddingError, StoreError, storage_hint
 from .settings import Settings
-from .sources import sha256
+from .text import sha256
 
 _log = logging.getLogger(__name__)
 _warned: set[Path] = set()      # caches whose failed write was already reported (once per process)

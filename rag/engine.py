@@ -14,16 +14,13 @@ from .answer import (LLM_FALLBACK, LLM_TRUNCATED, MIXED_NO_ANSWER, NO_ANSWER, OF
 from .citations import cite, complete_sentences
 from .errors import LLMError, QuestionError
 from .index import Index
-from .lexical import tokenize
 from .llm import HEARTBEAT_S, LLM, LLMConfig, StreamEnd
 from .prompts import render
 from .retrieve import Hit, Retriever
 from .security import client_endpoint
 from .settings import Settings, load_settings
-from .chunking import split_sentences
-from .sources import detect_language
-from .text import unsupported_script, visible
 from .verify import check_sentences
+from .text import detect_language, split_sentences, tokenize, unsupported_script, visible
 
 BACKENDS = ("auto", "offline", "llm")
 LANGUAGES = ("auto", "zh", "en")

@@ -2,7 +2,7 @@
 
 `OfflineJudge` (default; no network, no model unless an embedding is given) combines:
 - containment: share of the claim's features (CJK char bigrams, English words/word bigrams;
-  rag.overlap) found in the paragraph — against each language side and against the single
+  rag.text.overlap) found in the paragraph — against each language side and against the single
   best-matching paragraph sentence;
 - numeric agreement: every number the claim states must appear in the paragraph;
 - negation mismatch: the claim negates (不/未/没有/无/非/not/no/never/n't …) where the
@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
-from .chunking import split_sentences
 from .errors import LLMError
-from .overlap import _CJK_RUN, _EN_WORD, _STOP, containment, numbers
+from .text import CJK_RUN, EN_STOP, containment, split_sentences, stem, unmatched, zh_names
 
 # ---- tuned on eval/claims.jsonl (see rag.evaluate.judge_accuracy) ----
 SUPPORT_THRESHOLD = 0.3      # blended score needed (flat 0.85-0.88 accuracy over 0.14..0.42; 0.3 leans strict)
@@ -40,12 +38,6 @@ IGNORED_NUMBERS = frozenset({1.0})   # "one of", 一个: paraphrase noise, not a
 _NEG_ZH_WORDS = ("不", "未", "没有", "没", "无", "非")
 _NEG_EN_WORDS = re.compile(r"\b(not(?! only)|no|never|none|nor|neither|without|cannot)\b|n't", re.I)
 _ZH_NEG_FALSE = re.compile(r"离不开|无界|非遗|无数|不断|不仅|无论|不少|未来|非常|无限|无不|不同|毫无疑问|并不断")
-
-
-class Judge(Protocol):
-    name: str
-
-    def supports(self, claim: str, paragraph_zh: str, paragraph_en: str) -> tuple[bool, float]: ...
 
 
 def negated(text: str) -> bool:
@@ -65,18 +57,6 @@ def _sentences(paragraph_zh: str, paragraph_en: str) -> list[str]:
     return out
 
 
-def _content_words(text: str) -> set[str]:
-    words = _EN_WORD.findall(_CJK_RUN.sub(" ", text.lower()))
-    return {w for w in words if w not in _STOP and len(w) > 2 and not w[0].isdigit()}
-
-
-def _stem(w: str) -> str:
-    for suffix in ("ing", "ed", "es", "s", "ly", "al", "ion", "e"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
-            return w[: -len(suffix)]
-    return w
-
-
 _STARTERS = frozenset("""the a an this that these those it its they their there here in on at for by with from as
 of to and or but both some such one two all each every many most several other another according
 after before during while when where what which who how since through under over among between
@@ -91,24 +71,15 @@ def novel_en(claim: str, paragraph: str) -> set[str]:
     if first and first.group(1).lower() not in _STARTERS:
         names.add(first.group(1).lower())
     names |= {w.lower() for w in re.findall(r"\b([A-Z]{2,})\b", claim)}
-    para_words = {_stem(w) for w in re.findall(r"[a-z]+", paragraph.lower())}
-    return {w for w in names if _stem(w) not in para_words and w not in _STOP}
-
-
-def _zh_names(text: str) -> set[str]:
-    """Place, person and organisation names (jieba POS ns/nr/nt/nrt) in Chinese text."""
-    import logging
-    import jieba
-    import jieba.posseg as pseg
-    jieba.setLogLevel(logging.WARNING)
-    return {w for w, flag in pseg.cut(text) if flag in ("ns", "nr", "nt", "nrt") and len(w) >= 2}
+    para_words = {stem(w) for w in re.findall(r"[a-z]+", paragraph.lower())}
+    return {w for w in names if stem(w) not in para_words and w not in EN_STOP}
 
 
 def novel_zh(claim: str, paragraph: str) -> set[str]:
     """Names in the claim (jieba POS) that the Chinese paragraph never uses (重庆市 matches
     重庆: the administrative suffix is dropped)."""
     out = set()
-    for name in _zh_names(claim):
+    for name in zh_names(claim):
         if name in paragraph:
             continue
         bare = re.sub(r"[省市区县]$", "", name)
@@ -180,9 +151,9 @@ class OfflineJudge:
         scored = [(containment(claim, s), s) for s in sentences] or [(0.0, "")]
         ev.sentence, ev.best_sentence = max(scored, key=lambda x: x[0])
         whole = f"{paragraph_zh or ''}\n{paragraph_en or ''}"
-        ev.missing_numbers = tuple(sorted(numbers(claim) - numbers(whole) - IGNORED_NUMBERS))
+        ev.missing_numbers = tuple(sorted(set(unmatched(claim, whole, IGNORED_NUMBERS))))
         ev.negation_mismatch = negation_mismatch(claim, ev.best_sentence)
-        ev.novel = len(novel_zh(claim, paragraph_zh or "") if _CJK_RUN.search(claim) else novel_en(claim, paragraph_en or ""))
+        ev.novel = len(novel_zh(claim, paragraph_zh or "") if CJK_RUN.search(claim) else novel_en(claim, paragraph_en or ""))
         score = (1 - SENTENCE_WEIGHT) * ev.side + SENTENCE_WEIGHT * ev.sentence
         if self.embedding is not None and sentences:
             vecs = self.embedding.embed_passages([claim] + sentences)
@@ -191,7 +162,7 @@ class OfflineJudge:
             scaled = max(0.0, (ev.cosine - EMBED_FLOOR) / (1 - EMBED_FLOOR))
             score = (1 - EMBED_WEIGHT) * score + EMBED_WEIGHT * scaled
         ev.score = round(float(score), 4)
-        limit = MAX_NOVEL_ZH if _CJK_RUN.search(claim) else MAX_NOVEL_EN
+        limit = MAX_NOVEL_ZH if CJK_RUN.search(claim) else MAX_NOVEL_EN
         ev.rules_ok = not ev.missing_numbers and not ev.negation_mismatch and ev.novel <= limit
         ev.supported = ev.score >= self.threshold and ev.rules_ok
         return ev

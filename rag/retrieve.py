@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .errors import EmptyIndexError, StoreError
 from .index import Index
 from .records import ParagraphPair
-from .sources import detect_language
+from .text import detect_language
 
 MODES = ("hybrid", "dense", "bm25", "xling")
 FUSIONS = ("minmax", "rrf")

@@ -14,7 +14,6 @@ Layout rules (README "Sources"):
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -22,32 +21,18 @@ from pathlib import Path
 
 from .errors import SourceError
 from .records import Document, DocumentMeta, ParagraphPair
+from .text import detect_language, sha256
 
 SUFFIXES = (".txt", ".md")
 PARSE_VERSION = 2      # bump when the parsing rules change: unchanged files are then re-parsed once
 MAX_FILE_BYTES = 20_000_000
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
 _SENTENCE_END = tuple("。！？.!?；;…:：") + ("”", "\"", "’", "」", "』", "）", ")")
 _DATE_LINE = re.compile(
     r"^(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?)"
     r"\s*(?:(?:by|来源[:：]?|作者[:：]?)\s*(?P<byline>.+))?$",
     re.IGNORECASE,
 )
-
-
-def detect_language(text: str) -> str:
-    """'zh' when CJK characters carry the block, else 'en'."""
-    cjk = len(_CJK.findall(text))
-    words = len(_LATIN_WORD.findall(text))
-    return "zh" if cjk and cjk >= 0.5 * words else "en"
-
-
-def sha256(data: str | bytes) -> str:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
 
 
 def read_text(path: Path) -> tuple[str, bytes]:

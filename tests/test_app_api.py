@@ -3,7 +3,6 @@ driven with gradio_client. Also fast unit tests of the UI's escaping and upload-
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import apphelpers
-from _corpus import EXTRA_DOCS, SEED, SEED_ID, free_port
+from _corpus import EXTRA_DOCS, SEED, SEED_ID
 
 OFFLINE = "offline (extractive)"
 LLM = "OpenAI-compatible endpoint"

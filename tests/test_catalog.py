@@ -10,7 +10,8 @@ import pytest
 
 from rag.catalog import Catalog
 from rag.chunking import chunk_pair
-from rag.lexical import bm25_idf, bm25_term, tokenize
+from rag.catalog import bm25_idf, bm25_term
+from rag.text import tokenize
 from rag.sources import parse_file
 from _corpus import SEED
 

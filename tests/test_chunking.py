@@ -4,9 +4,11 @@ from __future__ import annotations
 import pytest
 
 from _corpus import SEED, SEED_ID
-from rag.chunking import chunk_pair, estimate_tokens, split_sentences
+from rag.chunking import chunk_pair
+from rag.text import estimate_tokens, split_sentences
 from rag.records import ParagraphPair
-from rag.sources import parse_file, sha256
+from rag.sources import parse_file
+from rag.text import sha256
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,8 @@ from rag.embeddings import (E5Backend, EmbeddingCache, OpenAIBackend, RagEmbeddi
 from rag.errors import EmbeddingError
 from servers import stop, wait_http
 from rag.settings import load_settings
-from rag.sources import parse_file, sha256
+from rag.sources import parse_file
+from rag.text import sha256
 
 TEXTS = ["四川省省级财政每年3亿元文艺精品专项资金中，广电视听独占一半。",
          "Half of the province's annual RMB 300 million fund goes to audio-visual content.",

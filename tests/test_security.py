@@ -8,7 +8,6 @@ import os
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 

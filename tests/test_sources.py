@@ -8,7 +8,8 @@ import pytest
 
 from _corpus import SEED, SEED_ID, SEED_PAIR_IDS
 from rag.errors import SourceError
-from rag.sources import detect_language, discover, parse_file, parse_text, read_text, sha256
+from rag.sources import discover, parse_file, parse_text, read_text
+from rag.text import detect_language, sha256
 
 SEED_LINES = SEED.read_text(encoding="utf-8").split("\n")
 HEADING_LINES = (8, 9, 13, 14, 24, 25)   # 1-based line numbers of the three zh/en section headings

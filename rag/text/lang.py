@@ -1,7 +1,8 @@
-"""The one home of bilingual text handling: which language a text is in, what counts as
-empty, which scripts the product answers in."""
+"""Which language a text is in, what a reader sees of it, which scripts the product answers
+in, and the content hash every cache uses."""
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -14,6 +15,12 @@ LATIN_WORD = re.compile(r"[A-Za-z]+")
 SCRIPTS = (("Korean", "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"), ("Japanese kana", "\u3040-\u30ff"),
            ("Arabic", "\u0600-\u06ff\u0750-\u077f"), ("Cyrillic", "\u0400-\u04ff"), ("Greek", "\u0370-\u03ff"),
            ("Hebrew", "\u0590-\u05ff"), ("Thai", "\u0e00-\u0e7f"), ("Devanagari", "\u0900-\u097f"))
+
+
+def sha256(data: str | bytes) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
 
 
 def detect_language(text: str) -> str:

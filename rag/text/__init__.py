@@ -1,0 +1,20 @@
+"""The one home of bilingual text handling (every module uses it, none re-implements it):
+
+- `lang`: the CJK character class, language detection, visible text, supported scripts, sha256;
+- `sentences`: sentence splitting and the token estimate that sizes chunks;
+- `tokens`: jieba (thread-safe, initialised once), BM25 terms, stop words, the English
+  stemmer, part-of-speech tags;
+- `numbers`: quantities in either language, Chinese numerals included (cn2an);
+- `overlap`: CJK bigram / English word overlap between two texts.
+"""
+from .lang import CJK, CJK_CLASS, CJK_RUN, detect_language, sha256, unsupported_script, visible
+from .numbers import Quantity, numbers, quantities, unmatched
+from .overlap import containment, en_words, features
+from .sentences import estimate_tokens, split_sentences
+from .tokens import (EN_STOP, NAME_TAGS, TOKENIZER_VERSION, ZH_STOP, pos_tags, stem, term_counts, tokenize,
+                     zh_names)
+
+__all__ = ["CJK", "CJK_CLASS", "CJK_RUN", "EN_STOP", "NAME_TAGS", "TOKENIZER_VERSION", "ZH_STOP", "Quantity",
+           "containment", "detect_language", "en_words", "estimate_tokens", "features", "numbers", "pos_tags",
+           "quantities", "sha256", "split_sentences", "stem", "term_counts", "tokenize", "unmatched",
+           "unsupported_script", "visible", "zh_names"]

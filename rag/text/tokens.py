@@ -1,0 +1,87 @@
+"""Words: jieba for Chinese (one thread-safe instance, initialised once), lower-cased English
+words with one light stemmer, numbers kept (3亿, 50%, 2025); the stop-word lists; jieba's
+part-of-speech tags (names, places, organisations, numerals, times)."""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import Counter
+
+from .lang import CJK, CJK_CLASS
+
+# Bump when `tokenize` changes: catalogs rebuild their BM25 postings from the stored texts.
+TOKENIZER_VERSION = 2
+
+_WORD = re.compile(f"[{CJK_CLASS}]+|[A-Za-z][A-Za-z'-]*|\\d+(?:\\.\\d+)?%?")
+EN_STOP = frozenset("""a an the of and or to in on at for by with from as is are was were be been
+being it its this that these those which who whom what when where why how do does did has have had
+not no into than then there their they them he she his her we our you your i me my so such can
+will would should could may might also both but if about over under up out more most very""".split())
+ZH_STOP = frozenset("的 了 和 与 及 在 是 为 以 等 将 对 从 中 其 也 而 并 把 被 这 那 之 于 上 下 个 有 就 都 还 又 或 即 着 "
+                    "吗 呢 吧 啊 什么 多少 哪些 哪个 如何 怎么 怎样 是否 哪".split())
+
+_lock = threading.Lock()
+_jieba = None
+
+
+def jieba():
+    """The jieba module, initialised once (its dictionary load is not thread-safe)."""
+    global _jieba
+    with _lock:
+        if _jieba is None:
+            import jieba as module
+            import jieba.posseg  # noqa: F401  - loads with the dictionary, under the lock
+            module.setLogLevel(logging.WARNING)
+            module.initialize()
+            _jieba = module
+    return _jieba
+
+
+def stem(word: str) -> str:
+    """One light English stemmer for matching, not for display: plural and common suffixes
+    (programs/program, hosted/host, productions/product)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s", "ly", "al", "ion", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 terms: jieba search-mode words (微短剧 also gives 短剧), stemmed English words,
+    numbers; stop words dropped."""
+    tokens: list[str] = []
+    for m in _WORD.finditer(text):
+        piece = m.group(0)
+        if CJK.match(piece):
+            tokens.extend(w for w in jieba().lcut_for_search(piece) if w not in ZH_STOP)
+        elif piece[0].isdigit():
+            tokens.append(piece)
+        else:
+            word = piece.lower().strip("'-")
+            if word and word not in EN_STOP:
+                tokens.append(stem(word))
+    return tokens
+
+
+def term_counts(text: str) -> Counter[str]:
+    return Counter(tokenize(text))
+
+
+# jieba POS flags: nr person, ns place, nt organisation, nz other proper noun, m numeral,
+# t time, q measure word
+NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
+
+
+def pos_tags(text: str) -> list[tuple[str, str]]:
+    """(word, jieba flag) for Chinese text."""
+    jb = jieba()
+    with _lock:            # posseg's tokenizer keeps state between calls
+        return [(w, flag) for w, flag in jb.posseg.cut(text)]
+
+
+def zh_names(text: str) -> set[str]:
+    """Person, place and organisation names (jieba ns/nr/nt) of two characters or more."""
+    return {w for w, flag in pos_tags(text) if flag in ("ns", "nr", "nt", "nrt") and len(w) >= 2}

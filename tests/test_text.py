@@ -1,0 +1,59 @@
+"""rag.text: the one text layer (language, sentences, tokens, numbers, overlap)."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from rag.text import (containment, detect_language, numbers, pos_tags, split_sentences, stem, tokenize, unmatched,
+                      unsupported_script, visible, zh_names)
+
+
+@pytest.mark.parametrize("text, values", [
+    ("四川每年3亿元文艺精品专项资金", {3, 3e8}), ("annual RMB 300 million special fund", {300, 3e8}),
+    ("11个优质影视项目", {11}), ("已成功举办三届", {3}), ("一百二十家企业", {120}), ("三百万元", {3e6}),
+    ("两千人", {2000}), ("1,200 porpoises", {1200}), ("审查时效提升50%", {50}), ("3.5亿", {3.5, 3.5e8}),
+    ("one-stop 一站式备案 统一部署", {1}), ("half of it", {50})])
+def test_numbers_in_both_languages(text, values):
+    assert numbers(text) == {float(v) for v in values}
+
+
+def test_a_quantity_matches_across_languages_and_units():
+    assert unmatched("专项资金每年3亿元", "an annual RMB 300 million special fund") == []
+    assert unmatched("The fund is RMB 5 billion", "an annual RMB 300 million special fund") == [5.0]
+    assert unmatched("签约了12个项目", "11个优质影视项目成功签约") == [12.0]
+
+
+def test_sentences_and_language():
+    assert split_sentences("第一句。第二句！第三句？", "zh") == ["第一句。", "第二句！", "第三句？"]
+    assert split_sentences("It rained. Then it stopped.Then sun.", "en") == ["It rained.", "Then it stopped.", "Then sun."]
+    assert detect_language("成都 Chengdu 大会") == "zh" and detect_language("The conference in 成都 was held on November 10") == "en"
+
+
+def test_visible_text_and_scripts():
+    assert visible("\u200b\u200c\ufeff") == "" and visible(" a\u200b b \n") == "a b"
+    assert unsupported_script("영화 대회는 어디에서?") == "Korean"
+    assert unsupported_script("Where was it? 在哪里?") == "" and unsupported_script("2025!") == ""
+
+
+def test_tokens_stems_and_stop_words():
+    assert stem("programs") == "program" and stem("hosted") == "host" and stem("cities") == "city"
+    assert tokenize("The programs in Chengdu") == ["program", "chengdu"]
+    assert "短剧" in tokenize("微短剧审查") and "的" not in tokenize("成都的大会")
+
+
+def test_names_and_pos_tags_are_thread_safe():
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(zh_names("重庆市广播电视局和四川电影电视学院在成都"))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(g == got[0] for g in got) and "成都" in got[0]
+    assert any(flag == "m" for _, flag in pos_tags("签约11个项目"))
+
+
+def test_containment_is_language_neutral():
+    assert containment("大会在成都举行", "11月10日,大会在成都举行") == 1.0
+    assert containment("held in Chengdu", "The conference was held in Chengdu.") == 1.0
+    assert containment("held in Chongqing", "The conference was held in Chengdu.") < 1.0
