@@ -398,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
 
     install_socket_guard()
     from importlib.metadata import version
-    from rag.evalset import load_questions, paragraph_texts
+    from rag.eval.evalset import load_questions, paragraph_texts
 
     questions = [q for q in load_questions(args.questions) if q.answerable and q.gold]
     gold_text = paragraph_texts(args.sources)

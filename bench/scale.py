@@ -73,7 +73,7 @@ def one(n: int, work: Path, questions: Path, embedder: str) -> dict:
     """Measure one size in this (fresh) process."""
     from corpus import generate
     from rag.engine import Engine
-    from rag.evalset import load_questions
+    from rag.eval.evalset import load_questions
     from rag.index import Index
     from rag.ingest import ingest
     from rag.settings import load_settings

@@ -148,7 +148,7 @@ def ask_main(argv: list[str] | None = None) -> int:
 
 @_pipe_safe
 def eval_main(argv: list[str] | None = None) -> int:
-    """rag-eval: run the grounding evaluation (rag/evaluate.py). Exit codes: 0 ok, 1 a metric
+    """rag-eval: run the grounding evaluation (rag/eval/runner.py). Exit codes: 0 ok, 1 a metric
     is below its threshold (--check), 2 unusable input (questions file, empty index, config)."""
 
     parser = argparse.ArgumentParser(prog="rag-eval", description="Evaluate retrieval, citations, groundedness and abstention.")
@@ -166,7 +166,7 @@ def eval_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
 
-    from . import evaluate as ev
+    from .eval import runner as ev
     from .engine import Engine
     from .judge import LLMJudge, OfflineJudge
     from .settings import load_settings

@@ -26,7 +26,7 @@ import numpy as np
 from .errors import LLMError
 from .text import CJK_RUN, EN_STOP, containment, split_sentences, stem, unmatched, zh_names
 
-# ---- tuned on eval/claims.jsonl (see rag.evaluate.judge_accuracy) ----
+# ---- tuned on eval/claims.jsonl (see rag.eval.runner.judge_accuracy) ----
 SUPPORT_THRESHOLD = 0.3      # blended score needed (flat 0.85-0.88 accuracy over 0.14..0.42; 0.3 leans strict)
 SENTENCE_WEIGHT = 0.5        # weight of best-sentence containment vs whole-side containment
 EMBED_WEIGHT = 0.2           # weight of e5 cosine (rescaled) when an embedding is given

@@ -113,7 +113,7 @@ def eval_sets() -> dict[str, Path]:
 
 
 def _run_eval(engine: Engine, name: str, uploaded: str | None, progress=gr.Progress()):
-    from . import evaluate  # imported on use: matplotlib and the judge are not needed to chat
+    from .eval import runner  # imported on use: matplotlib and the judge are not needed to chat
 
     empty = ([], [], None)
     try:
@@ -129,7 +129,7 @@ def _run_eval(engine: Engine, name: str, uploaded: str | None, progress=gr.Progr
     out_dir = engine.settings.data_dir / "eval-ui" / time.strftime("%Y%m%d-%H%M%S")
     try:
         progress(0, desc="evaluating")
-        evaluate.run(path, out_dir, engine, judge=None, progress=False)
+        runner.run(path, out_dir, engine, judge=None, progress=False)
     except Exception as exc:  # noqa: BLE001
         return (f"evaluation failed: {md_text(f'{type(exc).__name__}: {exc}')}", *empty)
     metrics_rows = []

@@ -21,11 +21,11 @@ _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_pr
 
 
 def _product_env_vars() -> frozenset[str]:
-    """Every RAG_* variable the product reads (scanned from rag/*.py and app.py). Test-harness
+    """Every RAG_* variable the product reads (scanned from rag/**/*.py and app.py). Test-harness
     knobs (RAG_REQUIRE_*, RAG_TEST_*, RAG_LLAMA_SERVER, RAG_CI_CACHE) are not among them and
     are left alone."""
     names: set[str] = set()
-    for path in [*(ROOT / "rag").glob("*.py"), ROOT / "app.py", ROOT / "ingest.py"]:
+    for path in [*(ROOT / "rag").rglob("*.py"), ROOT / "app.py", ROOT / "ingest.py"]:
         if path.exists():
             names.update(re.findall(r"\bRAG_[A-Z0-9_]*[A-Z0-9]\b", path.read_text(encoding="utf-8")))
     return frozenset(names)

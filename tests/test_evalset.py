@@ -1,4 +1,4 @@
-"""rag.evalset: loading and validating questions.jsonl / claims.jsonl."""
+"""rag.eval.evalset: loading and validating questions.jsonl / claims.jsonl."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.evalset import EvalSetError, load_claims, load_questions, seed_paragraph_ids, validate, validate_claims
+from rag.eval.evalset import EvalSetError, load_claims, load_questions, seed_paragraph_ids, validate, validate_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_IDS = {f"000_09ff8f6f21da3254#p{n:02d}" for n in range(1, 14)}

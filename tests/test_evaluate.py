@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import evaluate as ev
+from rag.eval import runner as ev
 from rag.cli import eval_main
 
 ROOT = Path(__file__).resolve().parent.parent

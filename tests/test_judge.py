@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import LLMError
-from rag.evaluate import judge_accuracy
+from rag.eval.runner import judge_accuracy
 from rag.judge import LLMJudge, OfflineJudge, parse_verdict, supports
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,9 +1,9 @@
-"""rag.metrics on hand-made cases whose answers are known."""
+"""rag.eval.metrics on hand-made cases whose answers are known."""
 from __future__ import annotations
 
 import pytest
 
-from rag import metrics as M
+from rag.eval import metrics as M
 from rag.citations import cite
 from rag.judge import OfflineJudge
 from rag.records import ParagraphPair

@@ -1,5 +1,5 @@
 """The evaluation runner behind `rag-eval`: every question through Engine.ask, scored with
-rag.metrics and a support judge (rag.judge), written to an output folder:
+rag.eval.metrics and a support judge (rag.judge), written to an output folder:
 
     results.jsonl  one line per question (Answer.to_dict() shapes + per-question metrics)
     metrics.json   aggregate, by language, by kind, retrieval ablation, judge accuracy
@@ -20,9 +20,9 @@ from typing import Sequence
 
 from . import metrics as M
 from .evalset import Question, load_claims, load_questions, paragraph_texts
-from .judge import OfflineJudge
-from .retrieve import Retriever
-from .settings import PROJECT_DIR
+from ..judge import OfflineJudge
+from ..retrieve import Retriever
+from ..settings import PROJECT_DIR
 
 DEFAULT_QUESTIONS = PROJECT_DIR / "eval" / "questions.jsonl"
 DEFAULT_CLAIMS = PROJECT_DIR / "eval" / "claims.jsonl"
@@ -45,7 +45,7 @@ def _round_dict(d: dict) -> dict:
 
 # ---------------------------------------------------------------- one question ------------
 def score_answer(q: Question, answer, judge, retrieved_ids: Sequence[str]) -> dict:
-    """Per-question metrics from an Answer (see rag.metrics for definitions)."""
+    """Per-question metrics from an Answer (see rag.eval.metrics for definitions)."""
     paragraphs = {h.pair.id: (h.pair.zh or "", h.pair.en or "") for h in answer.retrieved}
     out: dict = dict(M.retrieval_metrics(retrieved_ids, q.gold))
     if answer.abstained:
@@ -177,7 +177,7 @@ def run(questions_path: str | Path, out_dir: str | Path, engine, judge=None, pro
         if mode == engine.retriever.mode:
             mode_rows = rows
         elif ablation_answers:
-            from .engine import Engine
+            from ..engine import Engine
             other = Engine(settings=engine.settings, index=engine.index, retriever=retriever)
             other.threshold = engine.threshold
             mode_rows = _ask_all(questions, other, judge, backend, progress, f"ablation {mode}", retriever)
@@ -288,7 +288,7 @@ def calibrate(questions_path: str | Path, engine, out_path: str | Path | None = 
             "balanced_accuracy": chosen["balanced_accuracy"], "max_false_abstain": MAX_FALSE_ABSTAIN,
             "retrieval_mode": engine.retriever.mode, "top_k": engine.settings.top_k,
             "embedder": engine.index.embedding.slug, "questions": Path(questions_path).name,
-            "computed_by": "rag-eval --calibrate (rag.evaluate.calibrate)",
+            "computed_by": "rag-eval --calibrate (rag.eval.runner.calibrate)",
             "computed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     path = Path(out_path) if out_path else engine.settings.calibration_path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -320,7 +320,7 @@ def render_report(result: dict) -> str:
              f"judge `{result['judge']}`, retrieval `{result['retrieval_mode']}` (top_k {result['top_k']}, "
              f"hit@k/MRR over the top {RETRIEVAL_DEPTH}), abstention threshold {_fmt(result['support_threshold'])}; "
              f"runtime {result['runtime_s']} s.\n",
-             "Definitions: rag/metrics.py. Citation/groundedness metrics skip abstained answers; fact recall counts an "
+             "Definitions: rag/eval/metrics.py. Citation/groundedness metrics skip abstained answers; fact recall counts an "
              "abstained answerable question as 0.\n",
              "## Aggregate\n", _table({"all": result["aggregate"]}, cols, "set"), "",
              "## By language\n", _table(result["by_language"], cols, "language"), "",

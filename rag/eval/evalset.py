@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .errors import RagError
+from ..errors import RagError
 
 QUESTION_KINDS = ("factual", "cross_lingual", "multi_paragraph", "unanswerable", "false_premise", "injection",
                   "wrong_entity", "follow_up")
@@ -286,7 +286,7 @@ def validate_claims(path: str | Path, known_paragraph_ids: Iterable[str] | None 
 
 def seed_paragraph_ids(sources_dir: str | Path) -> set[str]:
     """Paragraph ids of every source file under a folder, parsed the way ingest parses them."""
-    from .sources import discover, parse_file
+    from ..sources import discover, parse_file
     ids: set[str] = set()
     for path in discover(Path(sources_dir)):
         ids.update(p.id for p in parse_file(path).pairs)
@@ -295,7 +295,7 @@ def seed_paragraph_ids(sources_dir: str | Path) -> set[str]:
 
 def paragraph_texts(sources_dir: str | Path) -> dict[str, tuple[str, str]]:
     """paragraph id → (zh, en) for every source file under a folder (used by the judge eval)."""
-    from .sources import discover, parse_file
+    from ..sources import discover, parse_file
     out: dict[str, tuple[str, str]] = {}
     for path in discover(Path(sources_dir)):
         for p in parse_file(path).pairs:
