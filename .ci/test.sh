@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 bash .ci/setup.sh test
 PY=.venv/bin/python
 export RAG_REQUIRE_LLM=1 RAG_REQUIRE_BROWSER=1 RAG_REQUIRE_CHROMA_SERVER=1
+# the XQuAD development corpus (read from its folder, never copied): its tests must run when it is there
+XQUAD_DIR="${RAG_XQUAD_DIR:-$(cd .. && pwd)/shared/data/xquad}"
+if [ -f "$XQUAD_DIR/xquad.zh.json" ]; then export RAG_XQUAD_DIR="$XQUAD_DIR" RAG_REQUIRE_DEVDATA=1; fi
 export GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False
 
 # Debian chromium for the real-browser test

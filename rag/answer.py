@@ -2,13 +2,12 @@
 abstentions. The LLM path's generation lives in engine.py (prompts) and llm.py (transport)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from .citations import AnswerSentence, Citation, citation_dict
-from .embeddings import RagEmbedding
+from .extract import Reading
 from .retrieve import Hit
-from .text import detect_language, split_sentences, tokenize
+from .verify import Verdict
 
 OFFLINE = "extractive"
 
@@ -33,8 +32,6 @@ LLM_FALLBACK = {
     "en": "(LLM answer not used: {reason}. Showing the offline extractive answer instead.)",
 }
 
-_QUANTITY = re.compile(r"多少|几|百分之|比例|幅度|how (many|much)|what (percentage|share|proportion)|by how much|how large|amount", re.I)
-_HAS_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个届亿万家项%]|一半|half|percent", re.I)
 
 
 @dataclass
@@ -51,7 +48,9 @@ class Answer:
     notice: str = ""                     # e.g. the LLM fell back to extractive, and why
     dropped_markers: list[int] = field(default_factory=list)
     standalone_question: str = ""        # what retrieval actually searched for
-    support: float = 0.0                 # the abstention feature (see engine.support_score)
+    support: float = 0.0                 # the verifier's P(the sources answer it)
+    outcome: str = "answer"              # answer | correct | abstain (rag/verify.py)
+    verdict: Verdict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -67,72 +66,60 @@ class Answer:
             "dropped_markers": self.dropped_markers,
             "standalone_question": self.standalone_question,
             "support": round(self.support, 4),
+            "outcome": self.outcome,
+            "verdict": self.verdict.to_dict() if self.verdict else None,
             "sentences": [{"text": s.text, "markers": s.markers, "paragraph_ids": s.paragraph_ids,
                            "quotes": s.quotes, "supported": s.supported, "support": s.support}
                           for s in self.sentences],
         }
 
 
-@dataclass
-class _Candidate:
-    marker: int
-    text: str
-    lang: str
-    position: int
-    score: float = 0.0
-
-
-def score_sentences(question: str, hits: list[Hit], language: str, embedding: RagEmbedding,
-                    idf: dict[str, float]) -> list[_Candidate]:
-    """Rank the sentences of the retrieved paragraphs for how directly they answer.
-
-    `embedding` should be language-neutral (the USE space): a sentence in the other language
-    than the question (a paragraph that exists in one language only) can't match lexically,
-    so its score rests on the semantic part alone."""
-    candidates: list[_Candidate] = []
-    for marker, hit in enumerate(hits, 1):
-        lang = language if hit.pair.text(language) else ("en" if language == "zh" else "zh")
-        for pos, sentence in enumerate(split_sentences(hit.pair.text(lang) or "", lang)):
-            candidates.append(_Candidate(marker, sentence, lang, pos))
-    if not candidates:
-        return []
-    q_terms = set(tokenize(question))
-    q_weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
-    vectors = embedding.embed_passages([c.text for c in candidates])
-    dense = vectors @ embedding.embed_query(question)
-    lo, hi = float(dense.min()), float(dense.max())
-    wants_number = bool(_QUANTITY.search(question))
-    question_lang = detect_language(question)
-    top_score = hits[0].score or 1.0
-    for c, d in zip(candidates, dense):
-        semantic = (float(d) - lo) / (hi - lo) if hi > lo else 1.0
-        prior = hits[c.marker - 1].score / top_score
-        if c.lang == question_lang:
-            lexical = sum(idf.get(t, 1.0) for t in q_terms & set(tokenize(c.text))) / q_weight
-            c.score = 0.45 * lexical + 0.35 * semantic + 0.2 * prior
-        else:
-            c.score = 0.8 * semantic + 0.2 * prior
-        if wants_number and _HAS_NUMBER.search(c.text):
-            c.score += 0.15
-    return sorted(candidates, key=lambda c: (-c.score, c.marker, c.position))
-
-
-def compose_extractive(candidates: list[_Candidate], language: str, max_sentences: int = 3,
-                       keep_ratio: float = 0.8) -> str:
-    """The best sentence, plus close runners-up, each with its source marker, in source order."""
-    if not candidates:
-        return ""
-    best = candidates[0].score
-    chosen = [c for c in candidates if c.score >= keep_ratio * best][:max_sentences]
-    chosen.sort(key=lambda c: (c.marker, c.position))
+def compose_extractive(chosen: list[Reading], hits: list[Hit], language: str) -> str:
+    """The chosen sentences verbatim, in source order, each with the marker of its paragraph."""
+    marker = {h.pair.id: n for n, h in enumerate(hits, 1)}
     parts = []
-    for c in chosen:
-        text = c.text.rstrip()
+    for r in sorted((r for r in chosen if r.pair_id in marker),
+                    key=lambda r: (marker[r.pair_id], r.sentence.position)):
+        text = r.sentence.text.rstrip()
         end = text[-1] if text and text[-1] in "。！？.!?;；" else ""
         body = text[:-1] if end else text
-        if end in (";", "；"):
-            end = "。" if c.lang == "zh" else "."
-        if not end:
-            end = "。" if c.lang == "zh" else "."
-        parts.append(f"{body}[{c.marker}]{end}")
+        if end in (";", "；", "") or (end in "?？" and r.sentence.lang != language):
+            end = "。" if r.sentence.lang == "zh" else "."
+        parts.append(f"{body}[{marker[r.pair_id]}]{end}")
     return ("" if language == "zh" else " ").join(parts)
+
+
+ABSTAIN_REASON = {"zh": "（依据：{reasons}）", "en": "(Why: {reasons}.)"}
+CORRECTION = {
+    "zh": "资料的说法与问题不同（问题中是“{asked}”，资料中是“{stated}”）：{quote}",
+    "en": "The sources say otherwise (the question has “{asked}”, the source “{stated}”): {quote}",
+}
+NOT_FOR = {
+    "zh": "资料中没有关于“{asked}”的这项信息，最接近的内容说的是“{stated}”",
+    "en": "The sources give no such information for “{asked}”; the closest passage is about “{stated}”",
+}
+_VALUE_TYPES = ("quantity", "money", "percent", "time", "place", "person", "org", "name")
+
+
+def abstention_text(verdict: Verdict, language: str) -> str:
+    text = NO_ANSWER[language]
+    if verdict.reasons:
+        text += " " + ABSTAIN_REASON[language].format(reasons="; ".join(verdict.reasons))
+    return text
+
+
+def compose_correction(verdict: Verdict, hits: list[Hit], language: str) -> str:
+    """What the source states instead of the question's premise, quoted and cited; or, when the
+    question asks for a value of something the sources only give for another, that they don't."""
+    from .text.answer_types import question_type
+    evidence = verdict.evidence
+    marker = next((n for n, h in enumerate(hits, 1) if evidence and h.pair.id == evidence.pair_id), 1)
+    end = "。" if language == "zh" else "."
+    asked_is_number = verdict.asked.replace(".", "", 1).isdigit()
+    if evidence is None:
+        return NO_ANSWER[language]
+    if question_type(verdict.question) in _VALUE_TYPES and not asked_is_number:
+        return NOT_FOR[language].format(asked=verdict.asked, stated=verdict.stated) + f"[{marker}]{end}"
+    quote = evidence.sentence.text.rstrip()
+    body = quote[:-1] if quote and quote[-1] in "。！？.!?;；" else quote
+    return CORRECTION[language].format(asked=verdict.asked, stated=verdict.stated, quote=body) + f"[{marker}]{end}"

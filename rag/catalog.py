@@ -4,6 +4,7 @@ manifest, the texts and the lexical index in step; the vectors live in Chroma (s
 are reconciled against this file after an interrupted run."""
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 import threading
@@ -12,7 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import StoreError, storage_hint
-from .text import TOKENIZER_VERSION, term_counts, tokenize
+from .records import Sentence
+from .text import TOKENIZER_VERSION, split_sentences, term_counts, tokenize
+from .text.answer_types import facts as answer_facts
 from .records import Document, DocumentMeta, ParagraphPair, Passage
 from .text import sha256
 
@@ -34,6 +37,8 @@ CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 {POSTINGS_TABLE};
 {POSTINGS_INDEX};
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS sentences (
+  pair_id TEXT, lang TEXT, pos INTEGER, text TEXT, terms TEXT, facts TEXT, PRIMARY KEY (pair_id, lang, pos));
 """
 
 
@@ -46,6 +51,20 @@ def bm25_idf(n_docs: int, df: int) -> float:
 
 def bm25_term(tf: int, length: int, avg_len: float, idf: float) -> float:
     return idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / max(avg_len, 1e-9)))
+
+
+def pair_sentences(pair: ParagraphPair) -> list[Sentence]:
+    """The sentences of both sides of a pair, with their terms and the facts they state."""
+    out = []
+    for lang in pair.languages:
+        for pos, text in enumerate(split_sentences(pair.text(lang) or "", lang)):
+            out.append(Sentence(pair.id, lang, pos, text, frozenset(tokenize(text)), answer_facts(text)))
+    return out
+
+
+def _sentence_rows(sentences: list[Sentence]) -> list[tuple]:
+    return [(s.pair_id, s.lang, s.position, s.text, " ".join(sorted(s.terms)), json.dumps(s.facts, ensure_ascii=False))
+            for s in sentences]
 
 
 def pair_hash(pair: ParagraphPair) -> str:
@@ -162,6 +181,10 @@ class Catalog:
         unchanged keep their rows and postings, so editing one paragraph of a long file
         tokenises one paragraph, not the file."""
         old = self.passage_hashes(doc.meta.doc_id)
+        old_pairs = self.pair_hashes(doc.meta.doc_id)
+        fresh = [p for p in doc.pairs if old_pairs.get(p.id) != pair_hash(p)]
+        gone_pairs = set(old_pairs) - {p.id for p in doc.pairs}
+        sentence_rows = _sentence_rows([s for p in fresh for s in pair_sentences(p)])
         keep = {p.id for p in passages if old.get(p.id) == p.hash}
         drop = [pid for pid in old if pid not in keep]
         rows = []
@@ -189,6 +212,11 @@ class Catalog:
                                  [(p.id, p.doc, p.order, p.zh, p.en, p.section_zh, p.section_en, pair_hash(p)) for p in doc.pairs])
             self._db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)", rows)
             self._db.executemany("INSERT INTO postings VALUES (?,?,?,?)", postings)
+            stale = [p.id for p in fresh] + sorted(gone_pairs)
+            for start in range(0, len(stale), 500):
+                batch = stale[start:start + 500]
+                self._db.execute(f"DELETE FROM sentences WHERE pair_id IN ({','.join('?' * len(batch))})", batch)
+            self._db.executemany("INSERT OR REPLACE INTO sentences VALUES (?,?,?,?,?,?)", sentence_rows)
             self._stats = None
 
     def remove_document(self, doc_id: str) -> None:
@@ -198,6 +226,7 @@ class Catalog:
 
     def _delete_rows(self, doc_id: str) -> None:
         self._db.execute("DELETE FROM postings WHERE passage_id IN (SELECT passage_id FROM passages WHERE doc_id=?)", (doc_id,))
+        self._db.execute("DELETE FROM sentences WHERE pair_id IN (SELECT pair_id FROM pairs WHERE doc_id=?)", (doc_id,))
         for table in ("passages", "pairs", "documents"):
             self._db.execute(f"DELETE FROM {table} WHERE doc_id=?", (doc_id,))
 
@@ -223,6 +252,52 @@ class Catalog:
             ids = [r[0] for r in self._db.execute("SELECT pair_id FROM pairs ORDER BY doc_id, ord")]
         found = self.pairs(ids)
         return [found[i] for i in ids]
+
+    def sentences(self, pairs: dict[str, ParagraphPair]) -> dict[str, list[Sentence]]:
+        """pair id → its sentences (both sides, in order). Pairs indexed before sentences were
+        stored get them computed now, and stored when the catalog is writable."""
+        out: dict[str, list[Sentence]] = {pid: [] for pid in pairs}
+        ids = list(pairs)
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                batch = ids[start:start + 500]
+                for pid, lang, pos, text, terms, facts in self._db.execute(
+                        f"SELECT pair_id, lang, pos, text, terms, facts FROM sentences WHERE pair_id IN "
+                        f"({','.join('?' * len(batch))}) ORDER BY pair_id, lang DESC, pos", batch):
+                    out[pid].append(Sentence(pid, lang, pos, text, frozenset(terms.split()), json.loads(facts)))
+        missing = [pid for pid, found in out.items() if not found]
+        if missing:
+            computed = {pid: pair_sentences(pairs[pid]) for pid in missing}
+            out.update(computed)
+            try:
+                with self._write():
+                    self._db.executemany("INSERT OR REPLACE INTO sentences VALUES (?,?,?,?,?,?)",
+                                         _sentence_rows([s for ss in computed.values() for s in ss]))
+            except StoreError:
+                pass        # a read-only data dir: computed, not kept
+        return out
+
+    def coverage(self, terms: set[str], pair_ids: list[str], idf: dict[str, float]) -> dict[str, float]:
+        """pair id → idf-weighted share of `terms` found in the pair (either side), from the
+        postings: no re-tokenising of paragraph texts at query time."""
+        total = sum(idf.get(t, 0.0) for t in terms) or 1.0
+        out = dict.fromkeys(pair_ids, 0.0)
+        if not terms or not pair_ids:
+            return out
+        found: dict[str, set[str]] = {}
+        with self._lock:
+            t_marks = ",".join("?" * len(terms))
+            for start in range(0, len(pair_ids), 400):
+                batch = pair_ids[start:start + 400]
+                rows = self._db.execute(
+                    f"SELECT p.pair_id, po.term FROM postings po JOIN passages p ON p.passage_id = po.passage_id "
+                    f"WHERE po.term IN ({t_marks}) AND p.pair_id IN ({','.join('?' * len(batch))})",
+                    [*terms, *batch])
+                for pid, term in rows:
+                    found.setdefault(pid, set()).add(term)
+        for pid, got in found.items():
+            out[pid] = sum(idf.get(t, 0.0) for t in got) / total
+        return out
 
     def document_meta(self, doc_id: str) -> DocumentMeta | None:
         with self._lock:

@@ -157,8 +157,6 @@ def eval_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a metric is below its threshold")
     parser.add_argument("--thresholds", type=Path, default=None,
                         help="metric → minimum JSON (default $RAG_EVAL_THRESHOLDS or eval/thresholds.json)")
-    parser.add_argument("--calibrate", action="store_true",
-                        help="compute the abstention threshold and write eval/calibration.json (no eval run)")
     parser.add_argument("--no-ablation", action="store_true", help="skip the dense/BM25/hybrid ablation")
     backend = parser.add_mutually_exclusive_group()
     backend.add_argument("--llm", action="store_true", help="LLM backend and LLM judge (needs OPENAI_BASE_URL/OPENAI_API_KEY)")
@@ -182,11 +180,6 @@ def eval_main(argv: list[str] | None = None) -> int:
         ev.load_questions(questions)                       # fail fast, naming the line
         thresholds = ev.load_thresholds(thresholds_path) if args.check else {}
         engine = Engine()
-        if args.calibrate:
-            data = ev.calibrate(questions, engine, progress=progress)
-            print(json.dumps(data, indent=2))
-            print(f"wrote {engine.settings.calibration_path}")
-            return 0
         use_llm = args.llm or (engine.settings.llm_configured and not args.offline)
         if use_llm:
             cfg = engine.llm_config()

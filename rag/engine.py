@@ -3,43 +3,29 @@ the same. question (+history) → standalone query → hybrid retrieval → abst
 (LLM or extractive) → validated citations → `Answer`."""
 from __future__ import annotations
 
-import json
-import re
 import threading
 import time
 from typing import Iterator
 
 from .answer import (LLM_FALLBACK, LLM_TRUNCATED, MIXED_NO_ANSWER, NO_ANSWER, OFFLINE, UNSUPPORTED_SENTENCES,
-                     Answer, compose_extractive, score_sentences)
+                     Answer, abstention_text, compose_correction, compose_extractive)
 from .citations import cite, complete_sentences
 from .errors import LLMError, QuestionError
+from .extract import choose
 from .index import Index
 from .llm import HEARTBEAT_S, LLM, LLMConfig, StreamEnd
 from .prompts import render
-from .retrieve import Hit, Retriever
+from .followup import resolve
+from .retrieve import Hit, Retrieval, Retriever
 from .security import client_endpoint
 from .settings import Settings, load_settings
-from .verify import check_sentences
-from .text import detect_language, split_sentences, tokenize, unsupported_script, visible
+from .verify import Verdict, check_sentences, verify
+from .text import detect_language, unsupported_script, visible
 
 BACKENDS = ("auto", "offline", "llm")
 LANGUAGES = ("auto", "zh", "en")
 NO_ANSWER_TOKEN = "[NO_ANSWER]"
-DEFAULT_SUPPORT_THRESHOLD = 0.2
 LLM_SLOT_WAIT_S = 15.0       # a question waits this long for a free LLM slot, then answers offline
-# USE cosine of a paragraph that plainly answers (0.4-0.6 seen) and of unrelated text (0.1-0.2)
-XLING_FULL_SUPPORT, XLING_UNRELATED = 0.55, 0.2
-_ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|what about|and the)\b|它|其|这些|那些|这个|那个|他们|呢[?？]?$", re.I)
-
-
-def load_threshold(settings: Settings) -> float:
-    """Abstention threshold calibrated by `rag-eval --calibrate` (eval/calibration.json)."""
-    try:
-        data = json.loads(settings.calibration_path.read_text(encoding="utf-8"))
-        value = float(data["support_threshold"])
-    except (OSError, ValueError, KeyError, TypeError):
-        value = DEFAULT_SUPPORT_THRESHOLD
-    return value + settings.abstain_margin
 
 
 class Engine:
@@ -48,7 +34,6 @@ class Engine:
         self.settings = settings or (index.settings if index else load_settings())
         self.index = index or Index.open(self.settings)
         self.retriever = retriever or Retriever(self.index)
-        self.threshold = load_threshold(self.settings)
         # LLM answers hold a slot while they stream; offline answers never wait for one
         self._llm_slots = threading.BoundedSemaphore(self.settings.llm_concurrency)
 
@@ -93,8 +78,8 @@ class Engine:
 
     # ---- steps ---------------------------------------------------------------------------
     def standalone(self, question: str, history: list[dict] | None, llm: LLM | None) -> str:
-        """A follow-up becomes a standalone query: condensed by the LLM when there is one,
-        else the previous question's terms are carried over when the new one leans on them."""
+        """A follow-up becomes a standalone question: condensed by the LLM when there is one,
+        else resolved by rule against the previous question (rag/followup.py)."""
         previous = [m["content"] for m in (history or []) if m.get("role") == "user" and isinstance(m.get("content"), str)]
         if not previous:
             return question
@@ -103,38 +88,18 @@ class Engine:
             try:
                 rewritten = llm.complete("You rewrite follow-up questions.", render("condense", history=convo, question=question))
                 rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
-                if 0 < len(rewritten) <= self.settings.max_question_chars:
+                if 0 < len(rewritten) <= self.settings.max_question_chars and not unsupported_script(rewritten):
                     return rewritten
             except LLMError:
                 pass
-        if len(set(tokenize(question))) <= 2 or _ANAPHORA.search(question):
-            return f"{previous[-1]} {question}"
-        return question
+        return resolve(question, visible(previous[-1]))
 
-    def support_score(self, query: str, hits: list[Hit]) -> float:
-        """Evidence that the top paragraphs answer the query, in [0, 1]: the larger of
-        (a) the idf-weighted share of the query's terms found in a top-3 paragraph (either
-        language side) and (b) its cross-lingual USE cosine, rescaled, which
-        carries a question whose paragraph exists only in the other language. e5 cosine is
-        not used: unrelated text scores 0.7-0.9 on it. The threshold is calibrated on the eval
-        set (`rag-eval --calibrate` → eval/calibration.json)."""
-        if not hits:
-            return 0.0
-        # Each sentence of the query is scored on its own too, so a preamble ("ignore previous
-        # instructions…") in front of the real question doesn't dilute its support.
-        parts = [query] + [s for s in split_sentences(query, detect_language(query)) if s != query]
-        present = [set(tokenize(f"{hit.pair.zh or ''} {hit.pair.en or ''}")) for hit in hits[:3]]
-        best = max(min(1.0, max(0.0, ((hit.xling or 0.0) - XLING_UNRELATED) / (XLING_FULL_SUPPORT - XLING_UNRELATED)))
-                   for hit in hits[:3])
-        part_terms = [set(tokenize(part)) for part in parts]
-        idf = self.index.catalog.idf(set().union(*part_terms))   # one lookup for every part
-        for terms in part_terms:
-            if not terms:
-                continue
-            total = sum(idf[t] for t in terms) or 1.0
-            for words in present:
-                best = max(best, sum(idf[t] for t in terms & words) / total)
-        return best
+    def verdict(self, retrieval: Retrieval, lang: str) -> Verdict:
+        c = retrieval.candidates
+        if c is None or not retrieval.hits:
+            return Verdict("abstain", 0.0, ["nothing retrieved"])
+        return verify(c, retrieval.hits, self.retriever.readings(retrieval, c.lang), self.retriever.weights["verifier"],
+                      retrieval.fused, margin=self.settings.abstain_margin)
 
     # ---- the main entry points ------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, **kwargs) -> Answer:
@@ -167,14 +132,21 @@ class Engine:
         retrieval = self.retriever.retrieve(query, top_k or self.settings.top_k)
         timings.update({f"retrieve_{k}": v for k, v in retrieval.timings_ms.items()})
         hits = retrieval.hits
-        support = self.support_score(query, hits)
-        base = dict(question=q, language=lang, retrieved=hits, standalone_question=query, support=support)
+        t = time.perf_counter()
+        verdict = self.verdict(retrieval, lang)
+        timings["verify"] = (time.perf_counter() - t) * 1000
+        base = dict(question=q, language=lang, retrieved=hits, standalone_question=query, support=verdict.score,
+                    verdict=verdict)
 
-        if support < self.threshold:
-            text = NO_ANSWER[lang]
+        # With an LLM only a confident "unsupported" abstains before it; borderline questions
+        # reach it (its [NO_ANSWER] is honoured). Offline, the verdict decides.
+        floor = self._verifier_setting(lang, "llm_floor", 0.0) + self.settings.abstain_margin
+        if verdict.outcome == "abstain" and (client is None or verdict.score < floor):
+            text = abstention_text(verdict, lang)
             yield text
             timings["total"] = (time.perf_counter() - t0) * 1000
-            yield Answer(text=text, abstained=True, backend=cfg.label if client else OFFLINE, timings_ms=timings, **base)
+            yield Answer(text=text, abstained=True, outcome="abstain", backend=cfg.label if client else OFFLINE,
+                         timings_ms=timings, **base)
             return
 
         notice = ""
@@ -193,17 +165,31 @@ class Engine:
                 yield "\n" + notice + "\n"
 
         t = time.perf_counter()
-        idf = self.index.catalog.idf(set(tokenize(query)))   # the standalone query: a follow-up is answered in its context
-        semantic = self.index.cross.embedding if self.index.cross else self.index.embedding
-        candidates = score_sentences(query, hits, lang, semantic, idf)
-        draft = compose_extractive(candidates, lang)
+        if verdict.outcome == "abstain":          # the LLM failed on a borderline question
+            text = abstention_text(verdict, lang)
+            timings["total"] = (time.perf_counter() - t0) * 1000
+            yield text
+            yield Answer(text=text, abstained=True, outcome="abstain", backend=OFFLINE, notice=notice,
+                         timings_ms=timings, **base)
+            return
+        if verdict.outcome == "correct":
+            draft = compose_correction(verdict, hits, lang)
+        else:
+            chosen = choose(self.retriever.readings(retrieval, lang), query, self.retriever.weights["sentences"])
+            draft = compose_extractive(chosen, hits, lang)
         cited = cite(draft, hits, lang)
         timings["extract"] = (time.perf_counter() - t) * 1000
         yield cited.text
         timings["total"] = (time.perf_counter() - t0) * 1000
-        yield Answer(text=cited.text, abstained=False, backend=OFFLINE, citations=cited.citations,
-                     sentences=cited.sentences, dropped_markers=cited.dropped_markers, notice=notice,
-                     timings_ms=timings, **base)
+        for sentence in cited.sentences:          # verbatim quotes of the cited paragraph
+            sentence.supported = bool(sentence.paragraph_ids)
+        yield Answer(text=cited.text, abstained=False, outcome=verdict.outcome, backend=OFFLINE,
+                     citations=cited.citations, sentences=cited.sentences, dropped_markers=cited.dropped_markers,
+                     notice=notice, timings_ms=timings, **base)
+
+    def _verifier_setting(self, lang: str, key: str, default: float) -> float:
+        model = self.retriever.weights["verifier"].get(lang) or self.retriever.weights["verifier"].get("en") or {}
+        return float(model.get(key, default))
 
     def _llm_answer(self, client: LLM, question: str, hits: list[Hit], lang: str):
         """Stream the LLM's answer (yielding its deltas), then check it; returns the Answer's
@@ -240,7 +226,7 @@ class Engine:
         if NO_ANSWER_TOKEN in draft:
             if draft.replace(NO_ANSWER_TOKEN, "").strip():
                 notices.append(MIXED_NO_ANSWER[lang])
-            return dict(text=NO_ANSWER[lang], abstained=True, notice=" ".join(notices))
+            return dict(text=NO_ANSWER[lang], abstained=True, outcome="abstain", notice=" ".join(notices))
         if not end.complete:
             draft = complete_sentences(draft)
             if not draft:
@@ -254,8 +240,8 @@ class Engine:
             raise LLMError("the LLM's answer cited only sources that do not exist")
         if unsupported:
             notices.append(UNSUPPORTED_SENTENCES[lang].format(n=unsupported))
-        return dict(text=cited.text, abstained=False, citations=cited.citations, sentences=cited.sentences,
-                    dropped_markers=cited.dropped_markers, notice=" ".join(notices))
+        return dict(text=cited.text, abstained=False, outcome="answer", citations=cited.citations,
+                    sentences=cited.sentences, dropped_markers=cited.dropped_markers, notice=" ".join(notices))
 
     @staticmethod
     def _qa_prompt(question: str, hits: list[Hit], lang: str) -> str:

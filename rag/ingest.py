@@ -22,6 +22,7 @@ from .index import Index, Space
 from .records import Document, IngestDiff, IngestReport, Passage
 from .lock import IngestLock
 from .sources import PARSE_VERSION, discover, load_source, parse_loaded, source_path
+from .text import split_sentences
 
 Progress = Callable[[int, int, str], None]   # (done, total, message)
 DIRTY = "ingest_dirty"
@@ -240,12 +241,18 @@ def _ingest(index: Index, paths: list[Path] | None, *, dry_run: bool, rebuild: b
     if dry_run:
         report.seconds = time.perf_counter() - started
         return report
-    # 3. embed what is new or changed (cache first), with progress
+    # 3. embed what is new or changed (cache first), with progress: the passages (into Chroma)
+    #    and the sentences of new or changed pairs (into the embedding cache only: the answerer
+    #    compares the question with each sentence)
     todo = [p for plan in plans for p in plan.to_embed]
+    sentences = sorted({s for plan in plans for pair in plan.doc.pairs
+                        if pair.id in plan.diff.added or pair.id in plan.diff.changed
+                        for lang in pair.languages for s in split_sentences(pair.text(lang) or "", lang)})
     spaces = index.spaces
     vectors: list[dict[str, np.ndarray]] = [{} for _ in spaces]
+    sentence_counts: list[int] = []
     bar = None
-    total = len(todo) * len(spaces)
+    total = (len(todo) + len(sentences)) * len(spaces)
     if show_bar and todo:
         from tqdm import tqdm
         bar = tqdm(total=total, desc="embedding", unit="passage", leave=False)
@@ -261,6 +268,16 @@ def _ingest(index: Index, paths: list[Path] | None, *, dry_run: bool, rebuild: b
                 bar.update(len(chunk))
             if progress:
                 progress(done, total, f"embedding ({space.embedding.slug})")
+        before = space.embedding.computed
+        for start in range(0, len(sentences), batch):
+            chunk = sentences[start:start + batch]
+            space.embedding.embed_passages(chunk)
+            done += len(chunk)
+            if bar:
+                bar.update(len(chunk))
+            if progress:
+                progress(done, total, f"embedding sentences ({space.embedding.slug})")
+        sentence_counts.append(space.embedding.computed - before)
     if bar:
         bar.close()
 
@@ -286,7 +303,9 @@ def _ingest(index: Index, paths: list[Path] | None, *, dry_run: bool, rebuild: b
         for space in spaces:
             space.store.delete(stale)
     index.catalog.set_state(DIRTY, None)
-    report.embedded = index.embedding.computed - computed_before
-    report.embedded_cross = (index.cross.embedding.computed - cross_before) if index.cross else 0
+    report.embedded_sentences = sum(sentence_counts)
+    report.embedded = index.embedding.computed - computed_before - (sentence_counts[0] if sentence_counts else 0)
+    report.embedded_cross = ((index.cross.embedding.computed - cross_before - sentence_counts[1])
+                             if index.cross and len(sentence_counts) > 1 else 0)
     report.seconds = time.perf_counter() - started
     return report

@@ -56,6 +56,17 @@ class Passage:
     hash: str                   # sha256 of text: the embedding-cache key with the model name
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of one language side of a pair, with what the answerer needs of it."""
+    pair_id: str
+    lang: str
+    position: int               # 0-based within its side
+    text: str
+    terms: frozenset[str]       # BM25 terms (rag.text.tokenize)
+    facts: dict                 # answer type → things of that type it states (rag.text.answer_types)
+
+
 @dataclass
 class IngestDiff:
     """What one ingest changed, in paragraph pairs."""
@@ -82,6 +93,7 @@ class IngestReport:
     errors: list[str] = field(default_factory=list)              # one line per rejected file
     embedded: int = 0                                            # texts sent to the primary model
     embedded_cross: int = 0                                      # texts sent to the cross-lingual model
+    embedded_sentences: int = 0                                  # sentences sent to any model (answerer's cache)
     repaired: int = 0                                            # vectors fixed after an interrupted run
     dry_run: bool = False
     seconds: float = 0.0

@@ -1,38 +1,41 @@
-"""Hybrid retrieval: dense e5 (both language sides) ⊕ cross-lingual USE ⊕ BM25 (jieba
-tokens), fused at the paragraph-pair level.
+"""Hybrid retrieval: three ranked lists over paragraph pairs — dense e5 (both language sides),
+dense USE (a cross-lingual space) and BM25 (jieba tokens) — fused by weights learned on data.
 
-Fusion: min-max normalised score sum (CombSUM, equal weights) by default. Plain reciprocal
-rank fusion is kept as an option: on the bundled eval set it ranked worse at rank 1
-(hit@1 0.846 vs 0.923; README "Retrieval"), because RRF throws away how far ahead the
-leader of each list is.
+Each list is read to `DEPTH` passages; a passage hit counts for its pair at the pair's best
+score, so an English question can land on a pair whose wording matched on its Chinese side.
 
-Hits on a pair's zh or en side (or on any chunk of them) count once for the pair, at the
-pair's best rank in each list. That mapping is what lets an English question land on a pair
-whose wording matched on its Chinese side, and the reverse.
+Fusion (rag/fusion.py) scores every candidate pair from its place in each list — the score's
+z-value within that list (so a clear leader keeps its margin), whether the list found it,
+whether it leads — with weights per question language fitted on the XQuAD training split
+(`python -m rag.eval.fit`, rag/data/weights.json). Mode "minmax" keeps the earlier
+equal-weight min-max fusion for side-by-side benchmarks; "dense", "xling" and "bm25" rank by
+one list alone.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 
-from .errors import EmptyIndexError, StoreError
+from .errors import ConfigError, EmptyIndexError, StoreError
+from .extract import Reading, read, rerank
+from .extract import score as score_readings
+from .fusion import LISTS, fuse_learned, fuse_minmax
 from .index import Index
-from .records import ParagraphPair
-from .text import detect_language
+from .records import ParagraphPair, Sentence
+from .text import detect_language, focus_question, tokenize
+from .weights import load_weights
 
-MODES = ("hybrid", "dense", "bm25", "xling")
-FUSIONS = ("minmax", "rrf")
+MODES = ("hybrid", "minmax", "dense", "xling", "bm25")
+DEPTH = 30
 
 
 @dataclass(frozen=True)
 class Hit:
     pair: ParagraphPair
     score: float                      # fused score (what the ranking uses)
-    dense: float | None = None        # best cosine of the pair's passages
+    dense: float | None = None        # best cosine of the pair's passages (e5)
     lexical: float | None = None      # best BM25 of the pair's passages
     xling: float | None = None        # best cosine in the cross-lingual (USE) space
-    dense_rank: int | None = None     # 1-based rank among pairs in the dense list
-    lexical_rank: int | None = None
 
     def to_dict(self) -> dict:
         return {"paragraph_id": self.pair.id, "doc": self.pair.doc, "section": self.pair.section,
@@ -43,109 +46,175 @@ class Hit:
 
 
 @dataclass
+class Candidates:
+    """What the three lists returned for one query, before fusion, and what fusion and the
+    answerer read about each candidate pair."""
+    query: str
+    lang: str
+    lists: dict[str, dict[str, float]]          # list → pair id → best score, best first
+    pairs: dict[str, ParagraphPair]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    focus: str = ""                                           # the question it asks (rag.text.focus_question)
+    terms: set[str] = field(default_factory=set)             # the query's BM25 terms
+    idf: dict[str, float] = field(default_factory=dict)
+    coverage: dict[str, float] = field(default_factory=dict)  # pair → idf share of the query's terms it has
+    sentences: dict[str, list[Sentence]] = field(default_factory=dict)
+    similarity: dict[tuple[str, str, int], tuple[float, float]] = field(default_factory=dict)
+    # (pair id, lang, position) → cosine of the question with that sentence: (e5, USE)
+
+    def applies(self, name: str, pair_id: str) -> bool:
+        """BM25 cannot match a pair with no side in the query's language."""
+        return name != "bm25" or bool(self.pairs[pair_id].text(self.lang))
+
+
+@dataclass
 class Retrieval:
     hits: list[Hit]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    candidates: Candidates | None = None
+    readings: list[Reading] = field(default_factory=list)   # scored sentences of the hits (hybrid)
+    fused: dict[str, float] = field(default_factory=dict)   # every candidate's fused score
 
 
-def _pair_ranks(passage_hits: list[tuple[str, float]]) -> dict[str, tuple[int, float]]:
-    """passage hits (best first) → pair id → (1-based pair rank, best score)."""
-    out: dict[str, tuple[int, float]] = {}
+def _pair_scores(passage_hits: list[tuple[str, float]]) -> dict[str, float]:
+    """passage hits (best first) → pair id → best score, in rank order."""
+    out: dict[str, float] = {}
     for pid, score in passage_hits:
         pair_id = pid.rsplit(":", 2)[0]   # passage ids are "<pair id>:<lang>:<chunk no>"
         if pair_id not in out:
-            out[pair_id] = (len(out) + 1, score)
+            out[pair_id] = score
     return out
 
 
 class Retriever:
-    def __init__(self, index: Index, mode: str = "hybrid", fusion: str = "minmax", rrf_k: int = 60,
-                 dense_weight: float = 1.0, lexical_weight: float = 1.0, xling_weight: float = 1.0,
-                 depth: int = 30) -> None:
-        if mode not in MODES or fusion not in FUSIONS:
-            raise ValueError(f"mode must be one of {MODES}, fusion one of {FUSIONS}")
-        self.index, self.mode, self.fusion, self.rrf_k, self.depth = index, mode, fusion, rrf_k, depth
-        self.dense_weight, self.lexical_weight, self.xling_weight = dense_weight, lexical_weight, xling_weight
+    def __init__(self, index: Index, mode: str = "hybrid", weights: dict | None = None) -> None:
+        if mode not in MODES:
+            raise ConfigError(f"retrieval mode {mode!r} is not known", f"use one of {', '.join(MODES)}")
+        self.index, self.mode = index, mode
+        self.weights = weights if weights is not None else load_weights()
 
     def check_ready(self) -> None:
         n = self.index.catalog.count_passages()
         if n == 0:
             raise EmptyIndexError(f"the index at {self.index.settings.data_dir} is empty")
         if self.mode == "xling" and self.index.cross is None:
-            raise StoreError("retrieval mode 'xling' needs the cross-lingual index", "set RAG_CROSS_EMBEDDER=use and run `rag-ingest`")
-        if self.mode in ("hybrid", "dense") and self.index.store.count() == 0:
+            raise StoreError("retrieval mode 'xling' needs the cross-lingual index",
+                             "set RAG_CROSS_EMBEDDER=use and run `rag-ingest`")
+        if self.mode in ("hybrid", "minmax", "dense") and self.index.store.count() == 0:
             raise StoreError(f"no vectors for embedder {self.index.embedding.slug} in {self.index.store.where}",
                              "run `rag-ingest` with this RAG_EMBEDDER to embed the corpus")
 
     def retrieve(self, query: str, k: int) -> Retrieval:
         self.index.refresh()              # another process may have ingested since the last question
         with self.index.reading():
-            return self._retrieve(query, k)
+            candidates = self.candidates(query)
+        return self.rank(candidates, k)
 
-    def _retrieve(self, query: str, k: int) -> Retrieval:
+    def candidates(self, query: str, lists: tuple[str, ...] | None = None) -> Candidates:
+        """The ranked lists this mode needs (all three for the fusions)."""
         self.check_ready()
+        wanted = lists or (LISTS if self.mode in ("hybrid", "minmax") else (self.mode,))
         timings: dict[str, float] = {}
-        dense: dict[str, tuple[int, float]] = {}
-        lexical: dict[str, tuple[int, float]] = {}
-        if self.mode in ("hybrid", "dense"):
+        found: dict[str, dict[str, float]] = {}
+        if "dense" in wanted:
             t = time.perf_counter()
             vector = self.index.embedding.embed_query(query)
             timings["embed_query"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
-            dense = _pair_ranks(self.index.store.query(vector, self.depth))
+            found["dense"] = _pair_scores(self.index.store.query(vector, DEPTH))
             timings["dense"] = (time.perf_counter() - t) * 1000
-        xling: dict[str, tuple[int, float]] = {}
-        if self.mode in ("hybrid", "xling") and self.index.cross is not None:
+        if "xling" in wanted and self.index.cross is not None:
             t = time.perf_counter()
             vector = self.index.cross.embedding.embed_query(query)
-            xling = _pair_ranks(self.index.cross.store.query(vector, self.depth))
+            found["xling"] = _pair_scores(self.index.cross.store.query(vector, DEPTH))
             timings["xling"] = (time.perf_counter() - t) * 1000
-        if self.mode in ("hybrid", "bm25"):
+        if "bm25" in wanted:
             t = time.perf_counter()
-            lexical = _pair_ranks(self.index.catalog.bm25(query, self.depth))
+            found["bm25"] = _pair_scores(self.index.catalog.bm25(query, DEPTH))
             timings["bm25"] = (time.perf_counter() - t) * 1000
-        candidates = set(dense) | set(xling) | set(lexical)
-        pairs = self.index.catalog.pairs(sorted(candidates))
-        # BM25 cannot match a pair that has no side in the query's language: for such a pair
-        # the lexical list is left out of its score instead of counting as a zero.
-        lang = detect_language(query)
-        lexical_applies = {pid for pid, pair in pairs.items() if pair.text(lang)}
-        fused = self._fuse([(dense, self.dense_weight, None), (xling, self.xling_weight, None),
-                            (lexical, self.lexical_weight, lexical_applies)])
-        # identical paragraphs (the same file twice, boilerplate) count once: the best-ranked
-        ranked, texts = [], set()
-        for pid in sorted(fused, key=lambda pid: (-fused[pid], pid)):
-            if pid in pairs and (pairs[pid].zh, pairs[pid].en) not in texts:
-                texts.add((pairs[pid].zh, pairs[pid].en))
-                ranked.append(pid)
-        best = ranked[:k]
-        hits = [Hit(pair=pairs[pid], score=fused[pid],
-                    dense=dense[pid][1] if pid in dense else None,
-                    lexical=lexical[pid][1] if pid in lexical else None,
-                    xling=xling[pid][1] if pid in xling else None,
-                    dense_rank=dense[pid][0] if pid in dense else None,
-                    lexical_rank=lexical[pid][0] if pid in lexical else None)
-                for pid in best if pid in pairs]
-        return Retrieval(hits, timings)
+        ids = sorted({pid for ranked in found.values() for pid in ranked})
+        pairs = self.index.catalog.pairs(ids)
+        found = {name: {pid: s for pid, s in ranked.items() if pid in pairs} for name, ranked in found.items()}
+        c = Candidates(query, detect_language(query), found, pairs, timings)
+        if self.mode in ("hybrid", "minmax") and lists is None:
+            self._read_candidates(c)
+        return c
 
-    def _fuse(self, lists: list[tuple[dict[str, tuple[int, float]], float, set[str] | None]]) -> dict[str, float]:
-        """lists: (pair id → (rank, score), weight, pairs the list applies to (None: all))."""
-        candidates = {pid for ranks, _, _ in lists for pid in ranks}
-        active = [(ranks, w, applies) for ranks, w, applies in lists if ranks]
-        bounds = [(min(s for _, s in r.values()), max(s for _, s in r.values())) for r, _, _ in active]
-        fused: dict[str, float] = {}
-        for pid in candidates:
-            total = score = 0.0
-            for (ranks, weight, applies), (lo, hi) in zip(active, bounds):
-                if applies is not None and pid not in applies:
-                    continue
-                total += weight
-                if pid not in ranks:
-                    continue
-                rank, raw = ranks[pid]
-                if self.fusion == "rrf":
-                    score += weight / (self.rrf_k + rank)
-                else:  # minmax: each list scaled to [0, 1] over its candidates, absent = 0
-                    score += weight * ((raw - lo) / (hi - lo) if hi > lo else 1.0)
-            fused[pid] = score if self.fusion == "rrf" else score / (total or 1.0)
-        return fused
+    def _read_candidates(self, c: Candidates) -> None:
+        """Query-term coverage from the postings, and the question's similarity with every
+        sentence of every candidate pair in both vector spaces (sentence vectors come from the
+        embedding cache, filled at ingest)."""
+        t = time.perf_counter()
+        catalog = self.index.catalog
+        c.terms = set(tokenize(c.query))
+        c.idf = catalog.idf(c.terms)
+        c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)
+        c.sentences = catalog.sentences(c.pairs)
+        c.focus = focus_question(c.query, c.lang)       # an injected preamble doesn't pick the sentence
+        texts = [s.text for ss in c.sentences.values() for s in ss]
+        keys = [(s.pair_id, s.lang, s.position) for ss in c.sentences.values() for s in ss]
+        sims = []
+        for embedding in (self.index.embedding, self.index.cross.embedding if self.index.cross else None):
+            if embedding is None or not texts:
+                sims.append([0.0] * len(texts))
+                continue
+            sims.append((embedding.embed_passages(texts) @ embedding.embed_query(c.focus)).tolist())
+        c.similarity = {key: (a, b) for key, a, b in zip(keys, sims[0], sims[1])}
+        c.timings_ms["read"] = (time.perf_counter() - t) * 1000
+
+    def rank(self, c: Candidates, k: int) -> Retrieval:
+        """Fuse (or take one list), re-read the best paragraphs (hybrid), drop identical
+        paragraphs, keep the best k."""
+        t = time.perf_counter()
+        readings: list[Reading] = []
+        if self.mode == "hybrid":
+            fused = fuse_learned(c, self.weights["fusion"])
+        elif self.mode == "minmax":
+            fused = fuse_minmax(c)
+        else:
+            fused = dict(c.lists.get(self.mode, {}))
+        order = sorted(fused, key=lambda pid: (-fused[pid], pid))
+        if self.mode == "hybrid":
+            order, readings = self._reread(c, fused, order, k)
+        # identical paragraphs (the same file twice, boilerplate) count once: the best-ranked
+        kept, texts = [], set()
+        for pid in order:
+            key = (c.pairs[pid].zh, c.pairs[pid].en)
+            if key not in texts:
+                texts.add(key)
+                kept.append(pid)
+            if len(kept) == k:
+                break
+        timings = dict(c.timings_ms, fuse=(time.perf_counter() - t) * 1000)
+        hits = [Hit(pair=c.pairs[pid], score=fused[pid], dense=c.lists.get("dense", {}).get(pid),
+                    lexical=c.lists.get("bm25", {}).get(pid), xling=c.lists.get("xling", {}).get(pid))
+                for pid in kept]
+        return Retrieval(hits, timings, c, [r for r in readings if r.pair_id in set(kept)], fused)
+
+    def readings(self, retrieval: Retrieval, lang: str) -> list[Reading]:
+        """The scored sentences of the hits, read on the `lang` side (the hybrid ranking's own
+        readings when they are on that side already)."""
+        c = retrieval.candidates
+        if c is None or not retrieval.hits:
+            return []
+        if retrieval.readings and lang == c.lang:
+            return retrieval.readings
+        if not c.sentences:
+            self._read_candidates(c)
+        ranked = [(h.pair.id, h.score) for h in retrieval.hits]
+        readings = read(c, ranked, lang)
+        policy = self.weights["sentences"]
+        score_readings(readings, policy.get(c.lang) or policy.get("en") or {})
+        return readings
+
+    def _reread(self, c: Candidates, fused: dict[str, float], order: list[str],
+                k: int) -> tuple[list[str], list[Reading]]:
+        """Read the sentences of the best fused paragraphs and re-rank those paragraphs by
+        their best sentence (rag/extract.py); the rest keep their fused order after them."""
+        policy = self.weights["sentences"]
+        n = max(k, int(policy.get("rerank_n", 6)))
+        ranked = [(pid, fused[pid]) for pid in order[:n]]
+        readings = read(c, ranked, c.lang)
+        score_readings(readings, policy.get(c.lang) or policy.get("en") or {})
+        head = rerank(readings, ranked, policy.get("blend", {}).get(c.lang, 0.0))
+        return head + order[n:], readings

@@ -113,7 +113,7 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_context_window: int = 4096
     max_question_chars: int = 1000
-    abstain_margin: float = 0.0          # added to the calibrated abstention threshold
+    abstain_margin: float = 0.0          # added to the fitted abstention threshold (rag/data/weights.json)
     llm_deadline_s: float = 120.0        # whole answer, first byte to last
     llm_max_tokens: int = 512
     llm_concurrency: int = 4             # LLM answers generated at once (offline ones never wait for these)
@@ -126,10 +126,6 @@ class Settings:
     upload_dir: Path | None = None       # Gradio's upload cache (default <data dir>/uploads)
     max_upload_bytes: int = 2_000_000
     eval_thresholds: Path | None = None  # rag-eval --check minimums (default eval/thresholds.json)
-
-    @property
-    def calibration_path(self) -> Path:
-        return PROJECT_DIR / "eval" / "calibration.json"
 
     @property
     def uploads(self) -> Path:

@@ -37,6 +37,8 @@ def _status(answer) -> str:
     text = f"**Backend:** `{md_text(answer.backend)}`"
     if answer.abstained:
         text += " · **abstained** (the sources do not answer this; nearest paragraphs shown)"
+    elif answer.outcome == "correct":
+        text += " · **corrected** (the question assumes something the sources contradict)"
     if answer.notice:
         text += f"  \n⚠ {md_text(answer.notice)}"
     return text

@@ -1,20 +1,294 @@
 """Checking an answer against its sources before it is shown.
 
-`check_sentences` runs the offline support judge on every sentence of a (LLM) answer against
-the paragraphs that sentence cites, jointly: a sentence that cites nothing, or whose cited
-paragraphs do not state it (a changed number, a swapped name, a negation), is marked
-`supported=False` — kept in the text but flagged, never presented as grounded.
+`verify` decides, from evidence, one of three outcomes for a question:
+
+- **answer** — the question's constraints (names, places, organisations, titles, numbers,
+  years) are met by the paragraphs the answer quotes, on either language side, and the
+  evidence is strong enough;
+- **correct** — the best-matching sentence matches what the question asks about, but a
+  constraint conflicts: the question names 重庆 where the sentence names 四川, 5亿 where it
+  says 3亿, a year the sources do not cover. The answer then says what the source states
+  (quoting and citing it), or, for a value of an entity the sources never give, that they
+  give it only for the other entity;
+- **abstain** — the evidence is weak or the question's key constraints are met nowhere in the
+  top paragraphs.
+
+The evidence score is a logistic model over features of the retrieval, the best sentences
+and the constraint checks, fitted by `python -m rag.eval.fit` on the XQuAD training split
+(unanswerable = gold paragraph withheld) plus the seed eval set's training folds; its
+thresholds live in rag/data/weights.json.
+
+`check_sentences` runs the offline support judge on every sentence of an LLM answer against
+the paragraphs that sentence cites: an unsupported sentence is marked, never presented as
+grounded.
 """
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
 from .citations import AnswerSentence
 from .judge import OfflineJudge
-from .retrieve import Hit
+from .records import ParagraphPair
+from .text import CJK, quantities, tokenize, zh_names
+from .text.answer_types import _en_offers, matches, offers, question_type
+
+if TYPE_CHECKING:
+    from .extract import Reading
+    from .retrieve import Candidates, Hit
 
 _JUDGE = OfflineJudge()
 
+FEATURES = ("top_prob", "top_score", "margin", "sent_e5", "sent_use", "cov_sent", "cov_para", "cov_top3",
+            "rare_hit", "ent_n", "ent_missing_top3", "ent_missing_para", "num_missing", "year_missing",
+            "typed_match", "typed_question", "verifiable", "fused_margin", "conflict")
 
-def check_sentences(sentences: list[AnswerSentence], hits: list[Hit], judge=_JUDGE) -> int:
+NUMERIC_TYPES = ("quantity", "money", "percent", "time")
+_YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
+_ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
+_EN_START = frozenset("what which who whom whose when where why how is are was were do does did can could "
+                      "would should will the a an in on at for of and or to from by with as".split())
+_QUOTED = re.compile(r"《([^》]+)》|“([^”]{2,60})”|\"([^\"]{2,60})\"")
+
+
+# ---------------------------------------------------------------- constraints -------------
+@dataclass
+class Constraints:
+    """What a question pins down, which the evidence must agree with."""
+    entities: list[tuple[str, str]] = field(default_factory=list)    # (surface form, kind)
+    numbers: list[float] = field(default_factory=list)               # written values (not years)
+    years: list[str] = field(default_factory=list)
+    qtype: str = "other"
+
+
+def constraints(question: str) -> Constraints:
+    c = Constraints(qtype=question_type(question))
+    c.years = _YEAR.findall(question)
+    c.numbers = [q.written for q in quantities(question) if str(int(q.written)) not in c.years and q.written != 1.0]
+    seen: set[str] = set()
+
+    def add(text: str, kind: str) -> None:
+        text = text.strip()
+        if len(text) >= 2 and text.lower() not in seen:
+            seen.add(text.lower())
+            c.entities.append((text, kind))
+
+    for m in _QUOTED.finditer(question):
+        add(next(g for g in m.groups() if g), "name")
+    if CJK.search(question):
+        for word in sorted(zh_names(question)):
+            add(word, "zh")
+    else:
+        found = _en_offers(question)
+        for kind in ("org", "place", "person"):
+            for item in found.get(kind, ()):
+                words = [w for w in item.split() if w.lower() not in _EN_START]
+                if words:
+                    add(" ".join(words), kind)
+    return c
+
+
+def _has(entity: str, text: str) -> bool:
+    if CJK.search(entity):
+        bare = _ZH_BARE.sub("", entity)
+        return entity in text or (len(bare) >= 2 and bare in text)
+    words = [re.sub(r"'s$", "", w.lower()) for w in entity.split()]
+    lowered = text.lower()
+    return all(w in lowered for w in words if len(w) > 2) if words else False
+
+
+def _pair_text(pair: ParagraphPair) -> str:
+    return f"{pair.zh or ''}\n{pair.en or ''}"
+
+
+def missing(c: Constraints, text: str) -> tuple[list[str], list[float], list[str]]:
+    """The question's entities, numbers and years that `text` does not state."""
+    have = {q.written for q in quantities(text)} | {q.value for q in quantities(text)}
+    return ([e for e, _ in c.entities if not _has(e, text)], [n for n in c.numbers if n not in have],
+            [y for y in c.years if y not in text])
+
+
+# ---------------------------------------------------------------- the verdict -------------
+@dataclass
+class Verdict:
+    outcome: str                      # answer | correct | abstain
+    score: float                      # P(the sources answer it), from the fitted model
+    reasons: list[str] = field(default_factory=list)
+    asked: str = ""                   # for a correction: what the question assumed …
+    stated: str = ""                  # … and what the source says instead
+    evidence: "Reading | None" = None
+    question: str = ""                # the question as checked (its focus)
+
+    def to_dict(self) -> dict:
+        return {"outcome": self.outcome, "score": round(self.score, 4), "reasons": self.reasons,
+                "asked": self.asked, "stated": self.stated}
+
+
+def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fused: dict[str, float] | None = None,
+             question: str | None = None) -> tuple[np.ndarray, dict]:
+    """The verifier's features, and what the constraint checks found (for the verdict)."""
+    question = question or c.focus or c.query
+    cons = constraints(question)
+    ordered = sorted(readings, key=lambda r: -r.score)
+    top = ordered[0] if ordered else None
+    x = dict.fromkeys(FEATURES, 0.0)
+    info: dict = {"constraints": cons, "top": top, "conflict": None}
+    if top is None or not hits:
+        return np.array([x[f] for f in FEATURES]), info
+    x["top_prob"] = top.prob
+    x["top_score"] = top.score
+    x["margin"] = top.score - (ordered[1].score if len(ordered) > 1 else top.score - 5.0)
+    e5, use = c.similarity.get((top.sentence.pair_id, top.sentence.lang, top.sentence.position), (0.0, 0.0))
+    x["sent_e5"], x["sent_use"] = e5, use
+    x["cov_sent"] = top.x[3]
+    by_id = {h.pair.id: h.pair for h in hits}
+    x["cov_para"] = c.coverage.get(top.pair_id, 0.0)
+    x["cov_top3"] = max(c.coverage.get(h.pair.id, 0.0) for h in hits[:3])
+    terms = set(tokenize(question)) & set(c.idf)
+    if terms:
+        rarest = max(terms, key=lambda t: c.idf.get(t, 0.0))
+        x["rare_hit"] = float(any(rarest in s.terms for h in hits[:3] for s in c.sentences.get(h.pair.id, ())))
+    para_text = _pair_text(by_id.get(top.pair_id, hits[0].pair))
+    top3_text = "\n".join(_pair_text(h.pair) for h in hits[:3])
+    ent_para, num_para, year_para = missing(cons, para_text)
+    ent_top3, _, _ = missing(cons, top3_text)
+    n_ent = len(cons.entities)
+    x["ent_n"] = math.log1p(n_ent)
+    x["ent_missing_top3"] = len(ent_top3) / n_ent if n_ent else 0.0
+    x["ent_missing_para"] = len(ent_para) / n_ent if n_ent else 0.0
+    x["num_missing"] = float(bool(num_para))
+    x["year_missing"] = float(bool(year_para))
+    x["typed_match"] = top.x[9]
+    x["typed_question"] = float(cons.qtype not in ("other", "list", "reason"))
+    x["verifiable"] = float(bool(by_id.get(top.pair_id, hits[0].pair).text(c.lang)))
+    if fused:
+        values = sorted(fused.values(), reverse=True)
+        x["fused_margin"] = values[0] - values[1] if len(values) > 1 else 0.0
+    info["conflict"] = _conflict(cons, top, by_id.get(top.pair_id), ent_para, num_para, year_para)
+    x["conflict"] = float(info["conflict"] is not None)
+    info["missing"] = {"entities": ent_para, "numbers": num_para, "years": year_para, "entities_top3": ent_top3}
+    return np.array([x[f] for f in FEATURES]), info
+
+
+def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
+    """What a sentence states in the slot where the question names `entity`: the question's
+    words right before and after it, found around something else in the sentence
+    ("大会在重庆举行" vs "大会在成都举行" → 成都; "held in Chongqing" vs "held in Chengdu")."""
+    i = question.find(entity)
+    if i < 0:
+        return ""
+    zh = bool(CJK.search(entity))
+    if zh:
+        left, right = question[max(0, i - 2):i], question[i + len(entity):i + len(entity) + 2]
+        slot = r"([\u4e00-\u9fff]{2,8}?)"
+    else:
+        before = question[:i].split()[-2:]
+        after = [w.strip("?.!,") for w in question[i + len(entity):].split()[:1]]
+        left, right = " ".join(before) + " ", (" " + after[0]) if after and after[0] else ""
+        slot = r"([A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})"
+    right = re.sub(r"[?？。!！,，]", "", right)
+    if not left.strip():
+        return ""
+    pattern = re.compile(f"(?i:{re.escape(left)})" + slot + (f"(?i:{re.escape(right)})" if right else ""))
+    for sentence in sentences:
+        for m in pattern.finditer(sentence):
+            stated = m.group(1)
+            if stated and not _has(stated, entity) and not _has(entity, stated):
+                return stated
+    return ""
+
+
+def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent: list[str], num: list[float],
+              years: list[str]) -> tuple[str, str] | None:
+    """(asked, stated) when the best sentence states, in the place of a constraint the
+    question names, something else of the same kind."""
+    if pair is None:
+        return None
+    sentence = top.sentence.text
+    facts = top.sentence.facts
+    if years:
+        stated = _YEAR.findall(sentence) or _YEAR.findall(_pair_text(pair))
+        if stated:
+            return years[0], stated[0]
+    if num:
+        stated = [q.written for q in quantities(sentence) if q.written not in (1.0,)]
+        if stated:
+            return _fmt(num[0]), _fmt(stated[0])
+    for entity in ent:
+        kind = next(k for e, k in cons.entities if e == entity)
+        pool = (facts.get("place", []) + facts.get("org", []) + facts.get("person", [])) if kind in ("zh", "name") \
+            else facts.get(kind, []) + facts.get("place", [])
+        others = [p for p in pool if p and not _has(p, entity) and not _has(entity, p)]
+        if others:
+            return entity, others[0]
+    return None
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weights: dict,
+           fused: dict[str, float] | None = None, margin: float = 0.0) -> Verdict:
+    """The verdict for a question, from the retrieval's evidence and the fitted model."""
+    x, info = features(c, hits, readings, fused)
+    question = c.focus or c.query
+    model = weights.get(c.lang) or weights.get("en") or {}
+    if not model or info["top"] is None:
+        return Verdict("abstain" if info["top"] is None else "answer", 0.0 if info["top"] is None else 1.0,
+                       ["no sentence to answer with"] if info["top"] is None else ["no verifier weights"],
+                       evidence=info["top"], question=question)
+    w = np.array([model["weights"].get(name, 0.0) for name in FEATURES])
+    mean = np.array(model.get("mean", [0.0] * len(FEATURES)))
+    scale = np.array(model.get("scale", [1.0] * len(FEATURES)))
+    z = float(((x - mean) / scale) @ w + model.get("bias", 0.0))
+    score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    reasons = _reasons(info)
+    conflict = info["conflict"]
+    cons = info["constraints"]
+    top_sentences = [r.sentence.text for r in sorted(readings, key=lambda r: -r.score)[:2]]
+    for entity in (info.get("missing") or {}).get("entities", []):
+        stated = aligned_conflict(question, entity, top_sentences)
+        if stated:          # the question's own words around another name: a false premise
+            return Verdict("correct", score, reasons + [f"the source says {stated}, not {entity}"], asked=entity,
+                           stated=stated, evidence=info["top"], question=question)
+    if cons.qtype in NUMERIC_TYPES and conflict is None and not any(
+            matches(cons.qtype, offers(r.sentence.text, question, r.sentence.facts))
+            for r in sorted(readings, key=lambda r: -r.score)[:2]):
+        # a "how many / when / how much" question whose best sentences state no such thing
+        return Verdict("abstain", min(score, model.get("threshold", 0.5)),
+                       reasons + [f"the best passages state no {cons.qtype} for this"], evidence=info["top"],
+                       question=question)
+    if conflict is not None and score >= model.get("correct_at", 0.0):
+        return Verdict("correct", score, reasons, asked=conflict[0], stated=conflict[1], evidence=info["top"],
+                       question=question)
+    if score < model.get("threshold", 0.5) + margin:
+        return Verdict("abstain", score, reasons, evidence=info["top"], question=question)
+    return Verdict("answer", score, reasons, evidence=info["top"], question=question)
+
+
+def _reasons(info: dict) -> list[str]:
+    out = []
+    m = info.get("missing") or {}
+    if m.get("entities_top3"):
+        out.append("not in the sources: " + ", ".join(m["entities_top3"]))
+    elif m.get("entities"):
+        out.append("not in the best paragraph: " + ", ".join(m["entities"]))
+    if m.get("numbers"):
+        out.append("number not stated: " + ", ".join(_fmt(n) for n in m["numbers"]))
+    if m.get("years"):
+        out.append("year not covered: " + ", ".join(m["years"]))
+    if info.get("conflict"):
+        out.append(f"the source says {info['conflict'][1]}, not {info['conflict'][0]}")
+    return out
+
+
+# ---------------------------------------------------------------- LLM sentences -----------
+def check_sentences(sentences: list[AnswerSentence], hits: list["Hit"], judge=_JUDGE) -> int:
     """Set `supported`/`support` on each sentence; returns how many are unsupported."""
     by_id = {h.pair.id: h.pair for h in hits}
     unsupported = 0

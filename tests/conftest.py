@@ -166,9 +166,10 @@ def seed_cold_ingest(tmp_path_factory, e5_backend, use_backend):
 
 @pytest.fixture(scope="session")
 def warm_cache_file(tmp_path_factory, seed_cold_ingest, e5_backend, use_backend) -> Path:
-    """An embedding cache holding every passage of the seed and of EXTRA_DOCS (default
-    chunk budget), for the real e5 and USE models. Tests get a copy."""
+    """An embedding cache holding every passage and every sentence of the seed and of
+    EXTRA_DOCS (default chunk budget), for the real e5 and USE models. Tests get a copy."""
     from rag.chunking import chunk_pair
+    from rag.text import split_sentences
     from rag.embeddings import EmbeddingCache, RagEmbedding
     from rag.sources import parse_file
 
@@ -182,8 +183,9 @@ def warm_cache_file(tmp_path_factory, seed_cold_ingest, e5_backend, use_backend)
     for name, text in EXTRA_DOCS.items():
         (docs_dir / name).write_text(text, encoding="utf-8")
     budget = seed_index.settings.chunk_tokens
-    texts = [p.text for path_ in sorted(docs_dir.iterdir())
-             for pair in parse_file(path_).pairs for p in chunk_pair(pair, budget)]
+    pairs = [pair for path_ in sorted(docs_dir.iterdir()) for pair in parse_file(path_).pairs]
+    texts = [p.text for pair in pairs for p in chunk_pair(pair, budget)]
+    texts += [s for pair in pairs for lang in pair.languages for s in split_sentences(pair.text(lang), lang)]
     cache = EmbeddingCache(path)
     for backend in (e5_backend, use_backend):
         RagEmbedding(backend, cache).embed_passages(texts)

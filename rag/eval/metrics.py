@@ -103,6 +103,34 @@ def fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float | None:
     return sum(any(v.casefold() in text for v in fact if v) for fact in facts) / len(facts)
 
 
+# ---------------------------------------------------------------- trust ---------------------
+def trust_metrics(q, answer_text: str, outcome: str, standalone: str) -> dict[str, float | None]:
+    """Per-question checks of the verifier's outcome (None where they don't apply):
+
+    - declined: the answer did not state an answer (abstained, or said the sources give no such
+      thing / say otherwise) — for items the sources cannot answer;
+    - premise_corrected: a false-premise item answered (not abstained) with the true fact in it;
+    - wrong_figure: a wrong-entity item (or any item with `forbidden` strings) answered with a
+      forbidden string (another entity's figure) — 1 is a failure;
+    - followup_resolved: the standalone question holds every required term (a variant each)
+      and none of the replaced ones.
+    """
+    text = (answer_text or "").casefold()
+    out: dict[str, float | None] = {"declined": None, "premise_corrected": None, "wrong_figure": None,
+                                    "followup_resolved": None}
+    if not q.answerable:
+        out["declined"] = float(outcome in ("abstain", "correct"))
+    if q.kind == "false_premise":
+        out["premise_corrected"] = float(outcome != "abstain" and fact_recall(answer_text, q.facts) == 1.0)
+    if q.forbidden:
+        out["wrong_figure"] = float(outcome == "answer" and any(f.casefold() in text for f in q.forbidden))
+    if q.history and (q.standalone_terms or q.standalone_absent):
+        s = (standalone or "").casefold()
+        ok = all(any(v.casefold() in s for v in variants) for variants in q.standalone_terms)
+        out["followup_resolved"] = float(ok and not any(a.casefold() in s for a in q.standalone_absent))
+    return out
+
+
 # ---------------------------------------------------------------- abstention --------------
 def abstention_metrics(items: Iterable[tuple[bool, bool]]) -> dict[str, float | int | None]:
     """items: (answerable, abstained). Positive class = unanswerable / abstained."""
@@ -129,7 +157,16 @@ def abstention_metrics(items: Iterable[tuple[bool, bool]]) -> dict[str, float | 
 
 # ---------------------------------------------------------------- aggregation -------------
 MEAN_KEYS = ("hit@1", "hit@3", "hit@5", "mrr", "citation_recall", "citation_precision",
-             "groundedness", "fact_recall", "latency_ms")
+             "groundedness", "fact_recall", "declined", "premise_corrected", "wrong_figure", "followup_resolved",
+             "latency_ms")
+
+
+def _declined(row: Mapping) -> bool:
+    """An unanswerable item is handled right when it was declined (abstained, or corrected:
+    "the sources give this only for …"); an answerable one counts as abstained only then."""
+    if row["answerable"]:
+        return bool(row["abstained"])
+    return row.get("outcome", "abstain" if row["abstained"] else "answer") in ("abstain", "correct")
 
 
 def mean(values: Iterable[float | None]) -> float | None:
@@ -143,7 +180,7 @@ def aggregate(rows: Sequence[Mapping], keys: Sequence[str] = MEAN_KEYS) -> dict:
     out: dict = {"n": len(rows)}
     for key in keys:
         out[key] = mean(r["metrics"].get(key) for r in rows)
-    out.update(abstention_metrics((bool(r["answerable"]), bool(r["abstained"])) for r in rows))
+    out.update(abstention_metrics((bool(r["answerable"]), _declined(r)) for r in rows))
     return out
 
 

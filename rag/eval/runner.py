@@ -6,8 +6,8 @@ rag.eval.metrics and a support judge (rag.judge), written to an output folder:
     report.md      the same as tables
     metrics.png    grouped bars: answer metrics by kind, and hit@k per retrieval mode
 
-Also: the regression gate (`check` against eval/thresholds.json) and the abstention
-calibration (`calibrate` → eval/calibration.json, read by rag.engine.load_threshold).
+Also the regression gate (`check` against eval/thresholds.json). The abstention thresholds
+are not calibrated here: they are fitted with every other weight by `python -m rag.eval.fit`.
 """
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ DEFAULT_QUESTIONS = PROJECT_DIR / "eval" / "questions.jsonl"
 DEFAULT_CLAIMS = PROJECT_DIR / "eval" / "claims.jsonl"
 DEFAULT_THRESHOLDS = PROJECT_DIR / "eval" / "thresholds.json"
 DEFAULT_OUT = PROJECT_DIR / "eval" / "out"
-MAX_FALSE_ABSTAIN = 0.10
 MODES = ("hybrid", "dense", "bm25")     # the ablation (rag.retrieve may offer more)
 RETRIEVAL_DEPTH = max(M.RETRIEVAL_KS)
 ANSWER_KEYS = ("citation_recall", "citation_precision", "groundedness", "fact_recall")
@@ -48,6 +47,7 @@ def score_answer(q: Question, answer, judge, retrieved_ids: Sequence[str]) -> di
     """Per-question metrics from an Answer (see rag.eval.metrics for definitions)."""
     paragraphs = {h.pair.id: (h.pair.zh or "", h.pair.en or "") for h in answer.retrieved}
     out: dict = dict(M.retrieval_metrics(retrieved_ids, q.gold))
+    out.update(M.trust_metrics(q, answer.text, answer.outcome, answer.standalone_question))
     if answer.abstained:
         out.update(citation_recall=None, citation_precision=None, groundedness=None,
                    n_sentences=0, n_citations=0)
@@ -64,7 +64,9 @@ def _row(q: Question, answer, metrics: dict, latency_ms: float) -> dict:
     d = answer.to_dict()
     return {"id": q.id, "question": q.question, "language": q.language or answer.language,
             "kind": q.kind or "unlabelled", "answerable": q.answerable, "gold": list(q.gold),
-            "answer": d["answer"], "abstained": d["abstained"], "backend": d["backend"],
+            "history": list(q.history), "standalone_question": d["standalone_question"],
+            "answer": d["answer"], "abstained": d["abstained"], "outcome": d["outcome"], "verdict": d["verdict"],
+            "backend": d["backend"],
             "support": d["support"], "citations": d["citations"], "retrieved": d["retrieved"],
             "sentences": d["sentences"], "dropped_markers": d["dropped_markers"], "notice": d["notice"],
             "metrics": _round_dict(metrics), "latency_ms": round(latency_ms, 1)}
@@ -130,14 +132,20 @@ def _num(cid: str) -> int:
 
 
 # ---------------------------------------------------------------- the run ------------------
-def _ask_all(questions, engine, judge, backend, progress, desc, depth_retriever=None):
+def _ask_all(questions, engine, judge, backend, progress, desc):
+    """Every question through Engine.ask, its earlier turns first (a follow-up is asked with the
+    conversation it follows). Retrieval metrics come from the answer's own paragraphs (top
+    RETRIEVAL_DEPTH): each question is retrieved once."""
     rows = []
     for q in _progress(questions, progress, desc, len(questions)):
+        history: list[dict] = []
+        for earlier in q.history:
+            previous = engine.ask(earlier, history, backend=backend, top_k=RETRIEVAL_DEPTH)
+            history += [{"role": "user", "content": earlier}, {"role": "assistant", "content": previous.text}]
         t = time.perf_counter()
-        answer = engine.ask(q.question, backend=backend)
+        answer = engine.ask(q.question, history, backend=backend, top_k=RETRIEVAL_DEPTH)
         latency = (time.perf_counter() - t) * 1000
-        retriever = depth_retriever or engine.retriever
-        ids = [h.pair.id for h in retriever.retrieve(answer.standalone_question or q.question, RETRIEVAL_DEPTH).hits]
+        ids = [h.pair.id for h in answer.retrieved]
         m = score_answer(q, answer, judge, ids)
         m["latency_ms"] = latency
         rows.append(_row(q, answer, m, latency))
@@ -165,7 +173,6 @@ def run(questions_path: str | Path, out_dir: str | Path, engine, judge=None, pro
     result: dict = {
         "questions": str(questions_path), "n_questions": len(rows), "backend": rows[0]["backend"] if rows else backend,
         "judge": judge.name, "retrieval_mode": engine.retriever.mode, "top_k": engine.settings.top_k,
-        "support_threshold": _r(engine.threshold),
         "aggregate": _round_dict(M.aggregate(rows)),
         "by_language": {k: _round_dict(v) for k, v in M.breakdown(rows, "language").items()},
         "by_kind": {k: _round_dict(v) for k, v in M.breakdown(rows, "kind").items()},
@@ -179,8 +186,7 @@ def run(questions_path: str | Path, out_dir: str | Path, engine, judge=None, pro
         elif ablation_answers:
             from ..engine import Engine
             other = Engine(settings=engine.settings, index=engine.index, retriever=retriever)
-            other.threshold = engine.threshold
-            mode_rows = _ask_all(questions, other, judge, backend, progress, f"ablation {mode}", retriever)
+            mode_rows = _ask_all(questions, other, judge, backend, progress, f"ablation {mode}")
         else:
             mode_rows = []
             for q in questions:
@@ -243,57 +249,6 @@ def check(result: dict, thresholds: dict[str, float]) -> list[str]:
         elif value < minimum:
             failures.append(f"{name}: {value:.4f} < threshold {minimum:.4f}")
     return failures
-
-
-# ---------------------------------------------------------------- calibration -------------
-def choose_threshold(answerable: Sequence[float], unanswerable: Sequence[float],
-                     max_false_abstain: float = MAX_FALSE_ABSTAIN) -> dict:
-    """Abstain when support < t. Pick t maximising balanced accuracy subject to falsely
-    abstaining on ≤ max_false_abstain of answerable items; among equals, the midpoint of the
-    widest gap (so the threshold sits between observed scores, not on one)."""
-    values = sorted(set(answerable) | set(unanswerable))
-    candidates = [0.0] + [(a + b) / 2 for a, b in zip(values, values[1:])] + ([values[-1] + 1e-6] if values else [])
-    best = None
-    for t in candidates:
-        far = sum(s < t for s in answerable) / len(answerable) if answerable else 0.0
-        rec = sum(s < t for s in unanswerable) / len(unanswerable) if unanswerable else 0.0
-        if far > max_false_abstain + 1e-12:
-            continue
-        key = (round(M.balanced_accuracy(rec, far), 9), -far)
-        if best is None or key > best[0]:
-            best = (key, t, far, rec)
-    _, t, far, rec = best
-    return {"support_threshold": round(t, 4), "false_abstain_rate": round(far, 4), "abstain_recall": round(rec, 4),
-            "balanced_accuracy": round(M.balanced_accuracy(rec, far), 4)}
-
-
-def calibrate(questions_path: str | Path, engine, out_path: str | Path | None = None, progress: bool = True) -> dict:
-    """Support score (Engine.support_score, the engine's abstention feature) for every
-    question → threshold → written to out_path (default: the engine's calibration path)."""
-    questions = load_questions(questions_path)
-    engine.retriever.check_ready()
-    pos, neg = [], []
-    for q in _progress(questions, progress, "calibrate", len(questions)):
-        query = engine.validate_question(q.question)
-        hits = engine.retriever.retrieve(query, engine.settings.top_k).hits
-        (pos if q.answerable else neg).append(engine.support_score(query, hits))
-    if not pos or not neg:
-        from .evalset import EvalSetError
-        raise EvalSetError(f"{questions_path}: calibration needs answerable and unanswerable questions "
-                           f"(found {len(pos)} and {len(neg)})")
-    chosen = choose_threshold(pos, neg)
-    data = {"support_threshold": chosen["support_threshold"], "feature": "support_score",
-            "n_answerable": len(pos), "n_unanswerable": len(neg),
-            "false_abstain_rate": chosen["false_abstain_rate"], "abstain_recall": chosen["abstain_recall"],
-            "balanced_accuracy": chosen["balanced_accuracy"], "max_false_abstain": MAX_FALSE_ABSTAIN,
-            "retrieval_mode": engine.retriever.mode, "top_k": engine.settings.top_k,
-            "embedder": engine.index.embedding.slug, "questions": Path(questions_path).name,
-            "computed_by": "rag-eval --calibrate (rag.eval.runner.calibrate)",
-            "computed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    path = Path(out_path) if out_path else engine.settings.calibration_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    return data
 
 
 # ---------------------------------------------------------------- report / plot -----------

@@ -4,6 +4,7 @@ numerals (一百二十, 三百万, 两千) are read by cn2an."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 _SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9,
@@ -37,6 +38,11 @@ def _cn(run: str) -> float | None:
 
 
 def quantities(text: str) -> list[Quantity]:
+    return list(_quantities(text or ""))
+
+
+@lru_cache(maxsize=50_000)
+def _quantities(text: str) -> tuple[Quantity, ...]:
     out: list[Quantity] = []
     for m in _DIGITS.finditer(text or ""):
         written = float(m.group(1).replace(",", ""))
@@ -59,7 +65,7 @@ def quantities(text: str) -> list[Quantity]:
         out.append(Quantity(written, written * _SCALE.get((m.group(2) or "").lower(), 1.0)))
     if HALF.search(text or ""):
         out.append(Quantity(50.0, 50.0, True))
-    return out
+    return tuple(out)
 
 
 def numbers(text: str) -> set[float]:

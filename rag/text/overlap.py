@@ -4,6 +4,7 @@ offline support judge."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .lang import CJK_RUN
 from .tokens import EN_STOP, stem
@@ -35,3 +36,36 @@ def containment(claim: str, source: str) -> float:
     if not c:
         return 0.0
     return len(c & features(source)) / len(c)
+
+
+_KEEP = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=50_000)
+def _zh_clean(text: str) -> str:
+    return _KEEP.sub("", text)
+
+
+@lru_cache(maxsize=50_000)
+def _en_stemmed(text: str) -> str:
+    return " " + " ".join(stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
+def shared_phrase(query: str, text: str) -> float:
+    """The longest run of the query found verbatim in the text, as a share of the query:
+    characters for Chinese (an exact phrase such as 影视文旅产业 is strong evidence), words for
+    English (stop words kept, so "factor aggregation" must appear as such)."""
+    if CJK_RUN.search(query):
+        q = _KEEP.sub("", query)
+        t = _zh_clean(text)
+        for length in range(len(q), 1, -1):
+            if any(q[i:i + length] in t for i in range(len(q) - length + 1)):
+                return length / len(q)
+        return 0.0
+    qw = [stem(w) for w in re.findall(r"[a-z0-9]+", query.lower())]
+    tw = _en_stemmed(text)
+    for length in range(len(qw), 1, -1):
+        for i in range(len(qw) - length + 1):
+            if " " + " ".join(qw[i:i + length]) + " " in tw:
+                return length / len(qw)
+    return 0.0

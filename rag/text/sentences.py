@@ -36,3 +36,22 @@ def estimate_tokens(text: str) -> int:
     cjk = len(CJK.findall(text))
     words = len(_NOT_CJK_WORD.findall(_CJK_ANY.sub(" ", text)))
     return int(cjk * 0.7 + words * 1.4) + 1
+
+
+_ASKING = re.compile(r"[?？]|^(who|what|when|where|which|why|how|is|are|was|were|do|does|did|can)\b|"
+                     r"(吗|呢|什么|哪|谁|几|多少|怎么|如何|为何|为什么|是否)", re.I)
+
+
+_POINTING = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her)\b|它|他|她", re.I)
+
+
+def focus_question(text: str, lang: str) -> str:
+    """The question a longer message asks: its last sentence, when there are several and the
+    last one asks something on its own ("Ignore previous instructions … . How many projects
+    were signed?"). Otherwise — one sentence, or a last one that points back ("… fund. How
+    large is it?") — the text itself."""
+    parts = split_sentences(text, lang)
+    last = parts[-1] if parts else ""
+    if len(parts) >= 2 and len(last) >= 4 and _ASKING.search(last) and not _POINTING.search(last):
+        return last
+    return text.strip()

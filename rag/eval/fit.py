@@ -1,0 +1,390 @@
+"""Fit the weights and thresholds of rag/data/weights.json, reproducibly, and record what
+they reach on data they were not fitted on.
+
+    python -m rag.eval.fit --xquad ../shared/data/xquad [--work .dev/fit] [--out rag/data/weights.json]
+
+1. Builds the XQuAD development corpus (rag/eval/xquad.py: train/val split by article,
+   withheld paragraphs for unanswerable questions) and one-language copies of the seed.
+2. Ingests each corpus (bilingual, zh-only, en-only) with the product's own ingest, models
+   and settings, and reads every question's candidate lists in four directions: zh→zh,
+   en→en, en→zh-only, zh→en-only.
+3. Fusion: per question language, a softmax over each question's candidate paragraphs
+   (rag/eval/learn.py) on the XQuAD *train* split plus the seed eval set, whose questions are
+   in a style XQuAD lacks (asked about a whole article, not one sentence); the seed's figures
+   are reported from K-fold cross-validation (each fold scored by weights fitted without it).
+4. Answer sentences: the same learner over the sentences of the best paragraphs, gold = a
+   sentence holding the gold answer; then the policy for a second sentence.
+5. Verifier (rag/verify.py): a logistic model of "the sources answer this" on the XQuAD
+   train split (unanswerable = gold paragraph withheld) plus the seed folds, and its
+   thresholds.
+6. Writes the weights, the data hashes and the held-out figures (XQuAD val, seed CV, and the
+   report-only sets: eval/seed_holdout.jsonl, eval/news_zh).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from ..settings import PROJECT_DIR
+from ..weights import WEIGHTS_PATH
+from . import xquad
+from .devset import K_FOLDS, Item, _log, sha_of, collect, open_indexes, prepare, questions
+from .learn import Group, auc, fit_softmax
+
+SEED_REPEAT = 10          # each seed question counts this many times beside ~800 XQuAD ones
+L2 = 1e-3
+RERANK_N = 6
+SINGLE = ("dense", "xling", "bm25")
+MAX_FALSE_ABSTAIN = 0.05  # the verifier's threshold abstains on at most this share of answerable training questions
+LLM_FLOOR_SHARE = 0.01    # with an LLM, only scores below this share of answerable ones abstain before it
+VERIFIER_SEED_REPEAT = 1  # the seed's unanswerables look like its answerables to these features (see README):
+                          # weighting them up only blurs the model
+
+
+# ---------------------------------------------------------------- fitting -----------------
+def _fusion_groups(items: list[Item], lang: str) -> list[Group]:
+    from ..fusion import features
+    groups = []
+    for item in items:
+        if item.lang != lang or not item.answerable or not item.gold:
+            continue
+        ids, x = features(item.candidates)
+        gold = [i for i, pid in enumerate(ids) if pid in item.gold]
+        if gold:
+            groups.append(Group(x, gold))
+    return groups
+
+
+def fit_fusion(train: list[Item], seed: list[Item]) -> dict:
+    from ..fusion import FEATURES
+    out = {}
+    for lang in ("zh", "en"):
+        groups = _fusion_groups(train, lang) + _fusion_groups(seed, lang) * SEED_REPEAT
+        w = fit_softmax(groups, l2=L2)
+        out[lang] = {name: round(float(v), 5) for name, v in zip(FEATURES, w)}
+    return out
+
+
+def _readings(item: Item, weights: dict):
+    from ..extract import read, score
+    from ..fusion import fuse_learned
+    c = item.candidates
+    fused = fuse_learned(c, weights["fusion"])
+    ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:RERANK_N]
+    readings = read(c, ranked, item.lang)
+    if weights.get("sentences", {}).get(item.lang):
+        score(readings, weights["sentences"][item.lang])
+    return fused, ranked, readings
+
+
+def _right(reading, item: Item) -> bool:
+    return reading.pair_id in item.gold and any(a and a in reading.sentence.text for a in item.answers)
+
+
+def fit_sentences(train: list[Item], seed: list[Item], fusion: dict) -> dict:
+    from ..extract import FEATURES
+    out = {"rerank_n": RERANK_N, "max_sentences": 2}
+    for lang in ("zh", "en"):
+        groups = []
+        for items, repeat in ((train, 1), (seed, SEED_REPEAT)):
+            for item in items:
+                if item.lang != lang or not item.answerable or not item.answers:
+                    continue
+                _, _, readings = _readings(item, {"fusion": fusion})
+                gold = [i for i, r in enumerate(readings) if _right(r, item)]
+                if gold:
+                    groups += [Group(np.stack([r.x for r in readings]), gold)] * repeat
+        w = fit_softmax(groups, l2=L2)
+        out[lang] = {name: round(float(v), 5) for name, v in zip(FEATURES, w)}
+    # a second sentence when it comes this close to the first (fitted on train: accuracy,
+    # minus a small price per extra sentence so answers stay short)
+    best, best_ratio = -1.0, 0.5
+    scored = [(item, _readings(item, {"fusion": fusion, "sentences": out})[2]) for item in train
+              if item.answerable and item.answers and item.direction in ("zh→zh", "en→en")]
+    for ratio in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
+        policy = dict(out, second_ratio=ratio, list_ratio=ratio)
+        acc, extra = _answer_accuracy(scored, policy)
+        value = acc - 0.05 * extra
+        if value > best:
+            best, best_ratio = value, ratio
+    out["second_ratio"] = out["list_ratio"] = best_ratio
+    out["blend"] = fit_blend(train, seed, {"fusion": fusion, "sentences": out})
+    return out
+
+
+def fit_blend(train: list[Item], seed: list[Item], weights: dict) -> dict[str, float]:
+    """Per language, how much of the re-read paragraph order comes from the fused score and
+    how much from the best sentence (grid search for hit@1 on the training items)."""
+    from ..extract import rerank
+    out = {}
+    for lang in ("zh", "en"):
+        cases = []
+        for items, repeat in ((train, 1), (seed, SEED_REPEAT)):
+            for item in items:
+                if item.lang == lang and item.answerable and item.gold:
+                    _, ranked, readings = _readings(item, weights)
+                    cases += [(ranked, readings, item.gold)] * repeat
+        grid = [i / 10 for i in range(11)]
+        hits = {a: sum(bool(rerank(r, k, a)) and rerank(r, k, a)[0] in g for k, r, g in cases) for a in grid}
+        out[lang] = max(grid, key=lambda a: (hits[a], -abs(a - 0.5)))
+    return out
+
+
+def _answer_accuracy(scored, policy) -> tuple[float, float]:
+    from ..extract import choose
+    right = extra = 0
+    for item, readings in scored:
+        chosen = choose(readings, item.question, policy)
+        right += any(a in r.sentence.text for r in chosen for a in item.answers)
+        extra += max(0, len(chosen) - 1)
+    n = len(scored) or 1
+    return right / n, extra / n
+
+
+# ---------------------------------------------------------------- measuring ---------------
+def _rank_of(order: list[str], gold: set[str]) -> int | None:
+    return next((i for i, pid in enumerate(order, 1) if pid in gold), None)
+
+
+def retrieval_table(scored: list[tuple[Item, dict]]) -> dict:
+    """hit@1 / hit@3 / MRR per direction for each single list, min-max, the learned fusion
+    and the final (re-read) ranking; each item scored with its own weights."""
+    from ..extract import rerank
+    from ..fusion import fuse_minmax
+    ranks: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for item, weights in scored:
+        if not item.answerable or not item.gold:
+            continue
+        c = item.candidates
+        orders = {name: list(c.lists.get(name, {})) for name in SINGLE}
+        mm = fuse_minmax(c)
+        orders["minmax"] = sorted(mm, key=lambda p: (-mm[p], p))
+        fused, ranked, readings = _readings(item, weights)
+        orders["fusion"] = sorted(fused, key=lambda p: (-fused[p], p))
+        head = rerank(readings, ranked, weights["sentences"].get("blend", {}).get(item.lang, 0.0))
+        orders["final"] = head + [p for p in orders["fusion"] if p not in head]
+        for name, order in orders.items():
+            ranks[item.direction][name].append(_rank_of(order, item.gold))
+    out = {}
+    for direction, systems in sorted(ranks.items()):
+        out[direction] = {}
+        for name, found in systems.items():
+            n = len(found)
+            out[direction][name] = {"hit@1": round(sum(r == 1 for r in found) / n, 4),
+                                    "hit@3": round(sum(bool(r and r <= 3) for r in found) / n, 4),
+                                    "mrr": round(sum(1 / r for r in found if r) / n, 4), "n": n}
+        best = max(out[direction][s]["hit@1"] for s in SINGLE)
+        out[direction]["final_minus_best_single"] = round(out[direction]["final"]["hit@1"] - best, 4)
+    return out
+
+
+def answer_table(scored: list[tuple[Item, dict]]) -> dict:
+    """Answer accuracy per question language (a gold answer string in the chosen sentences,
+    at most two), over answerable questions asked of the bilingual corpus."""
+    from ..extract import choose
+    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for item, weights in scored:
+        if not item.answerable or not item.answers or item.direction not in ("zh→zh", "en→en"):
+            continue
+        _, _, readings = _readings(item, weights)
+        chosen = choose(readings, item.question, weights["sentences"])[:2]
+        stats[item.lang][0] += 1
+        stats[item.lang][1] += any(a in r.sentence.text for r in chosen for a in item.answers)
+    return {lang: {"n": n, "accuracy": round(ok / n, 4)} for lang, (n, ok) in sorted(stats.items())}
+
+
+def cross_validated(xq_train: list[Item], seed: list[Item]) -> list[tuple[Item, dict]]:
+    """Every seed item paired with weights fitted without its fold."""
+    scored = []
+    for k in range(K_FOLDS):
+        rest = [i for i in seed if i.split != f"fold{k}"]
+        fusion = fit_fusion(xq_train, rest)
+        weights = {"fusion": fusion, "sentences": fit_sentences(xq_train, rest, fusion)}
+        scored += [(i, weights) for i in seed if i.split == f"fold{k}"]
+        _log(f"seed fold {k + 1}/{K_FOLDS} fitted")
+    return scored
+
+
+# ---------------------------------------------------------------- the command -------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rag.eval.fit", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--xquad", type=Path, required=True, help="folder with xquad.zh.json and xquad.en.json")
+    parser.add_argument("--work", type=Path, default=PROJECT_DIR / ".dev" / "fit", help="scratch folder (kept)")
+    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH, help="the weight file to write")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the candidate lists of the last run in --work (while changing only the learners)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    args.work.mkdir(parents=True, exist_ok=True)
+    saved = args.work / "candidates.pkl"
+    if args.reuse and saved.exists():
+        import pickle
+        items = pickle.loads(saved.read_bytes())
+        _log(f"reusing {len(items)} candidate lists from {saved}")
+    else:
+        folders = prepare(args.xquad, args.work)
+        indexes = open_indexes(folders, args.work)
+        items = questions(args.work)
+        collect(items, indexes)
+        import pickle
+        saved.write_bytes(pickle.dumps(items))
+    xq_train = [i for i in items if i.corpus == "xquad" and i.split == "train"]
+    xq_val = [i for i in items if i.corpus == "xquad" and i.split == "val"]
+    seed = [i for i in items if i.corpus == "seed"]
+    report = {name: [i for i in items if i.corpus == name] for name in ("holdout", "news")}
+
+    fusion = fit_fusion(xq_train, seed)
+    sentences = fit_sentences(xq_train, seed, fusion)
+    weights = {"fusion": fusion, "sentences": sentences}
+    _log("fusion and sentence weights fitted")
+    seed_cv = cross_validated(xq_train, seed)
+    seed_cv_rows = verifier_rows(seed_cv)
+    weights["verifier"] = fit_verifier(verifier_rows([(i, weights) for i in xq_train]),
+                                       verifier_rows([(i, weights) for i in seed]))
+    _log("verifier fitted")
+    seed_verifier = _cv_verifier(xq_train, seed, seed_cv_rows)
+
+    def figures(scored, far=0.10):
+        same = [(i, w) for i, w in scored if i.direction in ("zh→zh", "en→en")]
+        cross = [(i, w) for i, w in scored if i.direction not in ("zh→zh", "en→en")]
+        out = {"retrieval": retrieval_table(scored), "answer_accuracy": answer_table(scored),
+               "verifier": verifier_figures(verifier_rows(same), weights["verifier"], far)}
+        if cross:
+            out["verifier_cross_lingual"] = verifier_figures(verifier_rows(cross), weights["verifier"], far)
+        return out
+    validation = {"xquad_val": figures([(i, weights) for i in xq_val]),
+                  "seed_cv": {"retrieval": retrieval_table(seed_cv), "answer_accuracy": answer_table(seed_cv),
+                              "verifier": seed_verifier},
+                  "report_only": {name: figures([(i, weights) for i in its], 0.05) for name, its in report.items()}}
+    out = {
+        "_about": "Fitted by `python -m rag.eval.fit --xquad PATH` (rag/eval/fit.py). Do not edit by hand.",
+        **weights,
+        "fitted": {"xquad_sha256": xquad.data_hash(args.xquad), "xquad_citation": xquad.CITATION,
+                   "seed_questions_sha256": sha_of(PROJECT_DIR / "eval" / "questions.jsonl"),
+                   "seed_sources_sha256": sha_of(PROJECT_DIR / "seeds" / "000_09ff8f6f21da3254.txt"),
+                   "split_seed": xquad.SEED, "folds": K_FOLDS, "seed_repeat": SEED_REPEAT, "l2": L2,
+                   "train": {"xquad_train_questions": len({i.qid for i in xq_train}),
+                             "seed_questions": len({i.qid for i in seed})},
+                   "seconds": round(time.perf_counter() - started)},
+        "validation": validation,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(validation, ensure_ascii=False, indent=1))
+    _log(f"wrote {args.out} in {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+
+# ---------------------------------------------------------------- the verifier ------------
+def _cv_verifier(xq_train: list[Item], seed: list[Item], seed_cv_rows) -> dict:
+    """Seed verifier figures: each fold decided by a verifier fitted without it, on features
+    made with that fold's own retrieval and sentence weights (also fitted without it)."""
+    scored = []
+    for k in range(K_FOLDS):
+        fold_rows = [r for r in seed_cv_rows if r[0].split == f"fold{k}"]
+        if not fold_rows:
+            continue
+        weights = fold_rows[0][2]["weights"]
+        model = fit_verifier(verifier_rows([(i, weights) for i in xq_train]),
+                             verifier_rows([(i, weights) for i in seed if i.split != f"fold{k}"]))
+        scored += [(row, model) for row in fold_rows if row[0].direction in ("zh→zh", "en→en")]
+        _log(f"seed verifier fold {k + 1}/{K_FOLDS} fitted")
+    return _verifier_stats(scored, 0.05)
+
+
+def verifier_rows(scored: list[tuple[Item, dict]]) -> list[tuple[Item, np.ndarray, dict]]:
+    from ..extract import rerank
+    from ..retrieve import Hit
+    from ..verify import features
+    rows = []
+    for item, weights in scored:
+        c = item.candidates
+        fused, ranked, readings = _readings(item, weights)
+        order = rerank(readings, ranked, weights["sentences"].get("blend", {}).get(item.lang, 0.0))
+        order += [p for p in sorted(fused, key=lambda p: -fused[p]) if p not in order]
+        hits = [Hit(c.pairs[p], fused[p]) for p in order[:4]]
+        keep = {h.pair.id for h in hits}
+        kept = [r for r in readings if r.pair_id in keep]
+        x, info = features(c, hits, kept, fused)
+        info.update(weights=weights, hits=hits, readings=kept, fused=fused)
+        rows.append((item, x, info))
+    return rows
+
+
+def fit_verifier(train_rows: list[tuple[Item, np.ndarray, dict]], seed_rows: list[tuple[Item, np.ndarray, dict]]) -> dict:
+    """Per language: standardised logistic regression of "answerable", then the threshold with
+    at most MAX_FALSE_ABSTAIN of the training questions' answerable ones abstained."""
+    from ..verify import FEATURES
+    from .learn import fit_logistic
+    out = {}
+    for lang in ("zh", "en"):
+        rows = [(x, it.answerable) for it, x, _ in train_rows if it.lang == lang]
+        rows += [(x, it.answerable) for it, x, _ in seed_rows if it.lang == lang] * VERIFIER_SEED_REPEAT
+        xs = np.stack([x for x, _ in rows])
+        ys = np.array([float(y) for _, y in rows])
+        mean, scale = xs.mean(0), xs.std(0)
+        scale[scale < 1e-9] = 1.0
+        w, b = fit_logistic((xs - mean) / scale, ys, l2=1e-3)
+        def scores(group):
+            xg = np.stack([x for it, x, _ in group if it.lang == lang and it.answerable])
+            return np.sort(1 / (1 + np.exp(-np.clip(((xg - mean) / scale) @ w + b, -30, 30))))
+        # the threshold keeps false abstentions at most MAX_FALSE_ABSTAIN on XQuAD *and* on the
+        # seed's training rows: the seed's paraphrased questions score lower than XQuAD's
+        cuts = [float(pos[int(MAX_FALSE_ABSTAIN * len(pos))]) for pos in (scores(train_rows), scores(seed_rows))
+                if len(pos)]
+        threshold = min(cuts) if cuts else 0.5
+        pos = scores(train_rows)
+        floor = min(float(pos[int(LLM_FLOOR_SHARE * len(pos))]), threshold) if len(pos) else 0.0
+        out[lang] = {"weights": {n: round(float(v), 5) for n, v in zip(FEATURES, w)}, "bias": round(b, 5),
+                     "mean": [round(float(v), 6) for v in mean], "scale": [round(float(v), 6) for v in scale],
+                     "threshold": round(threshold, 5), "correct_at": round(floor, 5), "llm_floor": round(floor, 5)}
+    return out
+
+
+def verifier_figures(rows: list[tuple[Item, np.ndarray, dict]], model: dict, max_far: float) -> dict:
+    return _verifier_stats([(row, model) for row in rows], max_far)
+
+
+def _verifier_stats(scored: list[tuple[tuple[Item, np.ndarray, dict], dict]], max_far: float) -> dict:
+    """Per language: the model score's AUC and the best recall with false abstention ≤ max_far
+    (an operating point on this data's curve); and the product's own decisions (rag.verify:
+    model, threshold and rules) — recall = unanswerable questions declined (abstained, or
+    "the sources give this only for …"), false abstention = answerable ones abstained."""
+    from ..verify import FEATURES, verify
+    out = {}
+    for lang in ("zh", "en"):
+        scores, labels, declined = [], [], []
+        for (item, x, info), model in scored:
+            if item.lang != lang:
+                continue
+            m = model[lang]
+            w = np.array([m["weights"][n] for n in FEATURES])
+            z = ((x - np.array(m["mean"])) / np.array(m["scale"])) @ w + m["bias"]
+            scores.append(float(1 / (1 + np.exp(-np.clip(z, -30, 30)))))
+            labels.append(item.answerable)
+            verdict = verify(item.candidates, info["hits"], info["readings"], model, info["fused"])
+            declined.append(verdict.outcome == "abstain" or (not item.answerable and verdict.outcome == "correct"))
+        pos = [s for s, y in zip(scores, labels) if y]
+        neg = [s for s, y in zip(scores, labels) if not y]
+        if not pos or not neg:
+            continue
+        best = 0.0
+        for cut in sorted(set(scores)) + [1.01]:
+            if sum(s < cut for s in pos) / len(pos) <= max_far:
+                best = max(best, sum(s < cut for s in neg) / len(neg))
+        out[lang] = {"n_answerable": len(pos), "n_unanswerable": len(neg), "auc": round(auc(pos, neg), 4),
+                     f"best_recall_at_far<={max_far}": round(best, 4),
+                     "recall": round(sum(d for d, y in zip(declined, labels) if not y) / len(neg), 4),
+                     "false_abstain": round(sum(d for d, y in zip(declined, labels) if y) / len(pos), 4)}
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""The offline reader: which sentences of the best paragraphs answer the question.
+
+Every sentence of the top paragraphs (their question-language side, else the other side) is
+described by features — how closely it matches the question in both vector spaces, the idf
+share of the question's terms it holds, whether it only restates the question (echo) or
+brings new words, whether it is itself a question, whether it states the kind of thing the
+question asks for (a number for "how many", a place for "where", an organisation for "who
+launched …") that the question does not already contain, whether the sentence before it
+matched (answers often follow the sentence that names the topic), where its paragraph
+ranked. A linear score with weights per question language, fitted on the XQuAD training
+split (`python -m rag.eval.fit`), ranks them; the paragraphs are then re-ranked by their best
+sentence.
+
+`choose` keeps the best sentence, and a second one when its probability comes close (by a
+ratio fitted on the training split); identical sentences count once; a list question ("which
+…", "哪些") takes the best sentence of each paragraph that scores close to the best.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .records import Sentence
+from .text import tokenize
+from .text.answer_types import matches, offers, question_type
+
+if TYPE_CHECKING:
+    from .retrieve import Candidates
+
+FEATURES = ("e5_z", "e5_raw", "use_z", "cov", "cov_para", "echo", "novel", "is_question", "match", "typed_match",
+            "prev_cov", "prev_match", "para_z", "para_rrank", "first", "length", "other_lang", "para_best_e5",
+            "typed_missing", "echo_typed_missing", "typed_count")
+LIST_WORDS = ("哪些", "哪几", "分别", "which", "what are", "what were", "list", "name the")
+
+
+@dataclass
+class Reading:
+    """A candidate sentence with its features and score."""
+    pair_id: str
+    para_rank: int              # 1-based rank of its paragraph after fusion
+    sentence: Sentence
+    x: np.ndarray
+    score: float = 0.0
+    prob: float = 0.0
+
+
+def _z(values: np.ndarray) -> np.ndarray:
+    std = float(values.std())
+    return (values - values.mean()) / (std if std > 1e-9 else 1.0)
+
+
+def read(c: "Candidates", ranked: list[tuple[str, float]], lang: str) -> list[Reading]:
+    """Features of every sentence of the ranked paragraphs (best first, with fused scores)."""
+    if not ranked:
+        return []
+    question = c.focus or c.query
+    qtype = question_type(question)
+    terms = set(tokenize(question)) & set(c.idf) if question != c.query else c.terms
+    total = sum(c.idf.get(t, 0.0) for t in terms) or 1.0
+    para = _z(np.array([s for _, s in ranked], dtype=np.float64))
+    rows: list[Reading] = []
+    for rank, (pid, _) in enumerate(ranked, 1):
+        pair = c.pairs[pid]
+        side = lang if pair.text(lang) else ("en" if lang == "zh" else "zh")
+        sentences = [s for s in c.sentences.get(pid, ()) if s.lang == side]
+        e5s = [c.similarity.get((s.pair_id, s.lang, s.position), (0.0, 0.0))[0] for s in sentences]
+        best = int(np.argmax(e5s)) if e5s else -1
+        prev_cov = prev_match = 0.0
+        cov_para = c.coverage.get(pid, 0.0)
+        for j, s in enumerate(sentences):
+            same = side == lang
+            e5, use = c.similarity.get((s.pair_id, s.lang, s.position), (0.0, 0.0))
+            cov = sum(c.idf.get(t, 0.0) for t in terms & s.terms) / total if same else 0.0
+            echo = len(s.terms & terms) / len(s.terms) if (s.terms and same) else 0.0
+            match = matches(qtype, offers(s.text, question, s.facts))
+            typed_question = qtype not in ("other", "list", "reason")
+            typed = match and typed_question
+            missing = float(typed_question and not match)     # an echo of the question names no answer
+            count = math.log1p(_typed_count(qtype, question, s.facts)) if typed_question else 0.0
+            x = np.array([0.0, e5, use, cov, cov_para, echo, math.log1p(len(s.terms - terms)),
+                          float(s.text.rstrip().endswith(("?", "？"))), float(match), float(typed), prev_cov,
+                          prev_match, para[rank - 1], 1.0 / (rank + 1), float(j == 0), math.log(len(s.text) + 1),
+                          float(not same), float(j == best), missing, missing * cov, count])
+            rows.append(Reading(pid, rank, s, x))
+            prev_cov, prev_match = cov, float(match)
+    if rows:
+        matrix = np.stack([r.x for r in rows])
+        e5_z, use_z = _z(matrix[:, 1]), _z(matrix[:, 2])
+        for r, a, b in zip(rows, e5_z, use_z):
+            r.x[0], r.x[2] = a, b
+    return rows
+
+
+def _typed_count(qtype: str, question: str, facts: dict) -> int:
+    """How many things of the asked-for kind the sentence names that the question doesn't."""
+    kinds = {"person": ("person", "org"), "org": ("org", "person"), "quantity": ("quantity", "money", "percent"),
+             "money": ("money",), "percent": ("percent",)}.get(qtype, (qtype,))
+    q = question.lower()
+    return sum(1 for kind in kinds for item in facts.get(kind, ()) if item.lower() not in q)
+
+
+def score(readings: list[Reading], weights: dict) -> None:
+    """Set each reading's score and its softmax probability among all readings."""
+    if not readings:
+        return
+    w = np.array([weights.get(name, 0.0) for name in FEATURES])
+    scores = np.stack([r.x for r in readings]) @ w
+    probs = np.exp(scores - scores.max())
+    probs /= probs.sum()
+    for r, s, p in zip(readings, scores.tolist(), probs.tolist()):
+        r.score, r.prob = s, p
+
+
+def rerank(readings: list[Reading], ranked: list[tuple[str, float]], blend: float = 0.0) -> list[str]:
+    """Paragraph ids by a blend of their fused score and their best sentence's score (both as
+    z-values among the re-read paragraphs; `blend` is the fused share, fitted per language).
+    Paragraphs without sentences keep their fused order, after the others."""
+    best: dict[str, float] = {}
+    for r in readings:
+        best[r.pair_id] = max(best.get(r.pair_id, -math.inf), r.score)
+    ids = [pid for pid, _ in ranked if pid in best]
+    if not ids:
+        return [pid for pid, _ in ranked]
+    fused = _z(np.array([s for pid, s in ranked if pid in best], dtype=np.float64))
+    sentence = _z(np.array([best[pid] for pid in ids], dtype=np.float64))
+    combined = dict(zip(ids, (blend * fused + (1 - blend) * sentence).tolist()))
+    order = sorted(ids, key=lambda pid: -combined[pid])
+    return order + [pid for pid, _ in ranked if pid not in best]
+
+
+def is_list_question(question: str) -> bool:
+    q = question.lower()
+    return any(w in q for w in LIST_WORDS)
+
+
+def choose(readings: list[Reading], question: str, policy: dict) -> list[Reading]:
+    """The sentences to answer with: the best, a close second, one per close paragraph for
+    list questions; identical sentences once. Policy keys: second_ratio, list_ratio,
+    max_sentences."""
+    ordered = sorted(readings, key=lambda r: -r.score)
+    if not ordered:
+        return []
+    top = ordered[0]
+    chosen = [top]
+    seen = {top.sentence.text}
+    limit = int(policy.get("max_sentences", 2))
+    if is_list_question(question):
+        for r in ordered[1:]:
+            if r.prob >= policy.get("list_ratio", 0.3) * top.prob and r.pair_id not in {c.pair_id for c in chosen} \
+                    and r.sentence.text not in seen:
+                chosen.append(r)
+                seen.add(r.sentence.text)
+            if len(chosen) >= max(limit, 3):
+                break
+    else:
+        for r in ordered[1:]:
+            if len(chosen) >= limit or r.prob < policy.get("second_ratio", 0.5) * top.prob:
+                break
+            if r.sentence.text not in seen:
+                chosen.append(r)
+                seen.add(r.sentence.text)
+    return chosen

@@ -1,0 +1,185 @@
+"""Follow-up questions resolved against the previous turn, without an LLM.
+
+- A follow-up that names an entity of the kind the previous question named replaces it:
+  "那重庆呢?" after "四川出台了哪些影视扶持政策?" → "重庆出台了哪些影视扶持政策?";
+  "And Chengdu?" after "What policies did Sichuan announce?" → "What policies did Chengdu announce?".
+- A follow-up that points back (它, 其, it, they, the first one …) gets the previous question's
+  topic in place of the pronoun: "它是由谁发起的?" → "AIGC创新伙伴计划是由谁发起的?"; a plural
+  pronoun takes the thing the previous question asked about ("Which projects …?" → they).
+- A short follow-up with neither ("签了几个?", "新增了哪些奖励情形?") is read in the previous
+  question's context: its topic is put in front.
+- Anything else is a new question and stands as it is.
+
+With an LLM the condense prompt rewrites the question; these rules are the fallback.
+"""
+from __future__ import annotations
+
+import re
+
+from .text import CJK
+from .text.answer_types import _zh_offers
+from .text.tokens import pos_tags
+
+_ZH_LEAD = re.compile(r"^(那么?|还有|另外|以及|再问一下|请问|那个|那)\s*")
+_ZH_TAIL = re.compile(r"(的呢|呢|怎么样|又如何|情况如何|如何)?\s*[?？。!！]*$")
+_EN_LEAD = re.compile(r"^(and what about|what about|how about|and|what of|same for|also|then)\b[\s,]*", re.I)
+_ZH_PRONOUN = re.compile(r"它们|它|其|该(?=[计项活办政机基平])|这项|此项|这个|此")
+_EN_PRONOUN = re.compile(r"\b(the (?:first|last|second|next|previous) one|it|its|they|them|their|this|these|those|"
+                         r"(?<=of )that|(?<=about )that|that(?=\s*[?.!]*$))\b", re.I)
+_EN_PLURAL = re.compile(r"^(they|them|their|these|those)$", re.I)
+_EN_CAPS = re.compile(r"(?:the\s+)?(?:[A-Z0-9][\w’'-]*)(?:\s+(?:(?:and|of|for|the|&)\s+)*[A-Z0-9][\w’'-]*)*")
+_EN_WH_NP = re.compile(r"^\s*(?:which|what)\s+((?:[\w’'-]+\s+){1,7}?)(?:did|do|does|were|was|is|are|has|have|had|"
+                       r"will|can|could)\b", re.I)
+_EN_IS_NP = re.compile(r"\b(?:is|are|was|were|did|does|do)\s+((?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,9}?)"
+                       r"(?:\s+(?:for|in|at|to|by|on|during|introduce|launch|announce|have|get|cut|do|make|"
+                       r"take|been|held)\b|\?|$)", re.I)
+_EN_START = frozenset("What Which Who Whom Whose When Where Why How Is Are Was Were Do Does Did Can Could And "
+                      "The A An In On At For Of To".split())
+_ZH_ASK = re.compile(r"什么|哪|谁|几|多少|怎么|如何|为何|为什么|是否|何")
+
+
+def _zh_entities(text: str) -> list[tuple[str, str]]:
+    """(entity, kind) in Chinese text, longest first: organisations, places, people, titles."""
+    found = _zh_offers(text)
+    out = [(e, kind) for kind in ("org", "place", "person", "name") for e in found.get(kind, ())]
+    out = [(e, k) for e, k in out if len(e) >= 2 and not _ZH_ASK.search(e)]
+    return sorted(set(out), key=lambda ek: -len(ek[0]))
+
+
+_NP_FLAGS = ("n", "vn", "b", "a", "m", "q", "eng", "nz", "nr", "ns", "nt", "j", "t")
+
+
+def _zh_runs(question: str) -> list[list[str]]:
+    """Noun-phrase runs of a Chinese question (jieba tags): nouns, names, numerals and
+    modifiers, joined by 的/和/与; a verb between two nouns stays in (视听平台, 签约项目)."""
+    tags = pos_tags(question)
+    runs, current = [], []
+    for i, (word, flag) in enumerate(tags):
+        nxt = tags[i + 1][1] if i + 1 < len(tags) else ""
+        np_like = flag.startswith(_NP_FLAGS) and not _ZH_ASK.search(word)
+        joiner = word in ("的", "和", "与", "及") and current and nxt.startswith(_NP_FLAGS)
+        sandwiched = flag.startswith("v") and current and nxt.startswith(("n", "vn"))
+        if np_like or joiner or sandwiched:
+            current.append(word)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return [r for r in runs if len("".join(r)) >= 2]
+
+
+def _zh_topic(question: str, pronoun: bool = False) -> str:
+    """The previous question's topic: its longest noun phrase. For a pronoun, the longest
+    part of it between 的 (the conference of "the conference's theme", not the theme)."""
+    runs = _zh_runs(question)
+    if not runs:
+        return ""
+    best = max(runs, key=lambda r: len("".join(r)))
+    if not pronoun or "的" not in best:
+        return "".join(best)
+    parts, current = [], []
+    for word in best + ["的"]:
+        if word == "的":
+            parts.append(current)
+            current = []
+        else:
+            current.append(word)
+    return "".join(max(parts, key=len))
+
+
+def _en_entities(text: str) -> list[str]:
+    spans = []
+    for m in _EN_CAPS.finditer(text):
+        words = m.group(0).split()
+        while words and (words[0] in _EN_START or words[0].lower() == "the"):
+            words = words[1:]
+        if words and not (len(words) == 1 and words[0][0].isdigit()):
+            spans.append(" ".join(words))
+    return sorted(set(spans), key=len, reverse=True)
+
+
+def _en_topic(question: str, plural: bool) -> str:
+    """What a pronoun in the next question most likely points to."""
+    wh = _EN_WH_NP.search(question)
+    wh_np = wh.group(1).strip() if wh else ""
+    if wh_np.lower() in ("is", "are", "was", "were", "kind of", "kinds of"):
+        wh_np = ""
+    names = _en_entities(question)
+    is_np = _EN_IS_NP.search(question)
+    object_np = is_np.group(1).strip() if is_np else ""
+    if plural and wh_np:
+        return "the " + wh_np if not wh_np.lower().startswith("the ") else wh_np
+    if names and (not object_np or len(names[0]) >= len(object_np) / 2):
+        return "the " + names[0] if not re.match(r"(?i)the\s", names[0]) and not names[0][0].isdigit() else names[0]
+    if object_np:
+        return object_np
+    return ("the " + wh_np) if wh_np else ""
+
+
+def resolve(question: str, previous: str) -> str:
+    """The standalone form of `question` after `previous` (the last user question)."""
+    q = question.strip()
+    if not previous or not q:
+        return q
+    return _resolve_zh(q, previous) if CJK.search(q) else _resolve_en(q, previous)
+
+
+def _resolve_zh(q: str, previous: str) -> str:
+    core = _ZH_TAIL.sub("", _ZH_LEAD.sub("", q))
+    new, old = _zh_entities(core), _zh_entities(previous)
+    if new and old:
+        entity, kind = new[0]
+        rest = core.replace(entity, "")
+        if len(rest) <= 4:                                   # "那重庆呢?", "重庆广电局呢?"
+            same = [e for e, k in old if k == kind] or [e for e, _ in old]
+            target = next((e for e in same if e in previous), "")
+            if target:
+                replacement = entity + (rest if rest and rest not in target else "")
+                return previous.replace(target, entity if rest in target else replacement, 1)
+    if _ZH_PRONOUN.search(q):
+        topic = _zh_topic(previous, pronoun=True) or (old[0][0] if old else "")
+        return _ZH_PRONOUN.sub(topic, q, count=1) if topic else q
+    if not new and _elliptical(core):                        # "签了几个?", "新增了哪些奖励情形?"
+        topic = _zh_topic(previous)
+        if topic and topic not in core:
+            return f"{topic}{core}？"
+    return q
+
+
+def _elliptical(core: str) -> bool:
+    """A Chinese follow-up with no subject of its own: very short, or starting with a verb or
+    an adverb ("签了几个", "新增了哪些…", "当初借的是…"). "微短剧审查时效提升了多少" has one."""
+    if len(core) <= 5:
+        return True
+    tags = pos_tags(core)
+    return bool(tags) and tags[0][1].startswith(("v", "d", "t", "p")) and len(core) <= 14
+
+
+def _resolve_en(q: str, previous: str) -> str:
+    led = bool(_EN_LEAD.match(q))
+    core = _EN_LEAD.sub("", q).strip().rstrip("?.! ")
+    new, old = _en_entities(core[:1].upper() + core[1:]), _en_entities(previous)
+    if led and new and old and len(core.split()) <= 6 and not re.search(r"(?i)\b(is|are|was|were|did|does|do)\b", core):
+        new = [re.sub(r"(?i)^the\s+", "", core)]         # "What about the AIGC partnership program?"
+    if new and old and len(core.split()) <= len(new[0].split()) + 2:
+        target = next((e for e in old if e.lower() in previous.lower()), "")
+        if target:
+            return re.sub(re.escape(target), new[0], previous, count=1, flags=re.I)
+    pronoun = _EN_PRONOUN.search(q)
+    if pronoun:
+        word = pronoun.group(1)
+        topic = _en_topic(previous, bool(_EN_PLURAL.match(word)))
+        if topic:
+            if word.lower().startswith("the ") and word.lower().endswith(" one"):
+                topic = word[:-4] + " " + re.sub(r"(?i)^the\s+", "", topic)
+            elif word.lower() in ("its", "their"):
+                topic = topic + "'s"
+            return q[:pronoun.start()] + topic + q[pronoun.end():]
+        return q
+    if not new and len(core.split()) <= 5:
+        topic = _en_topic(previous, False)
+        if topic and topic.lower() not in core.lower():
+            return f"{core} ({topic})?"
+    return q

@@ -1,0 +1,162 @@
+"""What kind of answer a question asks for, and which kinds a sentence offers.
+
+Question types: quantity (how many / 多少 / 几), percent, money, time (when / 何时 / 哪一年),
+place (where / 哪里 / 哪个城市), person (who / 谁), org (which organisation / 哪些单位 / 由谁),
+name (what is X called / 叫什么 / 《》 titles), list (which … / 哪些), reason (why / 为什么),
+other. A sentence *offers* a type when it holds such a thing that the question does not
+already contain (the answer is new information, not an echo of the question): numbers,
+percentages, money, years/dates/times, places, people, organisations, titles.
+
+Chinese entities come from jieba's part-of-speech tags (nr person, ns place, nt
+organisation, m numeral, t time) plus suffix rules (…局, …大学, …省, …市); English ones from
+patterns (capitalised spans, organisation and place words, numbers, money, dates).
+"""
+from __future__ import annotations
+
+import re
+
+from .lang import CJK
+from .numbers import quantities
+from .tokens import pos_tags
+
+TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
+OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
+
+_Q_EN = [
+    ("percent", r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much (of|per ?cent)\b|\bby what percent"),
+    ("money", r"\bhow much (money|funding|did .* cost|does .* cost|is the (fund|budget|investment))|\bwhat (is|was) the (budget|cost|price|fund)|\bhow large (is|was) .*(fund|budget)"),
+    ("quantity", r"\bhow (many|much|large|big|long|far|old|fast|tall|high|often)\b|\bwhat (number|amount|size|percentage)\b|\bby how much\b"),
+    ("time", r"\bwhen\b|\bwhat (year|date|day|month|time|century|decade|period)\b|\bwhich (year|date|day|month|century|decade)\b|\bhow long ago\b"),
+    ("place", r"\bwhere\b|\bwhat (city|country|place|location|region|province|state|town|venue)\b|\bwhich (?:\w+ ){0,2}(city|cities|country|countries|place|location|region|province|state|town|venue)\b|\bin which (city|country|place|region|province)\b"),
+    ("org", r"\bwhich (?:\w+ ){0,3}(organi[sz]ations?|companies|company|agenc(y|ies)|institutions?|bureaus?|departments?|universit(y|ies)|units?|bod(y|ies)|firms?|groups?|teams?)\b|\bwho (initiated|launched|founded|organi[sz]ed|sponsored|hosted|funded|announced|formulated|spearheaded|led)\b|\bwhat (organi[sz]ation|company|agency|institution|bureau|department|university)\b"),
+    ("person", r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|people|player|president|leader|author|scientist)\b"),
+    ("name", r"\bwhat (is|was|are|were) (the )?(name|title|theme|slogan)\b|\bwhat .* called\b|\bwhat (name|title|theme|slogan)\b"),
+    ("reason", r"\bwhy\b|\bfor what reason\b"),
+    ("list", r"\bwhich\b|\bwhat are\b|\bwhat were\b|\blist\b|\bwhat kinds?\b|\bwhat types?\b"),
+]
+_Q_ZH = [
+    ("percent", r"百分之几|多少%|比例|百分比|占比|占.{0,3}(几成|比例)|提升了多少|提高了多少|增长了多少|降低了多少"),
+    ("money", r"多少(钱|元|资金|经费|投资)|资金.{0,6}(多少|多大|规模)|(预算|投资|经费|费用).{0,4}(多少|多大)|多少亿|多少万"),
+    ("quantity", r"多少|几[个家项部位届次条名座所批种年天]|多大|多长|多远|多久|几成"),
+    ("time", r"何时|什么时候|哪一?年|哪一?天|几月|几号|哪个月|什么时间|何年|日期|哪个时期"),
+    ("place", r"哪里|哪儿|何地|何处|什么地方|哪个(城市|地方|省|国家|地区)|哪座城市|在哪|哪一地|地点"),
+    ("org", r"哪些单位|哪个单位|哪家|哪些(机构|部门|公司|企业|学校|院校|媒体)|什么(机构|部门|单位|组织)|哪个(部门|机构|组织)|由谁|谁(发起|主办|牵头|组织|推出|发布|制定)"),
+    ("person", r"谁|哪位|什么人|哪些人"),
+    ("name", r"叫什么|名称|名字|什么主题|主题是|口号|题目|称为什么|什么称号"),
+    ("reason", r"为什么|为何|原因|何故"),
+    ("list", r"哪些|哪几|有什么|包括什么|哪两|哪三"),
+]
+_Q_EN_RE = [(t, re.compile(p, re.I)) for t, p in _Q_EN]
+_Q_ZH_RE = [(t, re.compile(p)) for t, p in _Q_ZH]
+
+_EN_ORG = re.compile(r"\b(?:[A-Z][\w&.-]*\s+){0,6}(?:University|College|Institute|Bureau|Branch|Department|Ministry|"
+                     r"Committee|Commission|Council|Service|Network|Company|Corporation|Association|Center|Centre|"
+                     r"Administration|Agency|Group|Laboratory|Academy|Society|Foundation|Parliament|Church|Museum|"
+                     r"Party|Office|Board|Union|Studio|Studios|Bank|Team|School)\b(?:\s+of(?:\s+[A-Z][\w&.-]*)+)?")
+_EN_ACRONYM = re.compile(r"\b[A-Z]{2,}(?:s)?\b")
+_EN_CAPS = re.compile(r"\b[A-Z][a-z]+(?:[\s-]+(?:of\s+|the\s+|de\s+)?[A-Z][a-z]+)*\b")
+_EN_PLACE_CUE = re.compile(r"\b(?:in|at|from|to|near|across)\s+((?:the\s+)?[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)*)")
+_EN_PLACE_WORD = re.compile(r"\b(?:City|County|Province|State|River|Mountains?|Island|Republic|Kingdom|Valley|Sea|Ocean|"
+                            r"Region|District|Street|Park|Lake|Bay|Coast)\b")
+_EN_TIME = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:January|February|March|April|May|June|July|August|September|"
+                      r"October|November|December)\b|\b(?:century|centuries|decade|BC|AD|BCE)\b|\b\d{1,2}(?:st|nd|rd|th)\b", re.I)
+_EN_MONEY = re.compile(r"[$€£¥]\s?\d|\b(?:RMB|USD|yuan|dollars?|euros?|pounds?)\b", re.I)
+_EN_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
+_STARTERS = frozenset("The A An This That These Those It Its They Their In On At For By With From As Of To And Or But "
+                      "After Before During While When Where What Which Who How Since However Although Meanwhile "
+                      "Additionally Notably Together Here There".split())
+_ZH_ORG_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2,}(?:局|部|社|院|学院|大学|公司|中心|协会|委员会|集团|分社|分公司|电视台|"
+                            r"研究院|实验室|基地|办公室|政府|厅|署|银行|报|网)")
+_ZH_PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|州|镇|村|国|岛|河|江|湖|山)")
+_ZH_TIME = re.compile(r"\d{1,4}\s?年|\d{1,2}\s?月|\d{1,2}\s?日|[一二三四五六七八九十]+月|世纪|年代|今年|明年|去年|未来")
+_ZH_MONEY = re.compile(r"\d[\d.,]*\s?(?:亿|万)?\s?元|[一二两三四五六七八九十百千万亿]+元|英镑|美元|欧元|资金")
+_ZH_PERCENT = re.compile(r"\d\s?[%％]|百分之")
+_TITLE = re.compile(r"《[^》]+》|“[^”]{2,200}”|\"[^\"]{2,200}\"")
+
+
+def question_type(question: str) -> str:
+    """The expected answer type (first match, most specific first)."""
+    rules = _Q_ZH_RE if CJK.search(question) else _Q_EN_RE
+    for kind, pattern in rules:
+        if pattern.search(question):
+            return kind
+    return "other"
+
+
+def _zh_offers(sentence: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {k: set() for k in OFFERS}
+    for word, flag in pos_tags(sentence):
+        if flag in ("nr", "nrfg", "nrt") and len(word) >= 2:
+            found["person"].add(word)
+        elif flag == "ns" and len(word) >= 2:
+            found["place"].add(word)
+        elif flag == "nt":
+            found["org"].add(word)
+        elif flag == "t":
+            found["time"].add(word)
+    found["org"].update(_ZH_ORG_SUFFIX.findall(sentence))
+    found["place"].update(m for m in _ZH_PLACE_SUFFIX.findall(sentence) if len(m) >= 2)
+    found["time"].update(_ZH_TIME.findall(sentence))
+    found["money"].update(_ZH_MONEY.findall(sentence))
+    found["percent"].update(_ZH_PERCENT.findall(sentence))
+    found["name"].update(_TITLE.findall(sentence))
+    return found
+
+
+def _en_offers(sentence: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {k: set() for k in OFFERS}
+    found["name"].update(_TITLE.findall(sentence))
+    sentence = _TITLE.sub(" ", sentence)        # a quoted title is a name, not people or places
+    found["org"].update(m.strip() for m in _EN_ORG.findall(sentence))
+    found["org"].update(a for a in _EN_ACRONYM.findall(sentence) if a not in ("AI", "TV"))
+    for m in _EN_PLACE_CUE.finditer(sentence):
+        found["place"].add(m.group(1))
+    found["place"].update(_EN_PLACE_WORD.findall(sentence))
+    orgs = " ".join(found["org"])
+    for span in _EN_CAPS.findall(sentence):
+        words = span.split()
+        if words[0] in _STARTERS:
+            words = words[1:]
+        if words and " ".join(words) not in orgs and " ".join(words) not in found["place"]:
+            found["person"].add(" ".join(words))
+    found["time"].update(m.group(0) for m in _EN_TIME.finditer(sentence))
+    found["money"].update(m.group(0) for m in _EN_MONEY.finditer(sentence))
+    found["percent"].update(m.group(0) for m in _EN_PERCENT.finditer(sentence))
+    return found
+
+
+def facts(sentence: str) -> dict[str, list[str]]:
+    """What a sentence states, by answer type (computed once per sentence, at ingest)."""
+    found = _zh_offers(sentence) if CJK.search(sentence) else _en_offers(sentence)
+    return {kind: sorted(items) for kind, items in found.items() if items}
+
+
+def offers(sentence: str, question: str = "", found: dict | None = None) -> set[str]:
+    """The answer types the sentence holds something new of (not already in the question).
+    `found` is the sentence's `facts` when already known."""
+    found = facts(sentence) if found is None else found
+    q_lower = question.lower()
+    out = {kind for kind, items in found.items() if any(item.lower() not in q_lower for item in items)}
+    q_numbers = {x.value for x in quantities(question)} | {x.written for x in quantities(question)}
+    if any(q.value not in q_numbers and q.written not in q_numbers for q in quantities(sentence)):
+        out.add("quantity")
+    if "percent" in out:
+        out.add("quantity")
+    if "money" in out:
+        out.add("quantity")
+    return out
+
+
+def matches(qtype: str, offered: set[str]) -> bool:
+    """Does a sentence offering `offered` carry the kind of thing a `qtype` question asks for?"""
+    if qtype in ("other", "reason", "list"):
+        return bool(offered)
+    if qtype == "person":
+        return bool(offered & {"person", "org"})
+    if qtype == "org":
+        return bool(offered & {"org", "person"})
+    if qtype == "quantity":
+        return bool(offered & {"quantity", "percent", "money"})
+    if qtype == "money":
+        return bool(offered & {"money", "quantity"})
+    return qtype in offered

@@ -1,0 +1,111 @@
+"""rag.fusion and rag.extract on hand-made candidates (pure logic, no models): the features
+keep a list leader's margin, the learned weights prefer the sentence that answers over the
+one that echoes the question, duplicates collapse, list questions take one sentence per
+paragraph."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.catalog import pair_sentences
+from rag.extract import FEATURES as SENTENCE_FEATURES
+from rag.extract import choose, read, rerank, score
+from rag.fusion import FEATURES, features, fuse_learned, fuse_minmax
+from rag.records import ParagraphPair
+from rag.retrieve import Candidates
+from rag.text import tokenize
+from rag.weights import load_weights
+
+
+def _pair(pid: str, zh: str | None, en: str | None) -> ParagraphPair:
+    return ParagraphPair(id=pid, doc=pid.split("#")[0], order=1, zh=zh, en=en)
+
+
+def _candidates(query: str, pairs: list[ParagraphPair], lists: dict, sims: dict | None = None) -> Candidates:
+    c = Candidates(query=query, lang="zh" if any("\u4e00" <= ch <= "\u9fff" for ch in query) else "en",
+                   lists=lists, pairs={p.id: p for p in pairs})
+    c.terms = set(tokenize(query))
+    c.idf = {t: 1.0 for t in c.terms}
+    c.sentences = {p.id: pair_sentences(p) for p in pairs}
+    c.similarity = {(s.pair_id, s.lang, s.position): (sims or {}).get(s.text, (0.8, 0.3))
+                    for ss in c.sentences.values() for s in ss}
+    c.coverage = {p.id: 0.0 for p in pairs}
+    return c
+
+
+def test_features_keep_a_leaders_margin_and_minmax_does_not():
+    pairs = [_pair(f"d#p0{i}", None, f"Paragraph {i}.") for i in range(1, 5)]
+    clear = _candidates("q", pairs, {"dense": {"d#p01": 0.95, "d#p02": 0.80, "d#p03": 0.79, "d#p04": 0.78}})
+    close = _candidates("q", pairs, {"dense": {"d#p01": 0.801, "d#p02": 0.80, "d#p03": 0.79, "d#p04": 0.78}})
+    col = FEATURES.index("dense.gap")
+    ids, x_clear = features(clear)
+    _, x_close = features(close)
+    assert x_clear[ids.index("d#p01"), col] > 5 * x_close[ids.index("d#p01"), col]
+    # min-max gives both leaders the same full 1.0
+    assert fuse_minmax(clear)["d#p01"] == fuse_minmax(close)["d#p01"] == 1.0
+
+
+def test_bm25_does_not_count_against_a_pair_without_the_question_language():
+    pairs = [_pair("d#p01", "只有中文的段落。", None), _pair("d#p02", None, "An English paragraph.")]
+    c = _candidates("An English question?", pairs, {"bm25": {"d#p02": 3.0}, "dense": {"d#p01": 0.9, "d#p02": 0.8}})
+    ids, x = features(c)
+    applies = FEATURES.index("bm25.applies")
+    assert x[ids.index("d#p01"), applies] == 0.0 and x[ids.index("d#p02"), applies] == 1.0
+
+
+def test_learned_weights_rank_and_are_complete():
+    weights = load_weights()
+    for lang in ("zh", "en"):
+        assert set(weights["fusion"][lang]) == set(FEATURES)
+        assert set(weights["sentences"][lang]) == set(SENTENCE_FEATURES)
+    pairs = [_pair("d#p01", None, "The fund is RMB 300 million."), _pair("d#p02", None, "Unrelated text.")]
+    c = _candidates("How large is the fund?", pairs,
+                    {"dense": {"d#p01": 0.9, "d#p02": 0.7}, "xling": {"d#p01": 0.6, "d#p02": 0.2},
+                     "bm25": {"d#p01": 4.0}})
+    fused = fuse_learned(c, weights["fusion"])
+    assert fused["d#p01"] > fused["d#p02"]
+
+
+ECHO = ("At the event, the “Cross-Industry Integration - Future of Motion Pictures: Broadcasting and Audiovisual "
+        "International Communication and AIGC Innovation Partnership Program” saw its grand launch.")
+ANSWER = ("This program was jointly initiated by the Sichuan Branch of China News Service, the Sichuan Branch of China "
+          "National Radio Network, and Sichuan Film and Television University, signifying that the Chengdu-Chongqing "
+          "region is embracing open and innovative approaches.")
+
+
+def test_the_answering_sentence_beats_the_one_that_echoes_the_question():
+    """The app's own example: the echo sentence is the closer one to the question in both
+    vector spaces and in its words, yet the next sentence names who launched the programme."""
+    pair = _pair("s#p08", None, f"{ECHO} {ANSWER}")
+    q = "Who launched the AIGC innovation partnership program?"
+    c = _candidates(q, [pair], {"dense": {"s#p08": 0.9}}, sims={ECHO: (0.86, 0.55), ANSWER: (0.83, 0.40)})
+    c.coverage = {"s#p08": 0.9}
+    readings = read(c, [("s#p08", 1.0)], "en")
+    score(readings, load_weights()["sentences"]["en"])
+    best = max(readings, key=lambda r: r.score)
+    assert best.sentence.text == ANSWER
+
+
+def test_identical_sentences_are_chosen_once_and_a_list_question_takes_each_paragraph():
+    same = "11个优质影视项目成功签约。"
+    pairs = [_pair("a#p01", same, None), _pair("b#p01", same, None), _pair("c#p01", "项目涵盖多个领域。", None)]
+    c = _candidates("签约了多少个项目?", pairs, {"dense": {p.id: 0.8 for p in pairs}})
+    readings = read(c, [(p.id, 1.0) for p in pairs], "zh")
+    for r in readings:                       # equal scores: the choice must still not repeat itself
+        r.score, r.prob = 1.0, 1.0 / len(readings)
+    chosen = choose(readings, "签约了多少个项目?", {"second_ratio": 0.5, "max_sentences": 2})
+    assert [r.sentence.text for r in chosen].count(same) == 1
+    listed = choose(readings, "签约了哪些项目?", {"list_ratio": 0.5, "max_sentences": 2})
+    assert len({r.pair_id for r in listed}) == len(listed) >= 2
+
+
+@pytest.mark.parametrize("blend", [0.0, 1.0])
+def test_rerank_blends_fused_order_and_best_sentence(blend):
+    pairs = [_pair("d#p01", None, "First."), _pair("d#p02", None, "Second.")]
+    c = _candidates("q?", pairs, {"dense": {"d#p01": 0.9, "d#p02": 0.8}})
+    readings = read(c, [("d#p01", 2.0), ("d#p02", 1.0)], "en")
+    for r in readings:
+        r.score = 5.0 if r.pair_id == "d#p02" else 0.0
+    order = rerank(readings, [("d#p01", 2.0), ("d#p02", 1.0)], blend)
+    assert order[0] == ("d#p01" if blend == 1.0 else "d#p02")
+    assert np.isfinite([r.score for r in readings]).all()

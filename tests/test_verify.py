@@ -1,0 +1,85 @@
+"""The verifier's three outcomes on the seed, with the questions that used to get confident,
+cited, wrong answers (verbatim), follow-ups resolved without an LLM, and the constraint
+checks on their own. Real e5/USE, real Chroma, the shipped weights."""
+from __future__ import annotations
+
+import pytest
+
+from rag.followup import resolve
+from rag.verify import constraints, missing
+from seed_engine import build_seed_engine
+
+P = "000_09ff8f6f21da3254#p"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, e5_backend, warm_cache_file):
+    eng = build_seed_engine(tmp_path_factory.mktemp("verify-engine"), e5_backend, warm_cache_file)
+    yield eng
+    eng.index.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "What was China's total box office in 2025?", "Who is the mayor of Chengdu?",
+    "成都的影视资助标准提高了多少?", "麦芽微短剧拍摄基地的占地面积是多少?"])
+def test_questions_the_article_cannot_answer_are_declined(engine, question):
+    answer = engine.ask(question)
+    assert answer.outcome in ("abstain", "correct"), (answer.outcome, answer.support, answer.text)
+    assert not answer.citations or answer.outcome == "correct"
+
+
+@pytest.mark.slow
+def test_another_entitys_figure_is_never_given_as_the_answer(engine):
+    answer = engine.ask("重庆每年的影视专项资金是多少?")
+    assert answer.outcome in ("abstain", "correct"), answer.text
+    assert "3亿" not in answer.text and "300 million" not in answer.text
+
+
+@pytest.mark.slow
+def test_a_false_premise_is_corrected_with_the_source(engine):
+    answer = engine.ask("为什么大会在重庆举行?")
+    assert answer.outcome != "abstain" and "成都" in answer.text, (answer.outcome, answer.text)
+    assert answer.citations and answer.citations[0].paragraph_id == P + "01"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, fact", [("会议地点在哪里?", "成都"), ("Where did the event take place?", "Chengdu")])
+def test_plain_paraphrases_are_answered(engine, question, fact):
+    answer = engine.ask(question)
+    assert answer.outcome == "answer" and fact in answer.text, (answer.support, answer.text)
+
+
+@pytest.mark.slow
+def test_a_follow_up_replaces_the_entity_it_names(engine):
+    history = [{"role": "user", "content": "四川出台了哪些影视扶持政策?"},
+               {"role": "assistant", "content": "……"}]
+    answer = engine.ask("那重庆呢?", history)
+    assert answer.standalone_question == "重庆出台了哪些影视扶持政策?"
+    assert P + "06" in [h.pair.id for h in answer.retrieved[:2]]
+
+
+@pytest.mark.parametrize("question, previous, want", [
+    ("那重庆呢?", "四川出台了哪些影视扶持政策?", "重庆出台了哪些影视扶持政策?"),
+    ("And Chengdu?", "What policies did Chongqing announce to support film and TV?",
+     "What policies did Chengdu announce to support film and TV?"),
+    ("它是由谁发起的?", "会上启动的AIGC创新伙伴计划全称是什么?", "AIGC创新伙伴计划全称是由谁发起的?"),
+    ("How much funding does it have?", "Who launched the AIGC Innovation Partnership Program?",
+     "How much funding does the AIGC Innovation Partnership Program have?"),
+    ("What fields do they cover?", "Which projects were signed at the Chengdu-Chongqing signing ceremony?",
+     "What fields do the projects cover?"),
+    ("签了几个?", "重点影视项目签约仪式上签约了哪些项目?", "重点影视项目签约仪式签了几个？"),
+    ("微短剧审查时效提升了多少?", "四川出台了哪些影视扶持政策?", "微短剧审查时效提升了多少?"),   # a new question stays
+])
+def test_follow_ups_are_resolved_by_rule(question, previous, want):
+    assert resolve(question, previous) == want
+
+
+def test_constraints_and_what_a_text_misses():
+    c = constraints("为什么四川每年5亿元的文艺精品专项资金全部拨给了广电视听?")
+    assert ("四川", "zh") in c.entities and c.numbers == [5.0] and c.qtype == "reason"
+    entities, numbers, years = missing(c, "四川省省级财政每年3亿元文艺精品专项资金中,广电视听独占一半")
+    assert entities == [] and numbers == [5.0] and years == []
+    c = constraints("What was China's total box office in 2025?")
+    assert c.years == ["2025"]
+    assert missing(c, "The 2025 Chengdu-Chongqing Film and Television Development Conference")[2] == []
