@@ -299,6 +299,14 @@ class Catalog:
             out[pid] = sum(idf.get(t, 0.0) for t in got) / total
         return out
 
+    def document_languages(self) -> dict[str, list[str]]:
+        """doc id → the languages its passages are in ("zh", "en")."""
+        out: dict[str, list[str]] = {}
+        with self._lock:
+            for doc_id, lang in self._db.execute("SELECT DISTINCT doc_id, lang FROM passages ORDER BY doc_id, lang DESC"):
+                out.setdefault(doc_id, []).append(lang)
+        return out
+
     def document_meta(self, doc_id: str) -> DocumentMeta | None:
         with self._lock:
             row = self._db.execute("SELECT doc_id, path, title, date, byline, file_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()

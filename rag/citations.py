@@ -88,31 +88,70 @@ def best_quote(sentence: str, hit: Hit, prefer: str = "") -> tuple[str, float]:
 
 def aligned_quotes(quote: str, zh: str | None, en: str | None) -> tuple[str, str]:
     """(zh sentence, en sentence) for a quote taken from one side. The translation's sentence
-    is the one at the same position, trusted only when both sides have as many sentences."""
+    is the one at the same position when both sides have as many sentences; otherwise the
+    other side's sentence sharing the most anchors with it (numbers, Latin names, titles),
+    near the same relative position; "" when nothing on the other side matches."""
     if not quote:
         return "", ""
     zs, es = split_sentences(zh or "", "zh"), split_sentences(en or "", "en")
     if quote in zs:
-        return quote, es[zs.index(quote)] if len(zs) == len(es) else ""
+        i = zs.index(quote)
+        if len(zs) == 1 and es:                 # the whole side is one sentence: its translation is the other side
+            return quote, (en or "").strip()
+        return quote, es[i] if len(zs) == len(es) else _counterpart(quote, i / max(len(zs), 1), es)
     if quote in es:
-        return (zs[es.index(quote)] if len(zs) == len(es) else ""), quote
+        i = es.index(quote)
+        if len(es) == 1 and zs:
+            return (zh or "").strip(), quote
+        return (zs[i] if len(zs) == len(es) else _counterpart(quote, i / max(len(es), 1), zs)), quote
     return (quote, "") if quote in (zh or "") else ("", quote)
 
 
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9+-]{1,}")
+_TITLES = re.compile(r"《([^》]+)》|“([^”]+)”")
+
+
+def _anchors(text: str) -> set[str]:
+    from .text import numbers
+    out = {f"#{v:g}" for v in numbers(text)}
+    out |= {w.lower() for w in _LATIN.findall(text) if len(w) >= 3 or w.isupper()}
+    out |= {next(g for g in m.groups() if g) for m in _TITLES.finditer(text)}
+    return out
+
+
+def _counterpart(quote: str, where: float, candidates: list[str]) -> str:
+    """The candidate that best matches `quote` across languages (shared anchors first, then
+    the nearest relative position); "" if none shares an anchor."""
+    anchors = _anchors(quote)
+    if not anchors or not candidates:
+        return ""
+    scored = [(len(anchors & _anchors(c)), -abs(where - i / len(candidates)), c) for i, c in enumerate(candidates)]
+    best = max(scored)
+    return best[2] if best[0] > 0 else ""
+
+
 def cite(text: str, sources: list[Hit], language: str = "") -> CitedText:
+    """Validate the answer's markers against the numbered sources and renumber them 1, 2, …
+    in the order the answer first cites them (so a reader never sees [1], [3] and no [2]);
+    citation n is then the n-th cited paragraph."""
     sentences: list[AnswerSentence] = []
     dropped: list[int] = []
     by_marker: dict[int, Citation] = {}
     out_parts: list[str] = []
+    number: dict[int, int] = {}           # source position → marker shown
     for sentence, markers in split_answer(text):
         valid = []
         for n in dict.fromkeys(markers):
-            (valid if 1 <= n <= len(sources) else dropped).append(n)
+            if 1 <= n <= len(sources):
+                valid.append(number.setdefault(n, len(number) + 1))
+            else:
+                dropped.append(n)
         if markers and not valid:
             continue     # it cited only sources that don't exist ("See also [7] and [8]."): nothing is left to show
         record = AnswerSentence(text=sentence, markers=valid)
+        position = {shown: n for n, shown in number.items()}
         for n in valid:
-            hit = sources[n - 1]
+            hit = sources[position[n] - 1]
             quote, support = best_quote(sentence, hit, language)
             record.paragraph_ids.append(hit.pair.id)
             record.quotes.append(quote)

@@ -21,7 +21,7 @@ LLM = "OpenAI-compatible endpoint"
     ("notes.txt", "notes.txt"), ("笔记 2025.md", "笔记_2025.md"), ("a$b%c.TXT", "a_b_c.txt"),
 ])
 def test_safe_name_accepts_and_sanitizes(name, ok):
-    from rag.ui_sources import safe_name
+    from rag.ui.sources_tab import safe_name
     assert safe_name(name) == ok
 
 
@@ -31,13 +31,13 @@ def test_safe_name_accepts_and_sanitizes(name, ok):
     ("report.pdf", "unsupported"), ("noext", "unsupported"), ("$$$.txt", "usable"), ("", "no name"),
 ])
 def test_safe_name_rejects(name, why):
-    from rag.ui_sources import UploadRejected, safe_name
+    from rag.ui.sources_tab import UploadRejected, safe_name
     with pytest.raises(UploadRejected, match=why):
         safe_name(name)
 
 
 def test_save_uploads_never_overwrites_or_escapes(tmp_path):
-    from rag.ui_sources import save_uploads
+    from rag.ui.sources_tab import save_uploads
     src_dir, incoming = tmp_path / "sources", tmp_path / "uploads" / "h"
     src_dir.mkdir()
     incoming.mkdir(parents=True)
@@ -56,21 +56,53 @@ def test_save_uploads_never_overwrites_or_escapes(tmp_path):
     assert sorted(p.name for p in src_dir.iterdir()) == ["a.txt"]
 
 
+def _turn(n, text, citations, sentences, **extra):
+    return {"n": n, "question": f"q{n}", "titles": {"d": "A <b>title</b>"},
+            "answer": {"answer": text, "language": "en", "abstained": False, "outcome": "answer",
+                       "backend": "extractive", "citations": citations, "sentences": sentences, **extra}}
+
+
 def test_rendering_escapes_source_and_answer_text():
-    from rag.answer import Answer
-    from rag.citations import Citation
-    from rag.ui_render import answer_markdown, plain_text, sources_html
+    from rag.ui.render import answer_html, chat_messages, sources_html
     evil = '<script>alert(1)</script><img src=x onerror=alert(2)>'
-    md = answer_markdown(f"Bad {evil} text[1]. Not a source[7].", {1})
-    assert "<script" not in md and "<img" not in md and "&lt;script&gt;" in md
-    assert '<a class="cite" href="#src-1">[1]</a>' in md and "#src-7" not in md
-    assert plain_text(md).startswith("Bad <script>")
-    c = Citation(marker=1, paragraph_id="d#p01", doc="d", section="<b>s</b>", text_zh="中文<script>x</script>。",
-                 text_en=f"English {evil}. Quote here.", quote="Quote here.", score=1.0)
-    page = sources_html(Answer(question="q", text="t[1]", language="en", abstained=False, backend="extractive",
-                               citations=[c]))
-    assert "<script" not in page and "<img" not in page and "<b>s</b>" not in page
-    assert 'class="source-card" id="src-1"' in page and "<mark>Quote here.</mark>" in page
+    c = {"marker": 1, "paragraph_id": "d#p01", "doc": "d", "section": "<b>s</b>", "text_zh": "中文<script>x</script>。",
+         "text_en": f"English {evil}. Quote here.", "quote": "Quote here.", "quote_zh": "", "quote_en": "Quote here."}
+    turn = _turn(1, f"Bad {evil} text[1].", [c], [{"text": f"Bad {evil} text.", "markers": [1], "supported": True}])
+    body = answer_html(turn)
+    assert "<script" not in body and "<img" not in body and "&lt;script&gt;" in body and "\\" not in body
+    assert 'href="#src-1-1"' in body and 'class="cite"' in body
+    page = sources_html([turn])
+    assert "<script" not in page and "<img" not in page and "<b>s</b>" not in page and "<b>title</b>" not in page
+    assert 'id="src-1-1"' in page and "<mark>Quote here.</mark>" in page
+    assert "no aligned sentence" in page.lower() or "此侧无对应句" in page      # zh side has no aligned sentence
+    assert chat_messages([turn])[0]["content"] == "q1"
+
+
+def test_each_turn_links_to_its_own_cards_and_flags_unsupported_sentences():
+    from rag.ui.render import answer_html, sources_html
+    c1 = {"marker": 1, "paragraph_id": "d#p04", "doc": "d", "text_zh": "甲。", "text_en": "A.", "quote": "A."}
+    c2 = {"marker": 1, "paragraph_id": "d#p06", "doc": "d", "text_zh": "乙。", "text_en": "B.", "quote": "B."}
+    first = _turn(1, "A[1].", [c1], [{"text": "A.", "markers": [1], "supported": True}])
+    second = _turn(2, "B[1]. Also wrong[1].", [c2], [{"text": "B.", "markers": [1], "supported": True},
+                                                    {"text": "Also wrong.", "markers": [1], "supported": False}])
+    assert 'href="#src-1-1"' in answer_html(first) and 'href="#src-2-1"' in answer_html(second)
+    assert answer_html(second).count('class="flag"') == 1 and 'class="flag"' not in answer_html(first)
+    page = sources_html([first, second])
+    assert 'id="src-1-1" data-paragraph-id="d#p04"' in page and 'id="src-2-1" data-paragraph-id="d#p06"' in page
+    assert page.index('id="turn-2"') < page.index('id="turn-1"')          # newest first, open
+
+
+@pytest.mark.parametrize("secret", ["sk-SECRETTEST-abcdef12", "sk_secret_key_9", "key.with.dots.42", "a+b+c+secret",
+                                    "path/like/secret7"])
+def test_keys_are_masked_before_escaping(secret):
+    from rag.ui.render import answer_html, mask, status_html
+    data = {"answer": f"The key is {secret}.", "notice": f"endpoint said {secret}", "backend": f"llm:{secret}",
+            "outcome": "answer", "sentences": [{"text": f"The key is {secret}.", "markers": []}], "citations": []}
+    masked = mask(data, [secret])
+    shown = answer_html({"n": 1, "question": "q", "answer": masked}) + status_html(masked)
+    assert secret not in shown and "***" in shown
+    for part in (secret.split("-")[-1], secret.split("_")[-1], secret.split(".")[-1]):
+        assert part not in shown or len(part) < 4
 
 
 # ------------------------------------------------------------------ the real app ----
@@ -95,8 +127,10 @@ def _text(message) -> str:
     return str(content)
 
 
-def _ask(client, question, history=None, backend=OFFLINE, base_url="", model="", api_key="", language="auto"):
-    return client.predict(question, history or [], 4, backend, language, base_url, model, api_key, api_name="/ask")
+def _ask(client, question, turns=None, backend=OFFLINE, base_url="", model="", api_key="", language="auto"):
+    """/ask(question, conversation, top_k, backend, language, base URL, model, key) →
+    (chat, source panel, status, answer JSON, conversation)."""
+    return client.predict(question, turns or [], 4, backend, language, base_url, model, api_key, api_name="/ask")
 
 
 def _upload(client, *paths, replace=False):
@@ -106,7 +140,7 @@ def _upload(client, *paths, replace=False):
 
 def _doc_ids(client) -> list[str]:
     table = client.predict(api_name="/documents")
-    return [row[0] for row in table["data"]]
+    return [row[1] for row in table["data"]]
 
 
 @pytest.mark.slow
@@ -122,26 +156,29 @@ def test_startup_ingested_the_seed(app, client):
     ("How large is Sichuan's annual special fund for cultural productions?", f"{SEED_ID}#p05", "300 million"),
 ])
 def test_ask_cites_the_paragraph(client, question, pid, expect):
-    history, panel, status, details, box = _ask(client, question)
-    assert box == ""
+    history, panel, status, details, turns = _ask(client, question)
+    assert len(turns) == 1 and turns[0]["question"] == question
     assert [m["role"] for m in history] == ["user", "assistant"]
     answer = _text(history[-1])
-    assert expect in answer.replace("\\", "") and 'href="#src-1"' in answer
+    assert expect in answer and "\\" not in answer and 'href="#src-1-1"' in answer
     assert 'class="source-card"' in panel and pid in panel and "<mark>" in panel
     assert "extractive" in status and details["backend"] == "extractive"
     assert pid in [c["paragraph_id"] for c in details["citations"]]
 
 
 @pytest.mark.slow
-def test_multi_turn_and_streaming(client):
-    h1, *_ = _ask(client, "有多少个影视项目签约?")
-    job = client.submit("Who launched the AIGC innovation partnership program?", h1, 4, OFFLINE, "auto", "", "", "",
+def test_multi_turn_and_streaming_keep_each_turns_sources(client):
+    _, _, _, first, turns = _ask(client, "有多少个影视项目签约?")
+    job = client.submit("Who launched the AIGC innovation partnership program?", turns, 4, OFFLINE, "auto", "", "", "",
                         api_name="/ask")
     updates = list(job)
     assert len(updates) >= 2, updates
-    history, panel, status, details, _ = job.result()
-    assert len(history) == 4 and _text(history[-1]) and details["citations"]
-    assert "source-card" in panel
+    history, panel, status, details, turns = job.result()
+    assert len(history) == 4 and len(turns) == 2 and details["citations"]
+    # the first answer's markers still reach the first answer's paragraph
+    assert 'href="#src-1-1"' in _text(history[1]) and 'href="#src-2-1"' in _text(history[3])
+    first_pid = first["citations"][0]["paragraph_id"]
+    assert f'id="src-1-1" data-paragraph-id="{first_pid}"' in panel
 
 
 @pytest.mark.slow
@@ -153,8 +190,8 @@ def test_abstains_on_unrelated_question(client):
 
 @pytest.mark.slow
 def test_empty_question_is_explained(client):
-    history, panel, status, details, _ = _ask(client, "   ")
-    assert history == [] and "empty" in status
+    history, panel, status, details, turns = _ask(client, "   ")
+    assert history == [] and turns == [] and "empty" in status
 
 
 @pytest.mark.slow
@@ -165,10 +202,11 @@ def test_upload_then_reingest_adds_document(app, client, tmp_path):
     assert "saved" in msg and "201_river.txt" in msg
     assert (app.sources_dir / "201_river.txt").read_text(encoding="utf-8") == EXTRA_DOCS["101_river.txt"]
     job = client.submit(api_name="/reingest")
-    report, docs = job.result()
-    assert "added | changed | removed | unchanged" in report
-    assert "| 2 | 0 | 0 | 13 |" in report and "201_river#p01" in report
-    assert sorted(r[0] for r in docs["data"]) == sorted([SEED_ID, "201_river"])
+    report, docs, landing = job.result()
+    assert "2 document(s)" in landing
+    assert "<th>added</th><th>changed</th><th>removed</th><th>unchanged</th>" in report
+    assert "<td>2</td><td>0</td><td>0</td><td>13</td>" in report and "201_river#p01" in report
+    assert sorted(r[1] for r in docs["data"]) == sorted([SEED_ID, "201_river"])
     history, panel, status, details, _ = _ask(client, "How many finless porpoises are there in the Yangtze?")
     assert "201_river#p02" in [c["paragraph_id"] for c in details["citations"]]
 

@@ -52,7 +52,7 @@ def test_a_second_ingest_waits_or_says_who_holds_the_lock(sources, open_index):
         with pytest.raises(IngestBusy, match=r"another ingest is running .*pid \d+ \(rag-ingest\)"):
             ingest(index, show_bar=False, lock_wait=0.5)
         assert time.monotonic() - t >= 0.5
-        from rag.ui_sources import IngestGuard
+        from rag.ui.sources_tab import IngestGuard
         assert "another ingest is running" in IngestGuard().run(index)
     finally:
         holder.release()

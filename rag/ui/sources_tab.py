@@ -1,4 +1,5 @@
-"""The Sources tab's logic (no gradio import): document list, safe uploads, guarded re-ingest.
+"""The Sources tab's logic (no gradio import): document list, safe uploads, guarded re-ingest,
+documents indexed from outside the sources folder.
 
 Uploads are written only into `settings.sources_dir`: the file name goes through a strict
 allow-list, the resolved destination's parent must be the resolved sources dir, an existing
@@ -16,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import RagError, SourceError
-from .security import Rejected, uploaded_file
-from .sources import SUFFIXES, parse_file, read_text
-from .ui_render import human_time, md_text
+from ..errors import RagError, SourceError
+from ..security import Rejected, uploaded_file
+from ..sources import SUFFIXES, parse_file, read_text
+from .render import esc, human_time
 
-DOC_HEADERS = ["document", "title", "paragraphs", "last ingested", "file"]
+DOC_HEADERS = ["title", "document", "paragraphs", "languages", "last ingested", "where"]
 _ALLOWED = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff._-]")
 MAX_NAME = 100
 
@@ -64,13 +65,10 @@ class UploadResult:
     saved: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
 
-    def markdown(self) -> str:
-        lines = []
-        for s in self.saved:
-            lines.append(f"- ✅ saved `{s}` — press **Re-ingest** to index it")  # allow-listed chars only
-        for r in self.rejected:
-            lines.append(f"- ❌ rejected: {md_text(r)}")
-        return "\n".join(lines) or "No file selected."
+    def html(self) -> str:
+        lines = [f"<li>✅ saved <code>{esc(s)}</code> — press <b>Re-ingest</b> to index it</li>" for s in self.saved]
+        lines += [f"<li>❌ rejected: {esc(r)}</li>" for r in self.rejected]
+        return f"<ul>{''.join(lines)}</ul>" if lines else "<p>No file selected.</p>"
 
 
 def save_uploads(paths: list[str], sources_dir: Path, max_bytes: int, replace: bool = False, *,
@@ -147,12 +145,29 @@ def _backup(dest: Path, backup_dir: Path) -> str:
     return target.name
 
 
-def document_rows(catalog) -> list[list]:
+def document_rows(catalog, sources_dir: Path | None = None) -> list[list]:
+    """One row per indexed document: title, id, paragraphs, languages, when, and whether its
+    file is in the sources folder or elsewhere (an earlier RAG_SOURCES_DIR, a path given to
+    rag-ingest)."""
+    import os
+    root = os.path.abspath(sources_dir) if sources_dir else ""
+    langs = catalog.document_languages()
     rows = []
     for d in catalog.documents():
-        rows.append([d["doc_id"], d.get("title") or "", int(d.get("n_pairs") or 0),
-                     human_time(d.get("ingested_at")), Path(d.get("path") or "").name])
+        path = d.get("path") or ""
+        inside = not root or path == root or path.startswith(root + os.sep)
+        rows.append([d.get("title") or d["doc_id"], d["doc_id"], int(d.get("n_pairs") or 0),
+                     " + ".join(langs.get(d["doc_id"], [])), human_time(d.get("ingested_at")),
+                     Path(path).name if inside else f"elsewhere: {path}"])
     return rows
+
+
+def summary(catalog) -> dict:
+    """What the landing says is indexed."""
+    docs = catalog.documents()
+    langs = sorted({lang for ls in catalog.document_languages().values() for lang in ls}, reverse=True)
+    return {"documents": len(docs), "paragraphs": sum(int(d.get("n_pairs") or 0) for d in docs),
+            "languages": langs, "titles": [d.get("title") or d["doc_id"] for d in docs]}
 
 
 class IngestGuard:
@@ -161,33 +176,35 @@ class IngestGuard:
     def __init__(self) -> None:
         self._lock = threading.Lock()
 
-    def run(self, index, progress: Callable[[int, int, str], None] | None = None) -> str:
-        from .ingest import ingest
-        from .lock import IngestBusy
+    def run(self, index, progress: Callable[[int, int, str], None] | None = None, prune: bool = False) -> str:
+        from ..ingest import ingest
+        from ..lock import IngestBusy
         if not self._lock.acquire(blocking=False):
-            return "⏳ A re-ingest is already running; wait for it to finish."
+            return "<p>⏳ A re-ingest is already running; wait for it to finish.</p>"
         try:
-            report = ingest(index, None, progress=progress, show_bar=False, lock_wait=0)
+            report = ingest(index, None, progress=progress, show_bar=False, lock_wait=0, prune=prune)
         except IngestBusy as exc:
-            return f"⏳ {md_text(str(exc))}"
+            return f"<p>⏳ {esc(exc)}</p>"
         except RagError as exc:
-            return f"❌ Re-ingest failed: {md_text(str(exc))}"
+            return f"<p>❌ Re-ingest failed: {esc(exc)}</p>"
         finally:
             self._lock.release()
         d = report.diff
-        lines = [f"**Re-ingest done** in {report.seconds:.1f}s — {len(report.documents)} document(s), "
-                 f"embedded {report.embedded} passage(s).",
-                 "",
-                 "| added | changed | removed | unchanged |",
-                 "|---|---|---|---|",
-                 f"| {len(d.added)} | {len(d.changed)} | {len(d.removed)} | {len(d.unchanged)} |"]
+        rows = (f"<tr><td>{len(d.added)}</td><td>{len(d.changed)}</td><td>{len(d.removed)}</td>"
+                f"<td>{len(d.unchanged)}</td></tr>")
+        lines = [f"<p><b>Re-ingest done</b> in {report.seconds:.1f}s — {len(report.documents)} document(s), "
+                 f"embedded {report.embedded} passage(s).</p>",
+                 f"<table><tr><th>added</th><th>changed</th><th>removed</th><th>unchanged</th></tr>{rows}</table><ul>"]
         for label in ("added", "changed", "removed"):
             ids = getattr(d, label)
             if ids:
-                shown = ", ".join(f"`{i}`" for i in ids[:30]) + (f" … (+{len(ids) - 30})" if len(ids) > 30 else "")
-                lines.append(f"- {label}: {shown}")
+                shown = ", ".join(f"<code>{esc(i)}</code>" for i in ids[:30]) + (f" … (+{len(ids) - 30})" if len(ids) > 30 else "")
+                lines.append(f"<li>{label}: {shown}</li>")
         if report.removed_documents:
-            lines.append(f"- removed documents: {md_text(', '.join(report.removed_documents))}")
+            lines.append(f"<li>removed documents: {esc(', '.join(report.removed_documents))}</li>")
+        if report.outside_documents and not prune:
+            lines.append(f"<li>indexed from outside the sources folder: {esc(', '.join(report.outside_documents))} — "
+                         "“Remove documents from elsewhere” drops them</li>")
         for err in report.errors:
-            lines.append(f"- ⚠ skipped: {md_text(err)}")
-        return "\n".join(lines)
+            lines.append(f"<li>⚠ skipped: {esc(err)}</li>")
+        return "".join(lines) + "</ul>"

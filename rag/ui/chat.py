@@ -1,0 +1,120 @@
+"""The chat's logic (no layout): asking with a conversation, regenerating, editing, restoring
+a conversation saved in the browser.
+
+A conversation is a list of turns, each {"n", "question", "answer": Answer.to_dict(), "titles"}:
+the engine's history comes from their plain questions and answers (never from rendered HTML),
+the chat and the source panel are rendered from them, the browser keeps them (BrowserState).
+"""
+from __future__ import annotations
+
+import time
+
+import gradio as gr
+
+from ..engine import Engine
+from ..errors import RagError
+from ..security import Rejected
+from . import render
+
+OFFLINE_CHOICE = "offline (extractive)"
+LLM_CHOICE = "OpenAI-compatible endpoint"
+STREAM_UPDATE_S = 0.1
+MAX_TURNS = 50          # kept in a conversation (and in the browser)
+
+
+def titles(engine: Engine) -> dict[str, str]:
+    return {d["doc_id"]: d.get("title") or d["doc_id"] for d in engine.index.catalog.documents()}
+
+
+def history_of(turns: list[dict]) -> list[dict]:
+    """The engine's view of the conversation: plain questions and answers."""
+    out = []
+    for turn in turns or []:
+        out.append({"role": "user", "content": turn["question"]})
+        out.append({"role": "assistant", "content": turn["answer"].get("answer", "")})
+    return out
+
+
+def _valid_turns(turns) -> list[dict]:
+    """A client's conversation, kept only as far as it has the expected shape."""
+    out = []
+    for turn in turns if isinstance(turns, list) else []:
+        if isinstance(turn, dict) and isinstance(turn.get("question"), str) and isinstance(turn.get("answer"), dict):
+            out.append({"n": len(out) + 1, "question": turn["question"][:10_000], "answer": turn["answer"],
+                        "titles": turn.get("titles") if isinstance(turn.get("titles"), dict) else {}})
+    return out[-MAX_TURNS:]
+
+
+class ChatHandler:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def ask(self, question, turns, top_k, backend, language, base_url, model, api_key):
+        """Streams (chat, source panel, status, answer JSON, conversation). Every output is
+        masked for the typed key and the server's key before it is rendered."""
+        key = (api_key or "").strip()
+        secrets = [key, self.engine.settings.llm_api_key]
+        yield from self._ask(question, _valid_turns(turns), top_k, backend, language, base_url, model, key, secrets)
+
+    def _ask(self, question, turns, top_k, backend, language, base_url, model, key, secrets):
+        try:
+            q = self.engine.validate_question(question or "")
+        except RagError as exc:
+            yield (render.chat_messages(turns), gr.skip(), render.status_html(None, str(exc)), None, turns)
+            return
+        pending = turns + [{"n": len(turns) + 1, "question": q,
+                            "answer": {"answer": "…", "outcome": "answer", "sentences": []}, "titles": {}}]
+        yield (render.chat_messages(pending), gr.skip(), "Searching… 正在检索…", None, gr.skip())
+        notice = ""
+        cfg, mode = None, "offline"
+        if backend == LLM_CHOICE:
+            try:
+                cfg, mode = self.engine.client_llm_config(base_url or "", model or "", key), "llm"
+            except Rejected as exc:     # the same for every endpoint problem: answer offline, say why
+                notice = f"LLM not used: {exc}. Answered offline instead. 未使用大模型，已离线回答。"
+        raw, answer, last = "", None, 0.0
+        try:
+            size = max(1, min(20, int(top_k or self.engine.settings.top_k)))
+            lang = language if language in ("auto", "zh", "en") else "auto"
+            for event in self.engine.stream(q, history_of(turns), top_k=size, backend=mode, language=lang, llm=cfg):
+                if isinstance(event, str):
+                    raw += event
+                    if time.monotonic() - last >= STREAM_UPDATE_S:    # a few updates a second, not one per token
+                        last = time.monotonic()
+                        pending[-1]["answer"] = {"answer": render.mask(raw, secrets) or "…", "outcome": "answer"}
+                        yield (render.chat_messages(pending), gr.skip(), "Answering… 正在回答…", None, gr.skip())
+                else:
+                    answer = event
+        except RagError as exc:
+            message = render.mask(str(exc), secrets)
+            pending[-1]["answer"] = {"answer": f"⚠ {message}", "outcome": "error"}
+            yield (render.chat_messages(pending), render.error_html(message), render.status_html(None, message),
+                   None, turns)
+            return
+        data = render.mask(answer.to_dict(), secrets)
+        if notice:
+            data["notice"] = (notice + " " + data.get("notice", "")).strip()
+        if not data.get("abstained"):
+            data["retrieved"] = []            # the cards show the cited paragraphs; keep the saved turn small
+        done = turns + [{"n": len(turns) + 1, "question": q, "answer": data, "titles": titles(self.engine)}]
+        yield (render.chat_messages(done), render.sources_html(done), render.status_html(data), data, done)
+
+    def regenerate(self, turns, top_k, backend, language, base_url, model, api_key):
+        """Ask the last question again (after the turns before it)."""
+        turns = _valid_turns(turns)
+        if not turns:
+            yield (render.chat_messages([]), gr.skip(), "", None, [])
+            return
+        yield from self.ask(turns[-1]["question"], turns[:-1], top_k, backend, language, base_url, model, api_key)
+
+    def edit(self, turns, data: gr.EditData, top_k, backend, language, base_url, model, api_key):
+        """A user message was edited in the chat: ask it again from that point."""
+        turns = _valid_turns(turns)
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        keep = turns[: index // 2]
+        yield from self.ask(data.value, keep, top_k, backend, language, base_url, model, api_key)
+
+    @staticmethod
+    def restore(turns):
+        turns = _valid_turns(turns)
+        return render.chat_messages(turns), render.sources_html(turns), turns
