@@ -1,8 +1,10 @@
-"""Prompts live as files in prompts/ (not as inline strings); loaded by name."""
+"""Prompts live as files in prompts/ (not as inline strings); loaded by name. The folder is
+located by rag/resources.py: the checkout's prompts/, or the copy bundled in an installed wheel."""
 from __future__ import annotations
 
 from functools import lru_cache
 
+from . import resources
 from .errors import ConfigError
 from .settings import PROMPTS_DIR
 
@@ -13,7 +15,9 @@ def load_prompt(name: str) -> str:
     try:
         return path.read_text(encoding="utf-8").strip()
     except OSError:
-        raise ConfigError(f"prompt file {path} is missing", "restore it from the repository") from None
+        hint = ("restore it from the repository" if resources.in_checkout()
+                else "reinstall the package (the wheel bundles the prompts under rag/_bundled/)")
+        raise ConfigError(f"prompt file {path} is missing", hint) from None
 
 
 def render(name: str, **values: str) -> str:

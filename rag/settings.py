@@ -10,10 +10,13 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import resources
 from .errors import ConfigError
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-PROMPTS_DIR = PROJECT_DIR / "prompts"
+# The top of the shipped-file tree (rag/resources.py): the source checkout, or the copy bundled
+# inside an installed wheel (same layout: prompts/, seeds/, eval/).
+PROJECT_DIR = resources.root()
+PROMPTS_DIR = resources.prompts_dir()
 
 # setdefault semantics: a user who really wants telemetry can still set these.
 QUIET_ENV = {
@@ -157,8 +160,10 @@ def apply_gradio_env(settings: Settings) -> Path:
 def load_settings() -> Settings:
     """Build Settings from the environment (documented in README "Configuration")."""
     quiet_outbound()
-    data_dir = Path(_env("RAG_DATA_DIR", str(PROJECT_DIR / ".rag-data"))).expanduser()
-    sources_dir = Path(_env("RAG_SOURCES_DIR", str(PROJECT_DIR / "seeds"))).expanduser()
+    # checkout: <checkout>/.rag-data and <checkout>/seeds; installed: ./.rag-data and ./seeds
+    # (or the bundled seed corpus when there is no ./seeds); see rag/resources.py
+    data_dir = Path(_env("RAG_DATA_DIR", str(resources.default_data_dir()))).expanduser()
+    sources_dir = Path(_env("RAG_SOURCES_DIR", str(resources.default_sources_dir()))).expanduser()
     embedder = _env("RAG_EMBEDDER", "e5").lower()
     if embedder not in EMBEDDERS:
         raise ConfigError(f"RAG_EMBEDDER={embedder!r} is not known", f"choose one of {', '.join(EMBEDDERS)}")
@@ -194,7 +199,7 @@ def load_settings() -> Settings:
         auth=_auth("RAG_AUTH"),
         upload_dir=Path(_env("RAG_UPLOAD_DIR", str(data_dir / "uploads"))).expanduser(),
         max_upload_bytes=_int("RAG_MAX_UPLOAD_BYTES", 2_000_000, 1, 100_000_000),
-        eval_thresholds=Path(_env("RAG_EVAL_THRESHOLDS", str(PROJECT_DIR / "eval" / "thresholds.json"))),
+        eval_thresholds=Path(_env("RAG_EVAL_THRESHOLDS", str(resources.eval_file("thresholds.json")))),
     )
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{1,30}", settings.chroma_prefix):
         raise ConfigError(f"RAG_CHROMA_PREFIX={settings.chroma_prefix!r} is not a valid name prefix",

@@ -22,12 +22,14 @@ from . import metrics as M
 from .evalset import Question, load_claims, load_questions, paragraph_texts
 from ..judge import OfflineJudge
 from ..retrieve import Retriever
+from .. import resources
 from ..settings import PROJECT_DIR
 
-DEFAULT_QUESTIONS = PROJECT_DIR / "eval" / "questions.jsonl"
-DEFAULT_CLAIMS = PROJECT_DIR / "eval" / "claims.jsonl"
-DEFAULT_THRESHOLDS = PROJECT_DIR / "eval" / "thresholds.json"
-DEFAULT_OUT = PROJECT_DIR / "eval" / "out"
+# Shipped files via rag/resources.py: the checkout's eval/ or the copy bundled in the wheel.
+DEFAULT_QUESTIONS = resources.eval_file("questions.jsonl")
+DEFAULT_CLAIMS = resources.eval_file("claims.jsonl")
+DEFAULT_THRESHOLDS = resources.eval_file("thresholds.json")
+DEFAULT_OUT = resources.default_eval_out()      # checkout: eval/out; installed: ./rag-eval-out
 MODES = ("hybrid", "dense", "bm25")     # the ablation (rag.retrieve may offer more)
 RETRIEVAL_DEPTH = max(M.RETRIEVAL_KS)
 ANSWER_KEYS = ("citation_recall", "citation_precision", "groundedness", "fact_recall")
@@ -269,14 +271,18 @@ def _table(rows: dict[str, dict], cols: Sequence[str], first: str) -> str:
 
 def render_report(result: dict) -> str:
     cols = ["n", "hit@1", "hit@3", "hit@5", "mrr", "citation_recall", "citation_precision", "groundedness",
-            "fact_recall", "abstain_precision", "abstain_recall", "abstain_f1", "latency_ms"]
+            "fact_recall", "abstain_precision", "abstain_recall", "false_abstain_rate", "premise_corrected",
+            "wrong_figure", "followup_resolved", "latency_ms"]
     parts = ["# Grounding evaluation\n",
              f"{result['n_questions']} questions from `{Path(result['questions']).name}`; backend `{result['backend']}`, "
              f"judge `{result['judge']}`, retrieval `{result['retrieval_mode']}` (top_k {result['top_k']}, "
-             f"hit@k/MRR over the top {RETRIEVAL_DEPTH}), abstention threshold {_fmt(result['support_threshold'])}; "
-             f"runtime {result['runtime_s']} s.\n",
+             f"hit@k/MRR over the top {RETRIEVAL_DEPTH}); runtime {result['runtime_s']} s.\n",
              "Definitions: rag/eval/metrics.py. Citation/groundedness metrics skip abstained answers; fact recall counts an "
-             "abstained answerable question as 0.\n",
+             "abstained answerable question as 0. abstain recall counts an unanswerable question as handled when it was "
+             "declined (abstained, or corrected: \"the sources give this only for …\"); false_abstain_rate is over "
+             "answerable questions; premise_corrected: false-premise items answered with the true fact; wrong_figure: "
+             "answers stating another entity's figure (lower is better); followup_resolved: the standalone question holds "
+             "the required terms.\n",
              "## Aggregate\n", _table({"all": result["aggregate"]}, cols, "set"), "",
              "## By language\n", _table(result["by_language"], cols, "language"), "",
              "## By kind\n", _table(result["by_kind"], cols, "kind"), ""]
