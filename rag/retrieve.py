@@ -45,6 +45,9 @@ class Hit:
                 "xling": None if self.xling is None else round(self.xling, 6)}
 
 
+SIMILARITY_SPACES = {"e5-small-q4": "e5", "use-m3": "use"}   # embedder slug → similarity slot
+
+
 @dataclass
 class Candidates:
     """What the three lists returned for one query, before fusion, and what fusion and the
@@ -57,10 +60,12 @@ class Candidates:
     focus: str = ""                                           # the question it asks (rag.text.focus_question)
     terms: set[str] = field(default_factory=set)             # the query's BM25 terms
     idf: dict[str, float] = field(default_factory=dict)
+    unseen: set[str] = field(default_factory=set)            # query terms no passage has
     coverage: dict[str, float] = field(default_factory=dict)  # pair → idf share of the query's terms it has
     sentences: dict[str, list[Sentence]] = field(default_factory=dict)
     similarity: dict[tuple[str, str, int], tuple[float, float]] = field(default_factory=dict)
     # (pair id, lang, position) → cosine of the question with that sentence: (e5, USE)
+    absent_spaces: tuple[str, ...] = ()                       # "e5"/"use" when this index has no such space
 
     def applies(self, name: str, pair_id: str) -> bool:
         """BM25 cannot match a pair with no side in the query's language."""
@@ -148,18 +153,22 @@ class Retriever:
         catalog = self.index.catalog
         c.terms = set(tokenize(c.query))
         c.idf = catalog.idf(c.terms)
+        c.unseen = catalog.unseen(c.terms)
         c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)
         c.sentences = catalog.sentences(c.pairs)
         c.focus = focus_question(c.query, c.lang)       # an injected preamble doesn't pick the sentence
         texts = [s.text for ss in c.sentences.values() for s in ss]
         keys = [(s.pair_id, s.lang, s.position) for ss in c.sentences.values() for s in ss]
-        sims = []
-        for embedding in (self.index.embedding, self.index.cross.embedding if self.index.cross else None):
-            if embedding is None or not texts:
-                sims.append([0.0] * len(texts))
-                continue
-            sims.append((embedding.embed_passages(texts) @ embedding.embed_query(c.focus)).tolist())
-        c.similarity = {key: (a, b) for key, a, b in zip(keys, sims[0], sims[1])}
+        # the weights were fitted on e5 and USE cosines: each goes in its own slot, and a space
+        # this index lacks (another embedder) stays 0 and is listed in c.absent_spaces
+        sims = {space: [0.0] * len(texts) for space in SIMILARITY_SPACES.values()}
+        embeddings = [self.index.embedding] + ([self.index.cross.embedding] if self.index.cross else [])
+        for embedding in embeddings:
+            space = SIMILARITY_SPACES.get(embedding.slug)
+            if space and texts:
+                sims[space] = (embedding.embed_passages(texts) @ embedding.embed_query(c.focus)).tolist()
+        c.absent_spaces = tuple(sorted(set(SIMILARITY_SPACES.values()) - {SIMILARITY_SPACES.get(e.slug) for e in embeddings}))
+        c.similarity = {key: (a, b) for key, a, b in zip(keys, sims["e5"], sims["use"])}
         c.timings_ms["read"] = (time.perf_counter() - t) * 1000
 
     def rank(self, c: Candidates, k: int) -> Retrieval:

@@ -35,6 +35,7 @@ from .citations import AnswerSentence
 from .judge import OfflineJudge
 from .records import ParagraphPair
 from .text import CJK, quantities, tokenize, zh_names
+from .text.tokens import QUESTION_WORDS
 from .text.answer_types import _en_offers, matches, offers, question_type
 
 if TYPE_CHECKING:
@@ -43,9 +44,21 @@ if TYPE_CHECKING:
 
 _JUDGE = OfflineJudge()
 
-FEATURES = ("top_prob", "top_score", "margin", "sent_e5", "sent_use", "cov_sent", "cov_para", "cov_top3",
+# Only features that mean the same on any corpus: how well the best sentence and paragraph
+# match the question. Margins over the runner-up (fusion's, the reader's) were dropped: on a
+# corpus of one article every paragraph is on topic and margins are small for answerable
+# questions too, so a model fitted on XQuAD's margins abstained on plain seed paraphrases.
+FEATURES = ("top_score", "sent_e5", "sent_use", "cov_sent", "cov_para", "cov_top3",
             "rare_hit", "ent_n", "ent_missing_top3", "ent_missing_para", "num_missing", "year_missing",
-            "typed_match", "typed_question", "verifiable", "fused_margin", "conflict")
+            "typed_match", "typed_question", "conflict", "unseen")
+# The direction each feature may push P(answerable) (fit.py drops a feature whose fitted
+# weight comes out the other way): more evidence never argues for abstaining, a missing name,
+# number or question word never for answering. On XQuAD's withheld-paragraph questions some
+# of these flip (e.g. "unseen" rises with answerable paraphrases) and the flip does not carry
+# over to other corpora. Unsigned: cov_sent (echoing the question), ent_n, typed_question, conflict.
+SIGNS = {"top_score": 1, "sent_e5": 1, "sent_use": 1, "cov_para": 1, "cov_top3": 1, "rare_hit": 1,
+         "typed_match": 1, "ent_missing_top3": -1, "ent_missing_para": -1, "num_missing": -1,
+         "year_missing": -1, "unseen": -1}
 
 NUMERIC_TYPES = ("quantity", "money", "percent", "time")
 _YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
@@ -105,6 +118,11 @@ def _pair_text(pair: ParagraphPair) -> str:
     return f"{pair.zh or ''}\n{pair.en or ''}"
 
 
+def _side(pair: ParagraphPair, entity: str) -> str:
+    """The side of a pair written in the entity's script ("" when the pair has none)."""
+    return (pair.zh if CJK.search(entity) else pair.en) or ""
+
+
 def missing(c: Constraints, text: str) -> tuple[list[str], list[float], list[str]]:
     """The question's entities, numbers and years that `text` does not state."""
     have = {q.written for q in quantities(text)} | {q.value for q in quantities(text)}
@@ -136,14 +154,14 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     ordered = sorted(readings, key=lambda r: -r.score)
     top = ordered[0] if ordered else None
     x = dict.fromkeys(FEATURES, 0.0)
-    info: dict = {"constraints": cons, "top": top, "conflict": None}
+    info: dict = {"constraints": cons, "top": top, "conflict": None, "cross": False}
     if top is None or not hits:
         return np.array([x[f] for f in FEATURES]), info
-    x["top_prob"] = top.prob
     x["top_score"] = top.score
-    x["margin"] = top.score - (ordered[1].score if len(ordered) > 1 else top.score - 5.0)
     e5, use = c.similarity.get((top.sentence.pair_id, top.sentence.lang, top.sentence.position), (0.0, 0.0))
     x["sent_e5"], x["sent_use"] = e5, use
+    for space in getattr(c, "absent_spaces", ()):       # another embedder: no evidence either way
+        x["sent_" + space] = None
     x["cov_sent"] = top.x[3]
     by_id = {h.pair.id: h.pair for h in hits}
     x["cov_para"] = c.coverage.get(top.pair_id, 0.0)
@@ -152,10 +170,14 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     if terms:
         rarest = max(terms, key=lambda t: c.idf.get(t, 0.0))
         x["rare_hit"] = float(any(rarest in s.terms for h in hits[:3] for s in c.sentences.get(h.pair.id, ())))
-    para_text = _pair_text(by_id.get(top.pair_id, hits[0].pair))
-    top3_text = "\n".join(_pair_text(h.pair) for h in hits[:3])
-    ent_para, num_para, year_para = missing(cons, para_text)
-    ent_top3, _, _ = missing(cons, top3_text)
+    top_pair = by_id.get(top.pair_id, hits[0].pair)
+    info["cross"] = not top_pair.text(c.lang)
+    ent_para, num_para, year_para = missing(cons, _pair_text(top_pair))
+    ent_top3, _, _ = missing(cons, "\n".join(_pair_text(h.pair) for h in hits[:3]))
+    # a name is only missing from a text written in its own script ("Chengdu" is not in a
+    # Chinese-only paragraph that says 成都)
+    ent_para = [e for e in ent_para if _side(top_pair, e)]
+    ent_top3 = [e for e in ent_top3 if any(_side(h.pair, e) for h in hits[:3])]
     n_ent = len(cons.entities)
     x["ent_n"] = math.log1p(n_ent)
     x["ent_missing_top3"] = len(ent_top3) / n_ent if n_ent else 0.0
@@ -164,14 +186,15 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     x["year_missing"] = float(bool(year_para))
     x["typed_match"] = top.x[9]
     x["typed_question"] = float(cons.qtype not in ("other", "list", "reason"))
-    x["verifiable"] = float(bool(by_id.get(top.pair_id, hits[0].pair).text(c.lang)))
-    if fused:
-        values = sorted(fused.values(), reverse=True)
-        x["fused_margin"] = values[0] - values[1] if len(values) > 1 else 0.0
     info["conflict"] = _conflict(cons, top, by_id.get(top.pair_id), ent_para, num_para, year_para)
     x["conflict"] = float(info["conflict"] is not None)
+    # the question's words no passage uses ("mayor", "占地面积"): the asked-for thing may not be
+    # there at all (no signal when the best paragraph has no side in the question's language)
+    asked = c.terms - QUESTION_WORDS
+    if asked and not info["cross"]:
+        x["unseen"] = len(c.unseen & asked) / len(asked)
     info["missing"] = {"entities": ent_para, "numbers": num_para, "years": year_para, "entities_top3": ent_top3}
-    return np.array([x[f] for f in FEATURES]), info
+    return np.array([np.nan if x[f] is None else x[f] for f in FEATURES]), info
 
 
 def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
@@ -210,19 +233,23 @@ def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent
         return None
     sentence = top.sentence.text
     facts = top.sentence.facts
+    # what the source states instead must not be something the question names itself
+    # ("在2024年大会上发布的、从2025年开始的措施" is not contradicted by "自2025年起")
     if years:
-        stated = _YEAR.findall(sentence) or _YEAR.findall(_pair_text(pair))
+        stated = [y for y in _YEAR.findall(sentence) or _YEAR.findall(_pair_text(pair)) if y not in cons.years]
         if stated:
             return years[0], stated[0]
     if num:
-        stated = [q.written for q in quantities(sentence) if q.written not in (1.0,)]
+        stated = [q.written for q in quantities(sentence) if q.written != 1.0 and q.written not in cons.numbers]
         if stated:
             return _fmt(num[0]), _fmt(stated[0])
+    named = [e for e, _ in cons.entities]
     for entity in ent:
         kind = next(k for e, k in cons.entities if e == entity)
         pool = (facts.get("place", []) + facts.get("org", []) + facts.get("person", [])) if kind in ("zh", "name") \
             else facts.get(kind, []) + facts.get("place", [])
-        others = [p for p in pool if p and not _has(p, entity) and not _has(entity, p)]
+        others = [p for p in pool if p and not _has(p, entity) and not _has(entity, p)
+                  and not any(_has(p, e) or _has(e, p) for e in named)]
         if others:
             return entity, others[0]
     return None
@@ -232,21 +259,35 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def model_score(x: np.ndarray, model: dict) -> float:
+    """P(answerable) from the fitted logistic model; weights, means and scales are keyed by
+    feature name, so a feature the weights file does not know counts for nothing."""
+    w = np.array([model["weights"].get(name, 0.0) for name in FEATURES])
+    mean = np.array([model.get("mean", {}).get(name, 0.0) for name in FEATURES])
+    scale = np.array([model.get("scale", {}).get(name, 1.0) or 1.0 for name in FEATURES])
+    x = np.where(np.isnan(x), mean, x)          # an absent feature sits at the fitted mean
+    z = float(((x - mean) / scale) @ w + model.get("bias", 0.0))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def model_for(weights: dict, lang: str, cross: bool) -> dict:
+    """The fitted model for the question's language; a question answered from a paragraph with
+    no side in its language is another regime (coverage and wording signals are weaker across
+    languages), with its own model "<lang>-xl" when the weights have one."""
+    return (cross and weights.get(f"{lang}-xl")) or weights.get(lang) or weights.get("en") or {}
+
+
 def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weights: dict,
            fused: dict[str, float] | None = None, margin: float = 0.0) -> Verdict:
     """The verdict for a question, from the retrieval's evidence and the fitted model."""
     x, info = features(c, hits, readings, fused)
     question = c.focus or c.query
-    model = weights.get(c.lang) or weights.get("en") or {}
+    model = model_for(weights, c.lang, info["cross"])
     if not model or info["top"] is None:
         return Verdict("abstain" if info["top"] is None else "answer", 0.0 if info["top"] is None else 1.0,
                        ["no sentence to answer with"] if info["top"] is None else ["no verifier weights"],
                        evidence=info["top"], question=question)
-    w = np.array([model["weights"].get(name, 0.0) for name in FEATURES])
-    mean = np.array(model.get("mean", [0.0] * len(FEATURES)))
-    scale = np.array(model.get("scale", [1.0] * len(FEATURES)))
-    z = float(((x - mean) / scale) @ w + model.get("bias", 0.0))
-    score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    score = model_score(x, model)
     reasons = _reasons(info)
     conflict = info["conflict"]
     cons = info["constraints"]

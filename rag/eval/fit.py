@@ -41,9 +41,10 @@ SEED_REPEAT = 10          # each seed question counts this many times beside ~80
 L2 = 1e-3
 RERANK_N = 6
 SINGLE = ("dense", "xling", "bm25")
+SAME = ("zh→zh", "en→en")
 MAX_FALSE_ABSTAIN = 0.05  # the verifier's threshold abstains on at most this share of answerable training questions
 LLM_FLOOR_SHARE = 0.01    # with an LLM, only scores below this share of answerable ones abstain before it
-VERIFIER_SEED_REPEAT = 1  # the seed's unanswerables look like its answerables to these features (see README):
+VERIFIER_SEED_REPEAT = 1  # the seed's unanswerables look like its answerables to these features (README "Evaluation"):
                           # weighting them up only blurs the model
 
 
@@ -251,8 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     seed_verifier = _cv_verifier(xq_train, seed, seed_cv_rows)
 
     def figures(scored, far=0.10):
-        same = [(i, w) for i, w in scored if i.direction in ("zh→zh", "en→en")]
-        cross = [(i, w) for i, w in scored if i.direction not in ("zh→zh", "en→en")]
+        same = [(i, w) for i, w in scored if i.direction in SAME]
+        cross = [(i, w) for i, w in scored if i.direction not in SAME]
         out = {"retrieval": retrieval_table(scored), "answer_accuracy": answer_table(scored),
                "verifier": verifier_figures(verifier_rows(same), weights["verifier"], far)}
         if cross:
@@ -294,7 +295,7 @@ def _cv_verifier(xq_train: list[Item], seed: list[Item], seed_cv_rows) -> dict:
         weights = fold_rows[0][2]["weights"]
         model = fit_verifier(verifier_rows([(i, weights) for i in xq_train]),
                              verifier_rows([(i, weights) for i in seed if i.split != f"fold{k}"]))
-        scored += [(row, model) for row in fold_rows if row[0].direction in ("zh→zh", "en→en")]
+        scored += [(row, model) for row in fold_rows if row[0].direction in SAME]
         _log(f"seed verifier fold {k + 1}/{K_FOLDS} fitted")
     return _verifier_stats(scored, 0.05)
 
@@ -321,31 +322,50 @@ def verifier_rows(scored: list[tuple[Item, dict]]) -> list[tuple[Item, np.ndarra
 def fit_verifier(train_rows: list[tuple[Item, np.ndarray, dict]], seed_rows: list[tuple[Item, np.ndarray, dict]]) -> dict:
     """Per language: standardised logistic regression of "answerable", then the threshold with
     at most MAX_FALSE_ABSTAIN of the training questions' answerable ones abstained."""
-    from ..verify import FEATURES
-    from .learn import fit_logistic
     out = {}
     for lang in ("zh", "en"):
-        rows = [(x, it.answerable) for it, x, _ in train_rows if it.lang == lang]
-        rows += [(x, it.answerable) for it, x, _ in seed_rows if it.lang == lang] * VERIFIER_SEED_REPEAT
-        xs = np.stack([x for x, _ in rows])
-        ys = np.array([float(y) for _, y in rows])
-        mean, scale = xs.mean(0), xs.std(0)
-        scale[scale < 1e-9] = 1.0
-        w, b = fit_logistic((xs - mean) / scale, ys, l2=1e-3)
-        def scores(group):
-            xg = np.stack([x for it, x, _ in group if it.lang == lang and it.answerable])
-            return np.sort(1 / (1 + np.exp(-np.clip(((xg - mean) / scale) @ w + b, -30, 30))))
-        # the threshold keeps false abstentions at most MAX_FALSE_ABSTAIN on XQuAD *and* on the
-        # seed's training rows: the seed's paraphrased questions score lower than XQuAD's
-        cuts = [float(pos[int(MAX_FALSE_ABSTAIN * len(pos))]) for pos in (scores(train_rows), scores(seed_rows))
-                if len(pos)]
-        threshold = min(cuts) if cuts else 0.5
-        pos = scores(train_rows)
-        floor = min(float(pos[int(LLM_FLOOR_SHARE * len(pos))]), threshold) if len(pos) else 0.0
-        out[lang] = {"weights": {n: round(float(v), 5) for n, v in zip(FEATURES, w)}, "bias": round(b, 5),
-                     "mean": [round(float(v), 6) for v in mean], "scale": [round(float(v), 6) for v in scale],
-                     "threshold": round(threshold, 5), "correct_at": round(floor, 5), "llm_floor": round(floor, 5)}
+        # a question answered from a paragraph with a side in its language, and one answered
+        # from the other language only (en→zh-only, zh→en-only): two regimes, two models
+        # (rag.verify.model_for picks one the same way)
+        out[lang] = _fit_regime(train_rows, seed_rows, lambda it, info: it.lang == lang and not info["cross"])
+        out[f"{lang}-xl"] = _fit_regime(train_rows, seed_rows, lambda it, info: it.lang == lang and info["cross"])
     return out
+
+
+def _fit_regime(train_rows, seed_rows, keep) -> dict:
+    """Standardised logistic regression of "answerable" on the rows `keep` selects, and its
+    thresholds."""
+    from ..verify import FEATURES
+    from .learn import fit_logistic
+    rows = [(x, it.answerable) for it, x, info in train_rows if keep(it, info)]
+    rows += [(x, it.answerable) for it, x, info in seed_rows if keep(it, info)] * VERIFIER_SEED_REPEAT
+    xs = np.stack([x for x, _ in rows])
+    ys = np.array([float(y) for _, y in rows])
+    mean, scale = np.nanmean(xs, 0), np.nanstd(xs, 0)
+    scale[~(scale > 1e-9)] = 1.0
+    mean = np.nan_to_num(mean)
+    xs = np.where(np.isnan(xs), mean, xs)
+    from ..verify import SIGNS
+    w, b = fit_logistic((xs - mean) / scale, ys, l2=1e-3, signs=np.array([SIGNS.get(n, 0) for n in FEATURES]))
+
+    def scores(group):
+        xg = np.stack([x for it, x, info in group if keep(it, info) and it.answerable] or [np.zeros(len(FEATURES))])
+        xg = np.where(np.isnan(xg), mean, xg)
+        return np.sort(1 / (1 + np.exp(-np.clip(((xg - mean) / scale) @ w + b, -30, 30))))
+    # the threshold keeps false abstentions at most MAX_FALSE_ABSTAIN on XQuAD *and* on the
+    # seed's training rows: the seed's paraphrased questions score lower than XQuAD's
+    groups = [g for g in (train_rows, seed_rows) if any(keep(it, info) and it.answerable for it, _, info in g)]
+    cuts = [float(pos[int(MAX_FALSE_ABSTAIN * len(pos))]) for pos in map(scores, groups)]
+    threshold = min(cuts) if cuts else 0.5
+    pos = scores(train_rows)
+    floor = min(float(pos[int(LLM_FLOOR_SHARE * len(pos))]), threshold)
+    # correct_at: a correction ("the source says X, not Y") claims the sources speak to the
+    # question, so it needs an answer's confidence (lower, unrelated questions got "corrected")
+    return {"weights": {n: round(float(v), 5) for n, v in zip(FEATURES, w)}, "bias": round(b, 5),
+            "mean": {n: round(float(v), 6) for n, v in zip(FEATURES, mean)},
+            "scale": {n: round(float(v), 6) for n, v in zip(FEATURES, scale)},
+            "n_rows": len(rows), "threshold": round(threshold, 5), "correct_at": round(threshold, 5),
+            "llm_floor": round(floor, 5)}
 
 
 def verifier_figures(rows: list[tuple[Item, np.ndarray, dict]], model: dict, max_far: float) -> dict:
@@ -357,17 +377,14 @@ def _verifier_stats(scored: list[tuple[tuple[Item, np.ndarray, dict], dict]], ma
     (an operating point on this data's curve); and the product's own decisions (rag.verify:
     model, threshold and rules) — recall = unanswerable questions declined (abstained, or
     "the sources give this only for …"), false abstention = answerable ones abstained."""
-    from ..verify import FEATURES, verify
+    from ..verify import model_for, model_score, verify
     out = {}
     for lang in ("zh", "en"):
         scores, labels, declined = [], [], []
         for (item, x, info), model in scored:
             if item.lang != lang:
                 continue
-            m = model[lang]
-            w = np.array([m["weights"][n] for n in FEATURES])
-            z = ((x - np.array(m["mean"])) / np.array(m["scale"])) @ w + m["bias"]
-            scores.append(float(1 / (1 + np.exp(-np.clip(z, -30, 30)))))
+            scores.append(model_score(x, model_for(model, lang, info["cross"])))
             labels.append(item.answerable)
             verdict = verify(item.candidates, info["hits"], info["readings"], model, info["fused"])
             declined.append(verdict.outcome == "abstain" or (not item.answerable and verdict.outcome == "correct"))

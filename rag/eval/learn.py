@@ -58,8 +58,24 @@ def fit_softmax(groups: list[Group], l2: float = 1e-2, iters: int = 400, lr: flo
     return w
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, iters: int = 500) -> tuple[np.ndarray, float]:
-    """(weights, bias) of P(y=1|x) = sigmoid(x·w + b), Newton's method with L2 on w."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, iters: int = 500,
+                 signs: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """(weights, bias) of P(y=1|x) = sigmoid(x·w + b), Newton's method with L2 on w.
+
+    `signs` (+1, -1 or 0 per column) fixes the direction a feature may push: a column whose
+    fitted weight comes out the other way is dropped (weight 0) and the rest refitted, until
+    none does. Correlated features otherwise trade signs to fit one corpus's quirks."""
+    if signs is not None:
+        active = np.ones(x.shape[1], dtype=bool)
+        while True:
+            w_act, b = fit_logistic(x[:, active], y, l2, iters)
+            w = np.zeros(x.shape[1])
+            w[active] = w_act
+            wrong = (np.sign(w) * signs < 0) & (signs != 0)
+            if not wrong.any():
+                return w, b
+            # drop the most wrong-signed column, refit (one at a time: dropping one can fix another)
+            active[int(np.argmax(np.where(wrong, np.abs(w), -1)))] = False
     n, dim = x.shape
     xb = np.hstack([x, np.ones((n, 1))])
     w = np.zeros(dim + 1)

@@ -21,6 +21,7 @@ will would should could may might also both but if about over under up out more 
 ZH_STOP = frozenset("的 了 和 与 及 在 是 为 以 等 将 对 从 中 其 也 而 并 把 被 这 那 之 于 上 下 个 有 就 都 还 又 或 即 着 "
                     "吗 呢 吧 啊 什么 多少 哪些 哪个 如何 怎么 怎样 是否 哪".split())
 
+
 _lock = threading.Lock()
 _jieba = None
 
@@ -47,6 +48,15 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
+
+
+# Question words and references to the text itself: terms of a question (after tokenize) that
+# never name what is asked about, so a passage lacking them says nothing (rag/verify.py)
+_ZH_QUESTION = ("哪里 哪儿 何时 何地 何处 为什么 为何 谁 哪位 几 多久 多大 多长 多远 哪年 哪一年 一年 哪天 哪一天 一天 "
+                "哪一 哪项 哪个 哪种 哪家 哪些地方 怎么样 时候 多少钱 请问 是不是 有没有 文章 文中 文中说 本文 提到 "
+                "报道 本届 本次 这次 这场 此次")
+_EN_QUESTION = ("many much long far often old whose whom which what article text passage document mention "
+                "mentioned say says said according report reported")
 
 
 def tokenize(text: str) -> list[str]:
@@ -85,3 +95,6 @@ def pos_tags(text: str) -> list[tuple[str, str]]:
 def zh_names(text: str) -> set[str]:
     """Person, place and organisation names (jieba ns/nr/nt) of two characters or more."""
     return {w for w, flag in pos_tags(text) if flag in ("ns", "nr", "nt", "nrt") and len(w) >= 2}
+
+
+QUESTION_WORDS = frozenset(_ZH_QUESTION.split()) | frozenset(stem(w) for w in _EN_QUESTION.split())
