@@ -8,6 +8,8 @@
   pronoun takes the thing the previous question asked about ("Which projects …?" → they).
 - A short follow-up with neither ("签了几个?", "新增了哪些奖励情形?") is read in the previous
   question's context: its topic is put in front.
+- A follow-up asking only for more precision ("那它的具体数字是多少?", "What exactly was its
+  figure?") asks the previous question again.
 - Anything else is a new question and stands as it is.
 
 With an LLM the condense prompt rewrites the question; these rules are the fallback.
@@ -35,6 +37,13 @@ _EN_IS_NP = re.compile(r"\b(?:is|are|was|were|did|does|do)\s+((?:the\s+)?[\w’'
                        r"take|been|held)\b|\?|$)", re.I)
 _EN_START = frozenset("What Which Who Whom Whose When Where Why How Is Are Was Were Do Does Did Can Could And "
                       "The A An In On At For Of To".split())
+# a follow-up that only asks for the previous answer more precisely ("那它的具体数字是多少?",
+# "What exactly was its figure?") asks the previous question again
+_ZH_GENERIC = re.compile(r"它们|它|其|这个|这|那个|那么|那|的|是|具体|确切|详细|准确|一点|一下|数字|数据|数额|数目|"
+                         r"多少|什么|呢|吗|再说|说说|请|[?？。!！,，\s]")
+_EN_GENERIC = frozenset("what which was were is are it its their they that this exactly precisely specifically "
+                        "exact precise specific figure figures number numbers amount value details detail again "
+                        "more the a and so then please tell me say give".split())
 _ZH_ASK = re.compile(r"什么|哪|谁|几|多少|怎么|如何|为何|为什么|是否|何")
 
 
@@ -127,6 +136,8 @@ def resolve(question: str, previous: str) -> str:
 
 
 def _resolve_zh(q: str, previous: str) -> str:
+    if not _ZH_GENERIC.sub("", q):
+        return previous
     core = _ZH_TAIL.sub("", _ZH_LEAD.sub("", q))
     new, old = _zh_entities(core), _zh_entities(previous)
     if new and old:
@@ -158,6 +169,8 @@ def _elliptical(core: str) -> bool:
 
 
 def _resolve_en(q: str, previous: str) -> str:
+    if all(w in _EN_GENERIC for w in re.findall(r"[a-z]+", q.lower())):
+        return previous
     led = bool(_EN_LEAD.match(q))
     core = _EN_LEAD.sub("", q).strip().rstrip("?.! ")
     new, old = _en_entities(core[:1].upper() + core[1:]), _en_entities(previous)
