@@ -1,10 +1,11 @@
 """Answers: the typed `Answer` record, the offline extractive composer, and the wording of
-abstentions. The LLM path's generation lives in engine.py (prompts) and llm.py (transport)."""
+abstentions. The LLM path's generation lives in answerers.py (prompts) and llm.py (transport)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from .citations import AnswerSentence, Citation, citation_dict
+from .contract import validate
 from .extract import Reading
 from .retrieve import Hit
 from .verify import Verdict
@@ -53,7 +54,8 @@ class Answer:
     verdict: Verdict | None = None
 
     def to_dict(self) -> dict:
-        return {
+        """The one serialiser of an answer, checked against the contract (rag/contract.py)."""
+        return validate({
             "question": self.question,
             "answer": self.text,
             "language": self.language,
@@ -71,7 +73,7 @@ class Answer:
             "sentences": [{"text": s.text, "markers": s.markers, "paragraph_ids": s.paragraph_ids,
                            "quotes": s.quotes, "supported": s.supported, "support": s.support}
                           for s in self.sentences],
-        }
+        })
 
 
 def compose_extractive(chosen: list[Reading], hits: list[Hit], language: str) -> str:

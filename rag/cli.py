@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import RagError
+from .settings import BACKENDS, LANGUAGES
 
 
 def _pipe_safe(main):
@@ -119,15 +120,13 @@ def ask_main(argv: list[str] | None = None) -> int:
     parser.add_argument("question")
     parser.add_argument("--json", action="store_true", help="print the Answer as JSON")
     parser.add_argument("-k", "--top-k", type=int, default=None, help="paragraphs to retrieve (default RAG_TOP_K)")
-    parser.add_argument("--backend", choices=("auto", "offline", "llm"), default="auto")
-    parser.add_argument("--language", choices=("auto", "zh", "en"), default="auto")
+    parser.add_argument("--backend", choices=BACKENDS, default="auto")
+    parser.add_argument("--language", choices=LANGUAGES, default="auto")
     parser.add_argument("--stream", action="store_true", help="print the answer as it is generated")
     args = parser.parse_args(argv)
     from .engine import Engine
     try:
         engine = Engine()
-        if args.top_k is not None and not 1 <= args.top_k <= 20:
-            raise RagError(f"--top-k {args.top_k} is out of range", "use 1..20")
         answer = None
         for event in engine.stream(args.question, None, top_k=args.top_k, backend=args.backend, language=args.language):
             if isinstance(event, str):

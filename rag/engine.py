@@ -1,31 +1,25 @@
 """The engine: one object behind the CLI, the UI and the eval runner, so all three behave
-the same. question (+history) → standalone query → hybrid retrieval → abstain or answer
-(LLM or extractive) → validated citations → `Answer`."""
+the same. question (+history) → standalone query → hybrid retrieval → learned fusion and
+reading → verdict (answer / correct / abstain) → an answerer (LLM or extractive) → validated citations → `Answer`."""
 from __future__ import annotations
 
 import threading
 import time
 from typing import Iterator
 
-from .answer import (LLM_FALLBACK, LLM_TRUNCATED, MIXED_NO_ANSWER, NO_ANSWER, OFFLINE, UNSUPPORTED_SENTENCES,
-                     Answer, abstention_text, compose_correction, compose_extractive)
-from .citations import cite, complete_sentences
+from .answer import LLM_FALLBACK, Answer
+from .answerers import Answerer, ExtractiveAnswerer, LLMAnswerer, Question
 from .errors import LLMError, QuestionError
-from .extract import choose
 from .index import Index
-from .llm import HEARTBEAT_S, LLM, LLMConfig, StreamEnd
+from .llm import LLM, LLMConfig
 from .prompts import render
 from .followup import resolve
-from .retrieve import Hit, Retrieval, Retriever
+from .retrieve import Retrieval, Retriever
 from .security import client_endpoint
-from .settings import Settings, load_settings
-from .verify import Verdict, check_sentences, verify
+from .settings import BACKENDS, LANGUAGES, TOP_K_RANGE, Settings, load_settings
+from .verify import Verdict, verify
 from .text import detect_language, unsupported_script, visible
 
-BACKENDS = ("auto", "offline", "llm")
-LANGUAGES = ("auto", "zh", "en")
-NO_ANSWER_TOKEN = "[NO_ANSWER]"
-LLM_SLOT_WAIT_S = 15.0       # a question waits this long for a free LLM slot, then answers offline
 
 
 class Engine:
@@ -112,12 +106,16 @@ class Engine:
 
     def stream(self, question: str, history: list[dict] | None = None, *, top_k: int | None = None,
                backend: str = "auto", language: str = "auto", llm: LLMConfig | None = None) -> Iterator[str | Answer]:
-        """Yields text deltas as the answer is produced, then the final `Answer`."""
+        """Yields text deltas as the answer is produced, then the final `Answer`. The one place
+        the request's options are checked (the CLI and the UI pass them through)."""
         t0 = time.perf_counter()
         q = self.validate_question(question)
         if backend not in BACKENDS or language not in LANGUAGES:
             raise QuestionError(f"unknown backend {backend!r} or language {language!r}",
                                 f"use backend in {BACKENDS} and language in {LANGUAGES}")
+        top_k = self.settings.top_k if top_k is None else top_k
+        if not TOP_K_RANGE[0] <= top_k <= TOP_K_RANGE[1]:
+            raise QuestionError(f"top-k {top_k} is out of range", f"use {TOP_K_RANGE[0]}..{TOP_K_RANGE[1]}")
         lang = detect_language(q) if language == "auto" else language
         cfg = llm or (self.llm_config() if backend != "offline" else None)
         if backend == "llm" and cfg is None:
@@ -129,129 +127,35 @@ class Engine:
         t = time.perf_counter()
         query = self.standalone(q, history, client)
         timings["condense"] = (time.perf_counter() - t) * 1000
-        retrieval = self.retriever.retrieve(query, top_k or self.settings.top_k)
+        retrieval = self.retriever.retrieve(query, top_k)
         timings.update({f"retrieve_{k}": v for k, v in retrieval.timings_ms.items()})
-        hits = retrieval.hits
         t = time.perf_counter()
         verdict = self.verdict(retrieval, lang)
         timings["verify"] = (time.perf_counter() - t) * 1000
-        base = dict(question=q, language=lang, retrieved=hits, standalone_question=query, support=verdict.score,
-                    verdict=verdict)
+        asked = Question(q, query, lang, retrieval, verdict, timings)
 
         # With an LLM only a confident "unsupported" abstains before it; borderline questions
         # reach it (its [NO_ANSWER] is honoured). Offline, the verdict decides.
+        extractive = ExtractiveAnswerer(self.retriever)
+        answerer: Answerer = extractive
         floor = self._verifier_setting(lang, "llm_floor", 0.0) + self.settings.abstain_margin
-        if verdict.outcome == "abstain" and (client is None or verdict.score < floor):
-            text = abstention_text(verdict, lang)
-            yield text
-            timings["total"] = (time.perf_counter() - t0) * 1000
-            yield Answer(text=text, abstained=True, outcome="abstain", backend=cfg.label if client else OFFLINE,
-                         timings_ms=timings, **base)
-            return
-
+        if client is not None and not (verdict.outcome == "abstain" and verdict.score < floor):
+            answerer = LLMAnswerer(client, self._llm_slots, self.settings.llm_concurrency)
         notice = ""
-        if client is not None:
-            t = time.perf_counter()
-            try:
-                try:
-                    outcome = yield from self._llm_answer(client, q, hits, lang)
-                finally:
-                    timings["generate"] = (time.perf_counter() - t) * 1000
-                timings["total"] = (time.perf_counter() - t0) * 1000
-                yield Answer(backend=cfg.label, timings_ms=timings, **outcome, **base)
-                return
-            except LLMError as exc:
-                notice = LLM_FALLBACK[lang].format(reason=exc.message)
-                yield "\n" + notice + "\n"
-
-        t = time.perf_counter()
-        if verdict.outcome == "abstain":          # the LLM failed on a borderline question
-            text = abstention_text(verdict, lang)
-            timings["total"] = (time.perf_counter() - t0) * 1000
-            yield text
-            yield Answer(text=text, abstained=True, outcome="abstain", backend=OFFLINE, notice=notice,
-                         timings_ms=timings, **base)
-            return
-        if verdict.outcome == "correct":
-            draft = compose_correction(verdict, hits, lang)
-        else:
-            chosen = choose(self.retriever.readings(retrieval, lang), query, self.retriever.weights["sentences"])
-            draft = compose_extractive(chosen, hits, lang)
-        cited = cite(draft, hits, lang)
-        timings["extract"] = (time.perf_counter() - t) * 1000
-        yield cited.text
+        try:
+            fields = yield from answerer.answer(asked)
+        except LLMError as exc:
+            if answerer is extractive:
+                raise
+            notice = LLM_FALLBACK[lang].format(reason=exc)     # what happened — what to do
+            yield "\n" + notice + "\n"
+            answerer = extractive
+            fields = yield from extractive.answer(asked)
+        fields["notice"] = " ".join(n for n in (notice, fields.get("notice", "")) if n)
         timings["total"] = (time.perf_counter() - t0) * 1000
-        for sentence in cited.sentences:          # verbatim quotes of the cited paragraph
-            sentence.supported = bool(sentence.paragraph_ids)
-        yield Answer(text=cited.text, abstained=False, outcome=verdict.outcome, backend=OFFLINE,
-                     citations=cited.citations, sentences=cited.sentences, dropped_markers=cited.dropped_markers,
-                     notice=notice, timings_ms=timings, **base)
+        yield Answer(question=q, language=lang, retrieved=retrieval.hits, standalone_question=query,
+                     support=verdict.score, verdict=verdict, backend=answerer.label, timings_ms=timings, **fields)
 
     def _verifier_setting(self, lang: str, key: str, default: float) -> float:
         model = self.retriever.weights["verifier"].get(lang) or self.retriever.weights["verifier"].get("en") or {}
         return float(model.get(key, default))
-
-    def _llm_answer(self, client: LLM, question: str, hits: list[Hit], lang: str):
-        """Stream the LLM's answer (yielding its deltas), then check it; returns the Answer's
-        fields. Raises LLMError when nothing usable came back, so the caller falls back to
-        the extractive answer. What is checked:
-        - `[NO_ANSWER]` anywhere (even mixed with text) is honoured as an abstention;
-        - a cut-off answer (no finish_reason "stop": token limit, deadline, length cap, dropped
-          stream) keeps only its finished sentences, with a notice saying why;
-        - a sentence citing only sources that don't exist is dropped; each remaining sentence
-          is checked against the paragraphs it cites, and flagged when they don't state it;
-        - if no sentence is supported, the answer is not shown as grounded: fall back."""
-        waited = 0.0
-        while not self._llm_slots.acquire(timeout=HEARTBEAT_S):
-            waited += HEARTBEAT_S
-            if waited >= LLM_SLOT_WAIT_S:
-                raise LLMError(f"all {self.settings.llm_concurrency} LLM slots are busy",
-                               "try again shortly, or raise RAG_LLM_CONCURRENCY")
-            yield ""                     # still waiting: lets a Stop through
-        try:
-            parts: list[str] = []
-            end = StreamEnd(None)
-            for item in client.stream(render("system"), self._qa_prompt(question, hits, lang)):
-                if isinstance(item, StreamEnd):
-                    end = item
-                    break
-                parts.append(item)
-                yield item
-        finally:
-            self._llm_slots.release()
-        draft = "".join(parts).strip()
-        if not draft:
-            raise LLMError("the LLM returned an empty answer" + ("" if end.complete else f" ({end.why(client.cfg)})"))
-        notices = []
-        if NO_ANSWER_TOKEN in draft:
-            if draft.replace(NO_ANSWER_TOKEN, "").strip():
-                notices.append(MIXED_NO_ANSWER[lang])
-            return dict(text=NO_ANSWER[lang], abstained=True, outcome="abstain", notice=" ".join(notices))
-        if not end.complete:
-            draft = complete_sentences(draft)
-            if not draft:
-                raise LLMError(f"the LLM's answer was cut off before its first sentence ended: {end.why(client.cfg)}")
-            notices.append(LLM_TRUNCATED[lang].format(reason=end.why(client.cfg)))
-        cited = cite(draft, hits, lang)
-        unsupported = check_sentences(cited.sentences, hits)
-        if cited.sentences and unsupported == len(cited.sentences):
-            raise LLMError("the LLM's answer is not supported by the paragraphs it cites (not one sentence)")
-        if not cited.sentences:
-            raise LLMError("the LLM's answer cited only sources that do not exist")
-        if unsupported:
-            notices.append(UNSUPPORTED_SENTENCES[lang].format(n=unsupported))
-        return dict(text=cited.text, abstained=False, outcome="answer", citations=cited.citations,
-                    sentences=cited.sentences, dropped_markers=cited.dropped_markers, notice=" ".join(notices))
-
-    @staticmethod
-    def _qa_prompt(question: str, hits: list[Hit], lang: str) -> str:
-        blocks = []
-        for n, hit in enumerate(hits, 1):
-            sides = [f"[{n}] ({hit.pair.id}; {hit.pair.section or 'no section'})"]
-            if hit.pair.zh:
-                sides.append(f"中文: {hit.pair.zh}")
-            if hit.pair.en:
-                sides.append(f"English: {hit.pair.en}")
-            blocks.append("\n".join(sides))
-        return render("qa", sources="\n\n".join(blocks), question=question,
-                      language_name="Chinese (简体中文)" if lang == "zh" else "English")

@@ -33,6 +33,9 @@ QUIET_ENV = {
 }
 
 EMBEDDERS = ("e5", "use", "openai")
+BACKENDS = ("auto", "offline", "llm")
+LANGUAGES = ("auto", "zh", "en")
+TOP_K_RANGE = (1, 20)              # paragraphs a question may retrieve (RAG_TOP_K, the UI slider, --top-k)
 
 
 def quiet_outbound() -> None:
@@ -180,7 +183,7 @@ def load_settings() -> Settings:
         chroma_port=_int("RAG_CHROMA_PORT", 8000, 1, 65535),
         chroma_prefix=_env("RAG_CHROMA_PREFIX", "rag"),
         exact_search_max=_int("RAG_EXACT_SEARCH_MAX", 100_000, 0, 10_000_000),
-        top_k=_int("RAG_TOP_K", 4, 1, 20),
+        top_k=_int("RAG_TOP_K", 4, *TOP_K_RANGE),
         llm_base_url=llm_base_url,
         llm_api_key=_env("OPENAI_API_KEY", ""),
         llm_model=_env("RAG_LLM_MODEL", "gpt-4o-mini"),

@@ -31,6 +31,15 @@ def test_real_files_are_valid_against_the_seed():
     assert len(load_claims(ROOT / "eval" / "claims.jsonl")) == 142
 
 
+@pytest.mark.parametrize("questions, sources", [("seed_holdout.jsonl", "seeds"),
+                                                ("news_zh/questions.jsonl", "eval/news_zh/sources")])
+def test_the_report_only_sets_are_valid_against_their_corpora(questions, sources):
+    ids = seed_paragraph_ids(ROOT / sources)
+    assert validate(ROOT / "eval" / questions, ids) == []
+    qs = load_questions(ROOT / "eval" / questions)
+    assert len(qs) >= 40 and any(not q.answerable for q in qs)
+
+
 def test_good_file_passes(tmp_path):
     assert validate(write(tmp_path, [GOOD]), SEED_IDS) == []
 
