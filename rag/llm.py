@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
+import httpx
+
 from .errors import LLMError
 
 HEARTBEAT_S = 0.5     # a waiting stream yields "" this often, so Stop is honoured promptly
@@ -81,11 +83,15 @@ def _finish_reason(chunk) -> str | None:
 
 class LLM:
     def __init__(self, cfg: LLMConfig) -> None:
-        from llama_index.llms.openai_like import OpenAILike
         self.cfg = cfg
-        self._llm = OpenAILike(model=cfg.model, api_base=cfg.base_url or None, api_key=cfg.api_key or "not-needed",
-                               is_chat_model=True, context_window=cfg.context_window, max_tokens=cfg.max_tokens,
-                               timeout=cfg.timeout_s, max_retries=0, temperature=0.0)
+        self._llm = self._client()
+
+    def _client(self, http_client=None):
+        from llama_index.llms.openai_like import OpenAILike
+        cfg = self.cfg
+        return OpenAILike(model=cfg.model, api_base=cfg.base_url or None, api_key=cfg.api_key or "not-needed",
+                          is_chat_model=True, context_window=cfg.context_window, max_tokens=cfg.max_tokens,
+                          timeout=cfg.timeout_s, max_retries=0, temperature=0.0, http_client=http_client)
 
     @staticmethod
     def _messages(system: str, user: str):
@@ -125,10 +131,14 @@ class LLM:
         items: queue.Queue = queue.Queue()
         stop = threading.Event()
 
+        # a connection of its own, closed when the stream ends or is stopped: closing the
+        # llama-index generator alone left the HTTP response open (the server kept generating)
+        http = httpx.Client(timeout=cfg.timeout_s)
+
         def produce() -> None:
             gen = None
             try:
-                gen = self._llm.stream_chat(self._messages(system, user))
+                gen = self._client(http).stream_chat(self._messages(system, user))
                 for chunk in gen:
                     if stop.is_set():
                         break
@@ -140,9 +150,10 @@ class LLM:
                 close = getattr(gen, "close", None)
                 if close is not None:
                     try:
-                        close()          # drops the HTTP connection: the server stops generating
+                        close()
                     except Exception:
                         pass
+                http.close()             # drops the HTTP connection: the server stops generating
 
         threading.Thread(target=produce, daemon=True, name="llm-stream").start()
         deadline = time.monotonic() + cfg.deadline_s

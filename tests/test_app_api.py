@@ -105,6 +105,20 @@ def test_keys_are_masked_before_escaping(secret):
         assert part not in shown or len(part) < 4
 
 
+def test_a_key_streamed_over_several_chunks_never_shows_in_part():
+    """An endpoint echoing a key split over chunks: every partial text shown while streaming
+    holds back a tail that could be the key's beginning, and the whole key is masked."""
+    from rag.ui.render import mask_stream
+    key = "sk-SECRETTEST-abcdef12"
+    full = f"Your key is {key} (again: {key}). Done."
+    for cut in range(len(full) + 1):
+        shown = mask_stream(full[:cut], [key])
+        assert "SECRET" not in shown and "sk-S" not in shown, (cut, shown)
+        assert full[:cut].startswith(shown.split("***")[0])
+    assert mask_stream(full, [key]) == "Your key is *** (again: ***). Done."
+    assert mask_stream("ends with s", [key]) == "ends with "            # could be "sk-…": held back
+
+
 # ------------------------------------------------------------------ the real app ----
 @pytest.fixture(scope="session")
 def app():

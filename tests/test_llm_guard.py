@@ -86,8 +86,8 @@ def test_a_megabyte_answer_is_capped(engine):
 def test_offline_questions_do_not_wait_for_llm_slots(engine, monkeypatch):
     """Every LLM slot is held by a slow answer: an offline question is answered at once, and
     another LLM question falls back to offline after its short wait instead of queueing."""
-    import rag.engine as engine_module
-    monkeypatch.setattr(engine_module, "LLM_SLOT_WAIT_S", 1.0)
+    import rag.answerers as answerers_module
+    monkeypatch.setattr(answerers_module, "LLM_SLOT_WAIT_S", 1.0)
     slots = engine.settings.llm_concurrency
     with scripted_llm({"chunks": [GOOD] + ["Slow. "] * 30, "delay": 0.25}) as (url, srv):
         threads = [threading.Thread(target=engine.ask, args=(Q_FUND,), kwargs={"backend": "llm", "llm": _cfg(url)})
@@ -105,3 +105,21 @@ def test_offline_questions_do_not_wait_for_llm_slots(engine, monkeypatch):
         assert busy.backend == "extractive" and "slots are busy" in busy.notice
         for th in threads:
             th.join(60)
+
+
+def test_closing_a_streaming_answer_drops_the_connection_and_frees_its_slot(engine):
+    """Stop in the UI closes the engine's generator: the endpoint must see its client go
+    (it stops generating), and the LLM slot must be free for the next question."""
+    with scripted_llm({"chunks": [GOOD] + [f"word{i} " for i in range(400)], "delay": 0.2}) as (url, srv):
+        stream = engine.stream(Q_FUND, [], backend="llm", llm=_cfg(url, deadline_s=120))
+        words = 0
+        for event in stream:
+            words += isinstance(event, str) and event.startswith("word")
+            if words >= 3:
+                break
+        stream.close()
+        deadline = time.monotonic() + 20
+        while not srv.disconnects and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert srv.disconnects == 1
+        assert engine._llm_slots._value == engine.settings.llm_concurrency

@@ -7,19 +7,64 @@ the chat and the source panel are rendered from them, the browser keeps them (Br
 """
 from __future__ import annotations
 
+import functools
+import threading
 import time
 
+import anyio
 import gradio as gr
 
+from ..answer import LLM_FALLBACK
 from ..engine import Engine
 from ..errors import RagError
 from ..security import Rejected
+from ..text import detect_language
 from . import render
 
 OFFLINE_CHOICE = "offline (extractive)"
 LLM_CHOICE = "OpenAI-compatible endpoint"
 STREAM_UPDATE_S = 0.1
 MAX_TURNS = 50          # kept in a conversation (and in the browser)
+
+
+def closing_stream(fn):
+    """`fn` (a generator function) as an async generator that closes it when the event is
+    cancelled (Stop): gradio otherwise leaves a cancelled sync generator suspended, its LLM
+    stream open and its LLM slot taken until garbage collection. Each step runs in a worker
+    thread; close() runs the generator's finally blocks (the HTTP stream is dropped, the
+    endpoint stops generating). A step still running when the cancel lands (waiting for the
+    next LLM chunk) is let finish in its thread, then the generator is closed there."""
+    @functools.wraps(fn)
+    async def run(*args):
+        gen = fn(*args)
+        done = object()
+        try:
+            while True:
+                item = await anyio.to_thread.run_sync(next, gen, done)
+                if item is done:
+                    return
+                yield item
+        finally:
+            _close_when_idle(gen)
+    return run
+
+
+def _close_when_idle(gen, wait_s: float = 0.05, limit_s: float = 600.0) -> None:
+    try:
+        gen.close()
+        return
+    except ValueError:          # "generator already executing": its step is still running
+        pass
+
+    def retry() -> None:
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            try:
+                gen.close()
+                return
+            except ValueError:
+                time.sleep(wait_s)
+    threading.Thread(target=retry, daemon=True, name="close-answer").start()
 
 
 def titles(engine: Engine) -> dict[str, str]:
@@ -70,18 +115,19 @@ class ChatHandler:
         if backend == LLM_CHOICE:
             try:
                 cfg, mode = self.engine.client_llm_config(base_url or "", model or "", key), "llm"
-            except Rejected as exc:     # the same for every endpoint problem: answer offline, say why
-                notice = f"LLM not used: {exc}. Answered offline instead. 未使用大模型，已离线回答。"
+            except Rejected as exc:     # the same notice as an endpoint failing mid-answer: offline, and why
+                notice = LLM_FALLBACK["zh" if detect_language(q) == "zh" else "en"].format(reason=exc)
         raw, answer, last = "", None, 0.0
         try:
-            size = max(1, min(20, int(top_k or self.engine.settings.top_k)))
-            lang = language if language in ("auto", "zh", "en") else "auto"
+            # passed through as given: the engine checks top-k and language (one place)
+            size = int(top_k) if isinstance(top_k, (int, float)) and not isinstance(top_k, bool) else None
+            lang = language if isinstance(language, str) and language else "auto"
             for event in self.engine.stream(q, history_of(turns), top_k=size, backend=mode, language=lang, llm=cfg):
                 if isinstance(event, str):
                     raw += event
                     if time.monotonic() - last >= STREAM_UPDATE_S:    # a few updates a second, not one per token
                         last = time.monotonic()
-                        pending[-1]["answer"] = {"answer": render.mask(raw, secrets) or "…", "outcome": "answer"}
+                        pending[-1]["answer"] = {"answer": render.mask_stream(raw, secrets) or "…", "outcome": "answer"}
                         yield (render.chat_messages(pending), gr.skip(), "Answering… 正在回答…", None, gr.skip())
                 else:
                     answer = event

@@ -14,9 +14,9 @@ import gradio as gr
 from ..engine import Engine
 from ..errors import RagError
 from ..security import HostGuard, Rejected, allowed_hosts, exposure_warning
-from ..settings import Settings, apply_gradio_env
+from ..settings import LANGUAGES, TOP_K_RANGE, Settings, apply_gradio_env
 from . import render
-from .chat import LLM_CHOICE, OFFLINE_CHOICE, ChatHandler
+from .chat import LLM_CHOICE, OFFLINE_CHOICE, ChatHandler, closing_stream
 from .evaluation import METRICS, ROW_COLUMNS, eval_sets
 from .evaluation import run as run_evaluation
 from .sources_tab import DOC_HEADERS, IngestGuard, document_rows, save_uploads, summary
@@ -107,7 +107,7 @@ def build_app(engine: Engine) -> gr.Blocks:
                                        elem_id="exported", height=60)
                     status = gr.HTML("", elem_id="status")
                     with gr.Accordion("Settings · 设置", open=False):
-                        top_k = gr.Slider(1, 20, value=s.top_k, step=1, label="top-k paragraphs")
+                        top_k = gr.Slider(*TOP_K_RANGE, value=s.top_k, step=1, label="top-k paragraphs")
                         backend = gr.Radio([OFFLINE_CHOICE, LLM_CHOICE], label="Backend",
                                            value=LLM_CHOICE if s.llm_configured else OFFLINE_CHOICE)
                         base_url = gr.Textbox(
@@ -118,7 +118,7 @@ def build_app(engine: Engine) -> gr.Blocks:
                         model = gr.Textbox(label="Model", value=s.llm_model)
                         api_key = gr.Textbox(label="API key (blank: the server's key, for its own endpoint only)",
                                              type="password", value="", placeholder="sk-…")
-                        language = gr.Radio(["auto", "zh", "en"], value="auto", label="Answer language · 回答语言")
+                        language = gr.Radio(list(LANGUAGES), value="auto", label="Answer language · 回答语言")
                     with gr.Accordion("Answer details (JSON)", open=False):
                         details = gr.JSON(label="answer")
                 with gr.Column(scale=2):
@@ -134,28 +134,33 @@ def build_app(engine: Engine) -> gr.Blocks:
             def take(text):              # the box is emptied once, when a question is sent
                 return "", text
 
+            # async wrappers: Stop cancels the task, and the engine's generator is closed at once
+            ask, again_fn, edit_fn = (closing_stream(f) for f in (chat.ask, chat.regenerate, chat.edit))
             asks = []
             for trigger in (question.submit, send.click):
                 event = trigger(take, [question], [question, pending], api_name=False, queue=False).then(
-                    chat.ask, [pending, turns, *settings_in], outputs, api_name="ask" if not asks else False,
+                    ask, [pending, turns, *settings_in], outputs, api_name="ask" if not asks else False,
                     concurrency_limit=slots)
                 event.then(lambda t: t, turns, saved, api_name=False)
                 asks.append(event)
             for button in example_buttons:
                 event = button.click(lambda q=button.value: q, None, pending, api_name=False, queue=False).then(
-                    chat.ask, [pending, turns, *settings_in], outputs, api_name=False, concurrency_limit=slots)
+                    ask, [pending, turns, *settings_in], outputs, api_name=False, concurrency_limit=slots)
                 event.then(lambda t: t, turns, saved, api_name=False)
                 asks.append(event)
-            again = regenerate.click(chat.regenerate, [turns, *settings_in], outputs, api_name="regenerate",
+            again = regenerate.click(again_fn, [turns, *settings_in], outputs, api_name="regenerate",
                                      concurrency_limit=slots)
             again.then(lambda t: t, turns, saved, api_name=False)
-            retried = chatbot.retry(chat.regenerate, [turns, *settings_in], outputs, api_name=False,
+            retried = chatbot.retry(again_fn, [turns, *settings_in], outputs, api_name=False,
                                     concurrency_limit=slots)
-            edited = chatbot.edit(chat.edit, [turns, *settings_in], outputs, api_name=False, concurrency_limit=slots)
+            edited = chatbot.edit(edit_fn, [turns, *settings_in], outputs, api_name=False, concurrency_limit=slots)
             for event in (retried, edited):
                 event.then(lambda t: t, turns, saved, api_name=False)
             asks += [again, retried, edited]
-            stop.click(None, None, None, cancels=asks, api_name=False)
+            # cancelling ends the answer's generator (its LLM stream is closed, its slot freed);
+            # the status says so, since the cancelled event never sends its last update
+            stop.click(lambda: render.status_html(None, "stopped — the partial answer is not kept; ask again · 已停止"),
+                       None, status, cancels=asks, api_name=False)
             clear.click(lambda: ([], render.sources_html([]), "", None, [], []), None, [*outputs, saved],
                         api_name="clear")
             export_md.click(lambda t: export(t, "md"), turns, exported, api_name="export")
@@ -194,7 +199,7 @@ def build_app(engine: Engine) -> gr.Blocks:
             eval_msg = gr.HTML()
             metrics = gr.Dataframe(headers=["metric", "value", "what it measures", "含义"], label="Metrics",
                                    interactive=False, wrap=True, value=[[m, "", en, zh] for m, en, zh in METRICS])
-            results = gr.Dataframe(headers=ROW_COLUMNS, label="Per question", interactive=False, wrap=True,
+            results = gr.Dataframe(headers=ROW_COLUMNS, label="Per question", interactive=False, wrap=True, elem_id="eval-rows",
                                    column_widths=["7%", "10%", "6%", "8%", "5%", "6%", "26%", "32%"])
             plot = gr.Image(label="Plot", type="filepath", interactive=False)
             eval_btn.click(run_eval, [qset, qfile], [eval_msg, metrics, results, plot], api_name="run_eval",

@@ -45,10 +45,12 @@ details.turn > summary { cursor: pointer; font-size: 0.9em; color: var(--body-te
 .notice { color: #b45309; font-size: 0.9em; }
 a.cite { text-decoration: underline; text-decoration-style: dotted; font-weight: 600; color: var(--color-accent);
   position: relative; cursor: pointer; }
-a.cite:hover::after, a.cite:focus::after { content: attr(data-preview); position: absolute; left: 0; top: 1.6em;
-  z-index: 50; width: min(420px, 80vw); white-space: pre-wrap; font-weight: 400; font-size: 0.85em;
+a.cite .cite-preview { display: none; }
+a.cite:hover .cite-preview, a.cite:focus .cite-preview { display: block; position: absolute; left: 0; top: 1.6em;
+  z-index: 50; width: min(420px, 80vw); font-weight: 400; font-size: 0.85em; line-height: 1.45;
   background: var(--background-fill-primary); color: var(--body-text-color); border: 1px solid var(--border-color-primary);
   border-radius: 6px; padding: 6px 8px; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
+.cite-preview > span { display: block; }
 mark { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; }
 .dark mark { background: #854d0e; color: #fef9c3; }
 .dark .badge.abstain { color: #fca5a5; border-color: #fca5a5; }
@@ -116,9 +118,25 @@ def mask(value, secrets: list[str]):
     return value
 
 
+def mask_stream(text: str, secrets: list[str]) -> str:
+    """`mask` for text still streaming: a tail that could be the start of a secret is held back
+    until the rest arrives (an endpoint echoing a key over two chunks showed its first half)."""
+    text = mask(text, secrets)
+    for secret in (s for s in secrets if s and len(s) >= 4):
+        for k in range(min(len(secret) - 1, len(text)), 0, -1):
+            if text.endswith(secret[:k]):
+                text = text[:-k]
+                break
+    return text
+
+
 def _preview(c: dict) -> str:
-    parts = [f"中文: {c.get('quote_zh') or c.get('quote') or '—'}", f"English: {c.get('quote_en') or '—'}"]
-    return esc("\n".join(p[:300] for p in parts))
+    """The cited sentence in both languages, shown on hover/focus. Markup inside the link, not
+    an attribute: the chat's sanitizer drops data-* attributes (and with them an attr() preview)."""
+    zh = c.get("quote_zh") or (c.get("quote") if c.get("quote") and not c.get("quote_en") else "") or "—"
+    en = c.get("quote_en") or "—"
+    return (f'<span class="cite-preview"><span lang="zh">中文: {esc(zh[:300])}</span>'
+            f'<span lang="en">English: {esc(en[:300])}</span></span>')
 
 
 def answer_html(turn: dict) -> str:
@@ -144,7 +162,7 @@ def answer_html(turn: dict) -> str:
             end = text[-1] if text and text[-1] in _END else ""
             core = text[:-1] if end else text
             links = "".join(
-                f'<a class="cite" href="#src-{n}-{m}" data-preview="{_preview(citations[m])}">[{m}]</a>'
+                f'<a class="cite" href="#src-{n}-{m}">[{m}]{_preview(citations[m])}</a>'
                 if m in citations else "" for m in s.get("markers", []))
             flag = ('<span class="flag" title="not supported by the paragraph it cites · 所引段落不支持此句">⚠</span>'
                     if s.get("supported") is False else "")
