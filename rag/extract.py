@@ -75,9 +75,12 @@ def read(c: "Candidates", ranked: list[tuple[str, float]], lang: str) -> list[Re
             e5, use = c.similarity.get((s.pair_id, s.lang, s.position), (0.0, 0.0))
             cov = sum(c.idf.get(t, 0.0) for t in terms & s.terms) / total if same else 0.0
             echo = len(s.terms & terms) / len(s.terms) if (s.terms and same) else 0.0
-            match = matches(qtype, offers(s.text, question, s.facts))
+            offered = offers(s.text, question, s.facts)
+            match = matches(qtype, offered)
             typed_question = qtype not in ("other", "list", "reason")
-            typed = match and typed_question
+            # a "where" question: a place in a locative construction counts fully, one merely
+            # named half (every sentence of a regional news story names a place)
+            typed = (match and typed_question) * (0.5 if qtype == "place" and "venue" not in offered else 1.0)
             missing = float(typed_question and not match)     # an echo of the question names no answer
             count = math.log1p(_typed_count(qtype, question, s.facts)) if typed_question else 0.0
             x = np.array([0.0, e5, use, cov, cov_para, echo, math.log1p(len(s.terms - terms)),

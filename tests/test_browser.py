@@ -96,6 +96,8 @@ def _script(body: dict) -> dict:
         words = " ".join(f"{_first_sentence(s)} [1]." for s in re.split(r"(?<=[.!?])\s+", src[1]["en"]) if s)
         words = (words + " ") * 3
         return {"chunks": [w + " " for w in words.split()], "delay": 0.25}
+    if model == "wrong-figure":                   # one true sentence, one its source does not state
+        return {"chunks": [f"{first} [1]. ", "The fund was raised to RMB 9 billion in 2031 [1]."]}
     if model == "gap-cites":                      # cites sources 2 and 4, not 1 and 3
         return {"chunks": [f"{_first_sentence(src[2]['en'])} [2]. ", f"{_first_sentence(src[4]['en'])} [4]."]}
     return {"chunks": [f"{first} [1]."]}
@@ -485,6 +487,27 @@ def test_bug9_an_empty_or_unreachable_llm_url_both_answer_offline_and_say_why(pa
     # the same kind of notice in both cases
     (s1, n1, _), (s2, n2, _) = outcomes["empty"], outcomes["unreachable"]
     assert n1.split(":")[0] == n2.split(":")[0], (n1, n2)
+
+
+def test_a_correction_and_a_flagged_sentence_are_shown_as_such(page, llm_app, llm):
+    """The verifier's outcome in the chat (issue "Answers you can trust"): a false premise gets
+    a "corrected" badge with the source's fact; an LLM sentence its source does not state is
+    marked, and the status counts it."""
+    url, _ = llm
+    _open(page, llm_app.url)
+    _ask(page, "为什么大会在重庆举行?")                 # it was held in Chengdu
+    bot = _bot(page)
+    assert bot.locator(".badge.correct").count() == 1, bot.inner_html()[:400]
+    assert "成都" in bot.inner_text() and bot.locator("a.cite").count() >= 1
+    assert "corrected" in _status(page)
+    _use_llm(page, url, "wrong-figure")
+    _ask(page, FUND_Q)
+    bot = _bot(page)
+    assert "llm:wrong-figure" in _status(page), _status(page)
+    flags = bot.locator(".flag")
+    assert flags.count() == 1, bot.inner_html()[:600]
+    assert "not supported" in flags.first.get_attribute("title")
+    assert "9 billion" in bot.inner_text()            # shown, but marked
 
 
 # ------------------------------------------------------------------ the page as a whole ----

@@ -57,3 +57,31 @@ def test_containment_is_language_neutral():
     assert containment("大会在成都举行", "11月10日,大会在成都举行") == 1.0
     assert containment("held in Chengdu", "The conference was held in Chengdu.") == 1.0
     assert containment("held in Chongqing", "The conference was held in Chengdu.") < 1.0
+
+
+@pytest.mark.parametrize("sentence, venue", [
+    ("11月10日,2025成渝影视发展大会在成都举行,来自成渝地区的业界人士齐聚蓉城", True),
+    ("The 2025 Chengdu-Chongqing Film and Television Development Conference was held in Chengdu on November 10.", True),
+    ("Chopin was born in Żelazowa Wola, near Warsaw.", True),
+    ("该基地位于重庆市渝北区。", True),
+    ("四川和重庆联合发布了影视扶持政策。", False),
+    ("At the event, Sichuan and Chongqing launched the program.", False),
+])
+def test_a_place_where_something_happens_is_a_venue(sentence, venue):
+    """"Where" is answered by a place in a locative construction, not one merely named."""
+    from rag.text.answer_types import offers
+    offered = offers(sentence, "Where did it take place? 在哪里举行?")
+    assert ("venue" in offered) == venue, offered
+
+
+@pytest.mark.parametrize("sentence, quantity", [
+    ("成都大熊猫繁育研究基地今年共有十八只大熊猫幼崽出生，创下历史新高。", True),
+    ("11月10日,2025成渝影视发展大会在成都举行", False),
+    ("The 2025 conference was convened in Chengdu on November 10th.", False),
+    ("2025年共签约11个项目", True),
+    ("There were 2000 people.", True),
+    ("签约总额达1500亿元", True),
+])
+def test_a_year_or_a_date_does_not_answer_how_many(sentence, quantity):
+    from rag.text.answer_types import offers
+    assert ("quantity" in offers(sentence, "How many were there? 有多少?")) == quantity

@@ -71,6 +71,19 @@ _ZH_PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|州|镇|�
 _ZH_TIME = re.compile(r"\d{1,4}\s?年|\d{1,2}\s?月|\d{1,2}\s?日|[一二三四五六七八九十]+月|世纪|年代|今年|明年|去年|未来")
 _ZH_MONEY = re.compile(r"\d[\d.,]*\s?(?:亿|万)?\s?元|[一二两三四五六七八九十百千万亿]+元|英镑|美元|欧元|资金")
 _ZH_PERCENT = re.compile(r"\d\s?[%％]|百分之")
+# where something happens or is: a place in a locative construction ("大会在成都举行", "held in
+# Chengdu", "born in Warsaw"), which answers "where" more often than a place merely mentioned
+_ZH_VENUE = re.compile(r"(?:在|于)[^，。,；;：:、]{1,14}?(?:举行|举办|召开|开幕|闭幕|开展|揭牌|落地|落户|成立|启动|"
+                       r"上演|进行|出生|去世|位于|设立|建成)|位于|坐落|地处|总部设在|总部位于")
+_EN_VENUE = re.compile(r"\b(?:held|hosted|took place|take place|takes place|taking place|convened|opened|staged|"
+                       r"located|based|headquartered|situated|born|died|buried|built|founded|established|lies|lay)"
+                       r"\s+(?:\w+\s+){0,2}?(?:in|at|on|near)\s+(?:the\s+)?[A-ZÀ-ÖØ-ÞĄĆČĎĘĚŁŃŇŐŘŚŠŤŮŰŹŻŽ]")
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DATES = re.compile(r"\d{1,4}\s?年(?:\s?\d{1,2}\s?月)?(?:\s?\d{1,2}\s?[日号])?|\d{1,2}\s?月(?:\s?\d{1,2}\s?[日号])?|"
+                    r"\b\d{1,2}(?:st|nd|rd|th)\b|\b" + _MONTHS + r"\s+\d{1,2}\b|\b\d{1,2}\s+" + _MONTHS + r"\b|"
+                    r"(?<!\d)(?<!\d[.,])(?:19\d\d|20\d\d)(?![\d%]|[.,]\d)(?!\s?(?:万|亿|元|人|个|名|家|项|部|只|件|次|台|"
+                    r"people|persons|million|billion|thousand|tonnes|tons|km|kilometres|meters|metres|yuan|dollars))",
+                    re.I)
 _TITLE = re.compile(r"《[^》]+》|“[^”]{2,200}”|\"[^\"]{2,200}\"")
 
 
@@ -138,8 +151,10 @@ def offers(sentence: str, question: str = "", found: dict | None = None) -> set[
     q_lower = question.lower()
     out = {kind for kind, items in found.items() if any(item.lower() not in q_lower for item in items)}
     q_numbers = {x.value for x in quantities(question)} | {x.written for x in quantities(question)}
-    if any(q.value not in q_numbers and q.written not in q_numbers for q in quantities(sentence)):
-        out.add("quantity")
+    if any(q.value not in q_numbers and q.written not in q_numbers for q in quantities(_DATES.sub(" ", sentence))):
+        out.add("quantity")     # a year or a date is a time, not an answer to "how many"
+    if "place" in out and (_ZH_VENUE.search(sentence) or _EN_VENUE.search(sentence)):
+        out.add("venue")
     if "percent" in out:
         out.add("quantity")
     if "money" in out:
