@@ -254,7 +254,8 @@ def build_baseline(sources_dir: Path, cache_path: Path, keep_query_cache: bool,
     LISettings.embed_model = embed
 
     t = time.perf_counter()
-    docs = SimpleDirectoryReader(str(sources_dir)).load_data()
+    # exclude_hidden=False: a corpus under a dot-folder (.dev/fit/…) would otherwise count as hidden
+    docs = SimpleDirectoryReader(str(sources_dir), exclude_hidden=False).load_data()
     index = VectorStoreIndex.from_documents(docs, embed_model=embed)
     build_s = time.perf_counter() - t
     nodes = list(index.docstore.docs.values())

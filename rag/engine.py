@@ -138,7 +138,7 @@ class Engine:
         # reach it (its [NO_ANSWER] is honoured). Offline, the verdict decides.
         extractive = ExtractiveAnswerer(self.retriever)
         answerer: Answerer = extractive
-        floor = self._verifier_setting(lang, "llm_floor", 0.0) + self.settings.abstain_margin
+        floor = verdict.llm_floor + self.settings.abstain_margin      # the deciding model's own floor
         if client is not None and not (verdict.outcome == "abstain" and verdict.score < floor):
             answerer = LLMAnswerer(client, self._llm_slots, self.settings.llm_concurrency)
         notice = ""
@@ -155,7 +155,3 @@ class Engine:
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(question=q, language=lang, retrieved=retrieval.hits, standalone_question=query,
                      support=verdict.score, verdict=verdict, backend=answerer.label, timings_ms=timings, **fields)
-
-    def _verifier_setting(self, lang: str, key: str, default: float) -> float:
-        model = self.retriever.weights["verifier"].get(lang) or self.retriever.weights["verifier"].get("en") or {}
-        return float(model.get(key, default))

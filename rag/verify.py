@@ -140,6 +140,7 @@ class Verdict:
     stated: str = ""                  # … and what the source says instead
     evidence: "Reading | None" = None
     question: str = ""                # the question as checked (its focus)
+    llm_floor: float = 0.0            # the deciding model's floor: below it, abstain even before an LLM
 
     def to_dict(self) -> dict:
         return {"outcome": self.outcome, "score": round(self.score, 4), "reasons": self.reasons,
@@ -288,6 +289,14 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
                        ["no sentence to answer with"] if info["top"] is None else ["no verifier weights"],
                        evidence=info["top"], question=question)
     score = model_score(x, model)
+    verdict = _decide(readings, info, model, score, question, margin)
+    verdict.llm_floor = float(model.get("llm_floor", 0.0))
+    return verdict
+
+
+def _decide(readings: list["Reading"], info: dict, model: dict, score: float, question: str, margin: float) -> Verdict:
+    """The outcome, in order: an aligned false premise, a typed question its best sentences
+    don't answer, a conflicting value, the fitted threshold."""
     reasons = _reasons(info)
     conflict = info["conflict"]
     cons = info["constraints"]

@@ -335,7 +335,7 @@ def fit_verifier(train_rows: list[tuple[Item, np.ndarray, dict]], seed_rows: lis
 def _fit_regime(train_rows, seed_rows, keep) -> dict:
     """Standardised logistic regression of "answerable" on the rows `keep` selects, and its
     thresholds."""
-    from ..verify import FEATURES
+    from ..verify import FEATURES, SIGNS
     from .learn import fit_logistic
     rows = [(x, it.answerable) for it, x, info in train_rows if keep(it, info)]
     rows += [(x, it.answerable) for it, x, info in seed_rows if keep(it, info)] * VERIFIER_SEED_REPEAT
@@ -345,7 +345,6 @@ def _fit_regime(train_rows, seed_rows, keep) -> dict:
     scale[~(scale > 1e-9)] = 1.0
     mean = np.nan_to_num(mean)
     xs = np.where(np.isnan(xs), mean, xs)
-    from ..verify import SIGNS
     w, b = fit_logistic((xs - mean) / scale, ys, l2=1e-3, signs=np.array([SIGNS.get(n, 0) for n in FEATURES]))
 
     def scores(group):
