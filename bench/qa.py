@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     from rag.weights import load_weights
 
     weights = load_weights()
+    args.work = args.work.resolve()      # the reference version's workers run in another folder
     args.work.mkdir(parents=True, exist_ok=True)
     folders = devset.prepare(args.xquad, args.work)
     indexes = devset.open_indexes(folders, args.work)

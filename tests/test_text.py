@@ -85,3 +85,11 @@ def test_a_place_where_something_happens_is_a_venue(sentence, venue):
 def test_a_year_or_a_date_does_not_answer_how_many(sentence, quantity):
     from rag.text.answer_types import offers
     assert ("quantity" in offers(sentence, "How many were there? 有多少?")) == quantity
+
+
+def test_traditional_characters_tokenise_as_simplified():
+    """A question in 繁體 finds a Simplified source by its words (BM25, coverage), and back."""
+    from rag.text import simplified, tokenize
+    assert simplified("第一屆成渝影視發展大會是哪一年辦的?") == "第一届成渝影视发展大会是哪一年办的?"
+    assert set(tokenize("成渝影視發展大會")) == set(tokenize("成渝影视发展大会"))
+    assert simplified("Chengdu 2025") == "Chengdu 2025"

@@ -11,7 +11,7 @@ from collections import Counter
 from .lang import CJK, CJK_CLASS
 
 # Bump when `tokenize` changes: catalogs rebuild their BM25 postings from the stored texts.
-TOKENIZER_VERSION = 2
+TOKENIZER_VERSION = 3
 
 _WORD = re.compile(f"[{CJK_CLASS}]+|[A-Za-z][A-Za-z'-]*|\\d+(?:\\.\\d+)?%?")
 EN_STOP = frozenset("""a an the of and or to in on at for by with from as is are was were be been
@@ -59,11 +59,28 @@ _EN_QUESTION = ("many much long far often old whose whom which what article text
                 "mentioned say says said according report reported")
 
 
+_t2s = None
+_t2s_lock = threading.Lock()
+
+
+def simplified(text: str) -> str:
+    """Traditional Chinese characters as Simplified (OpenCC's t2s tables, opencc-purepy), so a
+    question in 繁體 matches a Simplified source and the reverse; other text is unchanged."""
+    global _t2s
+    if not CJK.search(text):
+        return text
+    with _t2s_lock:
+        if _t2s is None:
+            from opencc_purepy import OpenCC
+            _t2s = OpenCC("t2s")
+        return _t2s.convert(text)
+
+
 def tokenize(text: str) -> list[str]:
-    """BM25 terms: jieba search-mode words (微短剧 also gives 短剧), stemmed English words,
-    numbers; stop words dropped."""
+    """BM25 terms: jieba search-mode words (微短剧 also gives 短剧) of the text in Simplified
+    characters, stemmed English words, numbers; stop words dropped."""
     tokens: list[str] = []
-    for m in _WORD.finditer(text):
+    for m in _WORD.finditer(simplified(text)):
         piece = m.group(0)
         if CJK.match(piece):
             tokens.extend(w for w in jieba().lcut_for_search(piece) if w not in ZH_STOP)
