@@ -37,6 +37,7 @@ from .records import ParagraphPair
 from .text import CJK, quantities, tokenize, zh_names
 from .text.tokens import QUESTION_WORDS
 from .text.answer_types import _en_offers, matches, offers, question_type
+from .text.answer_types import facts as facts_of
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -62,6 +63,9 @@ SIGNS = {"top_score": 1, "sent_e5": 1, "sent_use": 1, "cov_para": 1, "cov_top3":
 
 NUMERIC_TYPES = ("quantity", "money", "percent", "time")
 _YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
+# a year a sentence states: not a figure with a unit after it (1200万元, 1000 people)
+_STATED_YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)(?![\d.,]*\s?(?:万|亿|元|人|个|名|家|项|部|只|件|次|台|多|余|"
+                          r"%|％|million|billion|thousand|people|yuan|dollars))")
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
 _EN_START = frozenset("what which who whom whose when where why how is are was were do does did can could "
                       "would should will the a an in on at for of and or to from by with as".split())
@@ -76,10 +80,11 @@ class Constraints:
     numbers: list[float] = field(default_factory=list)               # written values (not years)
     years: list[str] = field(default_factory=list)
     qtype: str = "other"
+    question: str = ""
 
 
 def constraints(question: str) -> Constraints:
-    c = Constraints(qtype=question_type(question))
+    c = Constraints(qtype=question_type(question), question=question)
     c.years = _YEAR.findall(question)
     c.numbers = [q.written for q in quantities(question) if str(int(q.written)) not in c.years and q.written != 1.0]
     seen: set[str] = set()
@@ -219,9 +224,11 @@ def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
         return ""
     pattern = re.compile(f"(?i:{re.escape(left)})" + slot + (f"(?i:{re.escape(right)})" if right else ""))
     for sentence in sentences:
+        names = zh_names(sentence) if zh else set()
         for m in pattern.finditer(sentence):
             stated = m.group(1)
-            if stated and not _has(stated, entity) and not _has(entity, stated):
+            # a name in the slot, not any words there ("在第二届西部" is no place)
+            if stated and not _has(stated, entity) and not _has(entity, stated) and (not zh or stated in names):
                 return stated
     return ""
 
@@ -237,18 +244,29 @@ def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent
     # what the source states instead must not be something the question names itself
     # ("在2024年大会上发布的、从2025年开始的措施" is not contradicted by "自2025年起")
     if years:
-        stated = [y for y in _YEAR.findall(sentence) or _YEAR.findall(_pair_text(pair)) if y not in cons.years]
+        stated = [y for y in _STATED_YEAR.findall(sentence) or _STATED_YEAR.findall(_pair_text(pair))
+                  if y not in cons.years]
         if stated:
             return years[0], stated[0]
-    if num:
-        stated = [q.written for q in quantities(sentence) if q.written != 1.0 and q.written not in cons.numbers]
+    # a number: not when the question asks for one (the sentence's number is then its answer:
+    # "How old was Manning in Super Bowl 50?" → 39), and only one of the same order of magnitude
+    # (a premise gets a figure wrong, 5亿 for 3亿; "15世纪" is not contradicted by "1455")
+    if num and cons.qtype not in NUMERIC_TYPES:
+        stated = [q.written for q in quantities(sentence) if q.written != 1.0 and q.written not in cons.numbers
+                  and num[0] and 0.1 <= q.written / num[0] <= 10]
         if stated:
             return _fmt(num[0]), _fmt(stated[0])
     named = [e for e, _ in cons.entities]
+    asked_kinds = facts_of(cons.question) if cons.question else {}
     for entity in ent:
         kind = next(k for e, k in cons.entities if e == entity)
-        pool = (facts.get("place", []) + facts.get("org", []) + facts.get("person", [])) if kind in ("zh", "name") \
-            else facts.get(kind, []) + facts.get("place", [])
+        # another name of the same kind as the asked one (a place for a place: "四川省" is not
+        # contradicted by the organisation "许可"), when the question's own tags say which
+        same = [k for k in ("place", "org", "person") if any(n == entity or _has(n, entity)
+                                                            for n in asked_kinds.get(k, ()))]
+        pool = [p for k in same for p in facts.get(k, [])] if same else (
+            (facts.get("place", []) + facts.get("org", []) + facts.get("person", [])) if kind in ("zh", "name")
+            else facts.get(kind, []) + facts.get("place", []))
         others = [p for p in pool if p and not _has(p, entity) and not _has(entity, p)
                   and not any(_has(p, e) or _has(e, p) for e in named)]
         if others:
