@@ -64,7 +64,7 @@ SIGNS = {"top_score": 1, "sent_e5": 1, "sent_use": 1, "cov_para": 1, "cov_top3":
 NUMERIC_TYPES = ("quantity", "money", "percent", "time")
 _YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 # a year a sentence states: not a figure with a unit after it (1200万元, 1000 people)
-_STATED_YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)(?![\d.,]*\s?(?:万|亿|元|人|个|名|家|项|部|只|件|次|台|多|余|"
+_STATED_YEAR = re.compile(_YEAR.pattern + r"(?![\d.,]*\s?(?:万|亿|元|人|个|名|家|项|部|只|件|次|台|多|余|"
                           r"%|％|million|billion|thousand|people|yuan|dollars))")
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
 _EN_START = frozenset("what which who whom whose when where why how is are was were do does did can could "

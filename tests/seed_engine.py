@@ -4,6 +4,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from rag.embeddings import EmbeddingCache, RagEmbedding
 from rag.engine import Engine
 from rag.index import Index
@@ -35,3 +37,14 @@ def build_seed_engine(folder: Path, e5_backend, warm_cache_file: Path | None = N
     report = ingest(index, show_bar=False)
     assert not report.errors and len(report.diff.added) == 13
     return Engine(settings, index)
+
+
+def seed_engine_fixture(name: str):
+    """A module-scoped `engine` fixture over its own copy of the seed index:
+    `engine = seed_engine_fixture("verify-engine")` in a test module."""
+    @pytest.fixture(scope="module")
+    def engine(tmp_path_factory, e5_backend, warm_cache_file):
+        eng = build_seed_engine(tmp_path_factory.mktemp(name), e5_backend, warm_cache_file)
+        yield eng
+        eng.index.close()
+    return engine

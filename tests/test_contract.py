@@ -8,18 +8,14 @@ import pytest
 from pydantic import ValidationError
 
 from rag.contract import SCHEMA_PATH, schema_text, validate
-from seed_engine import build_seed_engine
+from seed_engine import seed_engine_fixture
 
 
 def test_the_published_schema_is_current():
     assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(), "run: python -m rag.contract"
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, e5_backend, warm_cache_file):
-    eng = build_seed_engine(tmp_path_factory.mktemp("contract-engine"), e5_backend, warm_cache_file)
-    yield eng
-    eng.index.close()
+engine = seed_engine_fixture("contract-engine")
 
 
 @pytest.mark.slow

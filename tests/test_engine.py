@@ -11,17 +11,13 @@ from rag.answer import Answer
 from rag.citations import cite
 from rag.errors import EmptyIndexError, QuestionError
 from rag.retrieve import Retriever
-from seed_engine import build_seed_engine
+from seed_engine import seed_engine_fixture
 
 pytestmark = pytest.mark.slow
 P = "000_09ff8f6f21da3254#p"
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, e5_backend, warm_cache_file):
-    eng = build_seed_engine(tmp_path_factory.mktemp("seed-engine"), e5_backend, warm_cache_file)
-    yield eng
-    eng.index.close()
+engine = seed_engine_fixture("seed-engine")
 
 
 def _check_citations(answer: Answer) -> None:

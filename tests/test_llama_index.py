@@ -12,7 +12,7 @@ from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.schema import MetadataMode, NodeWithScore, TextNode
 
 from rag.llama_index import RagQueryEngine, RagRetriever
-from seed_engine import build_seed_engine
+from seed_engine import seed_engine_fixture
 
 pytestmark = pytest.mark.slow
 P = "000_09ff8f6f21da3254#p"
@@ -21,11 +21,7 @@ FUND_EN = "How large is Sichuan's annual special fund for cultural productions?"
 OFF_TOPIC = "What is the boiling point of liquid nitrogen on Mars?"
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, e5_backend, warm_cache_file):
-    eng = build_seed_engine(tmp_path_factory.mktemp("llama-index-engine"), e5_backend, warm_cache_file)
-    yield eng
-    eng.index.close()
+engine = seed_engine_fixture("llama-index-engine")
 
 
 # ---------------------------------------------------------------- retriever ----

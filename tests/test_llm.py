@@ -10,7 +10,7 @@ import pytest
 from rag.answer import Answer
 from rag.errors import LLMError
 from rag.llm import LLM, LLMConfig
-from seed_engine import build_seed_engine
+from seed_engine import seed_engine_fixture
 from servers import fault_server, free_port, llama_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.llm]
@@ -22,11 +22,7 @@ def server(tmp_path_factory):
         yield base_url
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, e5_backend, warm_cache_file):
-    eng = build_seed_engine(tmp_path_factory.mktemp("llm-engine"), e5_backend, warm_cache_file)
-    yield eng
-    eng.index.close()
+engine = seed_engine_fixture("llm-engine")
 
 
 def _cfg(base_url: str, timeout: float = 120.0) -> LLMConfig:

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from rag.llm import LLMConfig
-from seed_engine import build_seed_engine
+from seed_engine import seed_engine_fixture
 from servers import scripted_llm
 
 pytestmark = pytest.mark.slow
@@ -18,11 +18,7 @@ Q_FUND = "How large is Sichuan's annual special fund for cultural productions?"
 GOOD = "Sichuan's annual special fund for high-quality cultural productions is RMB 300 million [1]. "
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, e5_backend, warm_cache_file):
-    eng = build_seed_engine(tmp_path_factory.mktemp("guard-engine"), e5_backend, warm_cache_file)
-    yield eng
-    eng.index.close()
+engine = seed_engine_fixture("guard-engine")
 
 
 def _cfg(url: str, **kw) -> LLMConfig:

@@ -7,21 +7,17 @@ import pytest
 
 from rag.followup import resolve
 from rag.verify import constraints, missing
-from seed_engine import build_seed_engine
+from seed_engine import seed_engine_fixture
 
 P = "000_09ff8f6f21da3254#p"
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, e5_backend, warm_cache_file):
-    eng = build_seed_engine(tmp_path_factory.mktemp("verify-engine"), e5_backend, warm_cache_file)
-    yield eng
-    eng.index.close()
+engine = seed_engine_fixture("verify-engine")
 
 
 # Known limit (README "Known limits"): on this one-article corpus the verifier separates its
 # unanswerable questions from answerable paraphrases little better than chance (seed CV AUC
-# 0.58 zh / 0.50 en, rag/data/weights.json "validation"), so these still get an answer. Strict
+# 0.57 zh / 0.52 en, rag/data/weights.json "validation"), so these still get an answer. Strict
 # xfail: the test reports the day they pass.
 _SEED_LIMIT = pytest.mark.xfail(strict=True, reason="seed unanswerables not separable by the fitted verifier")
 

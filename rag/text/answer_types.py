@@ -58,8 +58,9 @@ _EN_CAPS = re.compile(r"\b[A-Z][a-z]+(?:[\s-]+(?:of\s+|the\s+|de\s+)?[A-Z][a-z]+
 _EN_PLACE_CUE = re.compile(r"\b(?:in|at|from|to|near|across)\s+((?:the\s+)?[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)*)")
 _EN_PLACE_WORD = re.compile(r"\b(?:City|County|Province|State|River|Mountains?|Island|Republic|Kingdom|Valley|Sea|Ocean|"
                             r"Region|District|Street|Park|Lake|Bay|Coast)\b")
-_EN_TIME = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:January|February|March|April|May|June|July|August|September|"
-                      r"October|November|December)\b|\b(?:century|centuries|decade|BC|AD|BCE)\b|\b\d{1,2}(?:st|nd|rd|th)\b", re.I)
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_EN_TIME = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b" + _MONTHS +
+                      r"\b|\b(?:century|centuries|decade|BC|AD|BCE)\b|\b\d{1,2}(?:st|nd|rd|th)\b", re.I)
 _EN_MONEY = re.compile(r"[$€£¥]\s?\d|\b(?:RMB|USD|yuan|dollars?|euros?|pounds?)\b", re.I)
 _EN_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
 _STARTERS = frozenset("The A An This That These Those It Its They Their In On At For By With From As Of To And Or But "
@@ -78,7 +79,6 @@ _ZH_VENUE = re.compile(r"(?:在|于)[^，。,；;：:、]{1,14}?(?:举行|举办
 _EN_VENUE = re.compile(r"\b(?:held|hosted|took place|take place|takes place|taking place|convened|opened|staged|"
                        r"located|based|headquartered|situated|born|died|buried|built|founded|established|lies|lay)"
                        r"\s+(?:\w+\s+){0,2}?(?:in|at|on|near)\s+(?:the\s+)?[A-ZÀ-ÖØ-ÞĄĆČĎĘĚŁŃŇŐŘŚŠŤŮŰŹŻŽ]")
-_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DATES = re.compile(r"\d{1,4}\s?年(?:\s?\d{1,2}\s?月)?(?:\s?\d{1,2}\s?[日号])?|\d{1,2}\s?月(?:\s?\d{1,2}\s?[日号])?|"
                     r"\b\d{1,2}(?:st|nd|rd|th)\b|\b" + _MONTHS + r"\s+\d{1,2}\b|\b\d{1,2}\s+" + _MONTHS + r"\b|"
                     r"(?<!\d)(?<!\d[.,])(?:19\d\d|20\d\d)(?![\d%]|[.,]\d)(?!\s?(?:万|亿|元|人|个|名|家|项|部|只|件|次|台|"
