@@ -14,7 +14,10 @@ one list alone.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .errors import ConfigError, EmptyIndexError, StoreError
 from .extract import Reading, read, rerank
@@ -46,6 +49,7 @@ class Hit:
 
 
 SIMILARITY_SPACES = {"e5-small-q4": "e5", "use-m3": "use"}   # embedder slug → similarity slot
+READ_CACHE_PAIRS = 2048     # pairs whose sentences and sentence vectors stay in memory (~40 KB each)
 
 
 @dataclass
@@ -97,15 +101,21 @@ class Retriever:
             raise ConfigError(f"retrieval mode {mode!r} is not known", f"use one of {', '.join(MODES)}")
         self.index, self.mode = index, mode
         self.weights = weights if weights is not None else load_weights()
+        # (pair id, zh, en) → (its sentences, embedder slug → their vectors): a question reads
+        # every sentence of ~50 candidate pairs, and loading them from SQLite each time cost more
+        # than the rest of the reading. Keyed by the texts, so a re-ingested pair is read anew.
+        self._read_cache: OrderedDict[tuple, tuple[list[Sentence], dict[str, np.ndarray]]] = OrderedDict()
 
-    def check_ready(self) -> None:
+    def check_ready(self, vectors: bool = True) -> None:
+        """EmptyIndexError / StoreError saying what to run when this mode has nothing to read.
+        `vectors=False` skips counting the vector store (a query finds out for itself)."""
         n = self.index.catalog.count_passages()
         if n == 0:
             raise EmptyIndexError(f"the index at {self.index.settings.data_dir} is empty")
         if self.mode == "xling" and self.index.cross is None:
             raise StoreError("retrieval mode 'xling' needs the cross-lingual index",
                              "set RAG_CROSS_EMBEDDER=use and run `rag-ingest`")
-        if self.mode in ("hybrid", "minmax", "dense") and self.index.store.count() == 0:
+        if vectors and self.mode in ("hybrid", "minmax", "dense") and self.index.store.count() == 0:
             raise StoreError(f"no vectors for embedder {self.index.embedding.slug} in {self.index.store.where}",
                              "run `rag-ingest` with this RAG_EMBEDDER to embed the corpus")
 
@@ -117,7 +127,7 @@ class Retriever:
 
     def candidates(self, query: str, lists: tuple[str, ...] | None = None) -> Candidates:
         """The ranked lists this mode needs (all three for the fusions)."""
-        self.check_ready()
+        self.check_ready(vectors=False)
         wanted = lists or (LISTS if self.mode in ("hybrid", "minmax") else (self.mode,))
         timings: dict[str, float] = {}
         found: dict[str, dict[str, float]] = {}
@@ -127,6 +137,8 @@ class Retriever:
             timings["embed_query"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             found["dense"] = _pair_scores(self.index.store.query(vector, DEPTH))
+            if not found["dense"]:
+                self.check_ready()            # an empty store: say which ingest to run
             timings["dense"] = (time.perf_counter() - t) * 1000
         if "xling" in wanted and self.index.cross is not None:
             t = time.perf_counter()
@@ -155,21 +167,52 @@ class Retriever:
         c.idf = catalog.idf(c.terms)
         c.unseen = catalog.unseen(c.terms)
         c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)
-        c.sentences = catalog.sentences(c.pairs)
         c.focus = focus_question(c.query, c.lang)       # an injected preamble doesn't pick the sentence
-        texts = [s.text for ss in c.sentences.values() for s in ss]
+        embeddings = [self.index.embedding] + ([self.index.cross.embedding] if self.index.cross else [])
+        material = self._sentence_material(c.pairs, embeddings)
+        c.sentences = {pid: sentences for pid, (sentences, _) in material.items()}
         keys = [(s.pair_id, s.lang, s.position) for ss in c.sentences.values() for s in ss]
         # the weights were fitted on e5 and USE cosines: each goes in its own slot, and a space
         # this index lacks (another embedder) stays 0 and is listed in c.absent_spaces
-        sims = {space: [0.0] * len(texts) for space in SIMILARITY_SPACES.values()}
-        embeddings = [self.index.embedding] + ([self.index.cross.embedding] if self.index.cross else [])
+        sims = {space: [0.0] * len(keys) for space in SIMILARITY_SPACES.values()}
         for embedding in embeddings:
             space = SIMILARITY_SPACES.get(embedding.slug)
-            if space and texts:
-                sims[space] = (embedding.embed_passages(texts) @ embedding.embed_query(c.focus)).tolist()
+            if space and keys:
+                matrix = np.concatenate([vectors[embedding.slug] for _, vectors in material.values()
+                                         if len(vectors[embedding.slug])])
+                sims[space] = (matrix @ embedding.embed_query(c.focus)).tolist()
         c.absent_spaces = tuple(sorted(set(SIMILARITY_SPACES.values()) - {SIMILARITY_SPACES.get(e.slug) for e in embeddings}))
         c.similarity = {key: (a, b) for key, a, b in zip(keys, sims["e5"], sims["use"])}
         c.timings_ms["read"] = (time.perf_counter() - t) * 1000
+
+    def _sentence_material(self, pairs: dict[str, ParagraphPair],
+                           embeddings: list) -> dict[str, tuple[list[Sentence], dict[str, np.ndarray]]]:
+        """pair id → (its sentences, embedder slug → their vectors, one row per sentence), from
+        memory where the same pair text was read before, else from the catalog and the
+        embedding cache (filled at ingest)."""
+        out, missing = {}, {}
+        for pid, pair in pairs.items():
+            key = (pid, pair.zh, pair.en)
+            got = self._read_cache.get(key)
+            if got is None or any(e.slug not in got[1] for e in embeddings):
+                missing[pid] = pair
+            else:
+                self._read_cache.move_to_end(key)
+                out[pid] = got
+        if missing:
+            found = self.index.catalog.sentences(missing)
+            texts = [s.text for ss in found.values() for s in ss]
+            vectors = {e.slug: e.embed_passages(texts) for e in embeddings}
+            start = 0
+            for pid, sentences in found.items():
+                end = start + len(sentences)
+                got = (sentences, {slug: m[start:end].copy() for slug, m in vectors.items()})
+                out[pid] = got
+                self._read_cache[(pid, missing[pid].zh, missing[pid].en)] = got
+                start = end
+            while len(self._read_cache) > READ_CACHE_PAIRS:
+                self._read_cache.popitem(last=False)
+        return {pid: out[pid] for pid in pairs}
 
     def rank(self, c: Candidates, k: int) -> Retrieval:
         """Fuse (or take one list), re-read the best paragraphs (hybrid), drop identical

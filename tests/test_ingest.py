@@ -787,3 +787,31 @@ def test_kill_minus_9_at_several_moments_then_rerun_matches_an_uninterrupted_run
     assert_same_final_state(got, want)
     assert not any(pid.startswith(("gen_09", "gen_10", f"gen_02#p{KILL_PAIRS:02d}")) for pid in got["ids"])
     assert len(got["ids"]) == n_passages - 2 * 2 * KILL_PAIRS - 2
+
+
+def test_a_running_engine_answers_from_the_edited_text_after_a_reingest(sources, open_index, embedding):
+    # the retriever keeps sentences and their vectors in memory between questions: an edited
+    # paragraph must be read anew, in the same process, without reopening anything
+    from rag.engine import Engine
+    index = open_index()
+    ingest(index, show_bar=False)
+    engine = Engine(index.settings, index)
+    question = "How much is Sichuan's annual special fund for literary and artistic works?"
+    before = engine.ask(question)
+    assert "300 million" in before.text and "350 million" not in before.text
+    assert engine.retriever._read_cache, "the first question fills the sentence cache"
+    replace_once(sources / SEED.name, P05_EN_OLD, P05_EN_NEW)
+    ingest(index, show_bar=False)
+    after = engine.ask(question)
+    assert "350 million" in after.text and "300 million" not in after.text
+
+
+def test_a_catalog_without_vectors_names_the_ingest_to_run(sources, open_index):
+    from rag.engine import Engine
+    from rag.errors import StoreError
+    index = open_index()
+    ingest(index, show_bar=False)
+    index.store.delete(list(index.store.hashes()))
+    with pytest.raises(StoreError, match="no vectors for embedder") as err:
+        Engine(index.settings, index).ask("有多少个影视项目签约?")
+    assert "rag-ingest" in str(err.value) + str(getattr(err.value, "hint", ""))

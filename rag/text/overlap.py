@@ -56,16 +56,20 @@ def shared_phrase(query: str, text: str) -> float:
     characters for Chinese (an exact phrase such as 影视文旅产业 is strong evidence), words for
     English (stop words kept, so "factor aggregation" must appear as such)."""
     if CJK_RUN.search(query):
-        q = _KEEP.sub("", query)
-        t = _zh_clean(text)
-        for length in range(len(q), 1, -1):
-            if any(q[i:i + length] in t for i in range(len(q) - length + 1)):
-                return length / len(q)
-        return 0.0
-    qw = [stem(w) for w in re.findall(r"[a-z0-9]+", query.lower())]
-    tw = _en_stemmed(text)
-    for length in range(len(qw), 1, -1):
-        for i in range(len(qw) - length + 1):
-            if " " + " ".join(qw[i:i + length]) + " " in tw:
-                return length / len(qw)
-    return 0.0
+        units, haystack, joined = list(_KEEP.sub("", query)), _zh_clean(text), "".join
+    else:
+        units, haystack = [stem(w) for w in re.findall(r"[a-z0-9]+", query.lower())], _en_stemmed(text)
+        joined = lambda run: " " + " ".join(run) + " "      # noqa: E731 — whole words only
+
+    def found(length: int) -> bool:
+        return any(joined(units[i:i + length]) in haystack for i in range(len(units) - length + 1))
+
+    # a run found at one length has its prefixes found at every shorter one: binary search
+    lo, hi = 1, len(units)              # lo: longest length known found (1 counts as "none")
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if found(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo / len(units) if lo > 1 else 0.0
