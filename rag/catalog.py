@@ -15,6 +15,7 @@ from pathlib import Path
 from .errors import StoreError, storage_hint
 from .records import Sentence
 from .text import TOKENIZER_VERSION, split_sentences, term_counts, tokenize
+from .text.answer_types import FACTS_VERSION
 from .text.answer_types import facts as answer_facts
 from .records import Document, DocumentMeta, ParagraphPair, Passage
 from .text import sha256
@@ -94,6 +95,21 @@ class Catalog:
         self._stats_version = -1
         if "length" not in columns or self.get_state("tokenizer") != str(TOKENIZER_VERSION):
             self._migrate_postings()
+        self._stale_facts = self.get_state("facts") != str(FACTS_VERSION)
+        if self._stale_facts:
+            self._drop_stale_sentences()
+
+    def _drop_stale_sentences(self) -> None:
+        """Sentences stored with facts from an older `answer_types.facts`: dropped, and read
+        anew from their pairs when next asked for (`sentences`); a read-only catalog keeps
+        them and recomputes them in memory instead."""
+        try:
+            with self._write():
+                self._db.execute("DELETE FROM sentences")
+                self._db.execute("INSERT OR REPLACE INTO state VALUES ('facts', ?)", (str(FACTS_VERSION),))
+            self._stale_facts = False
+        except StoreError:
+            pass
 
     def close(self) -> None:
         self._db.close()
@@ -265,7 +281,7 @@ class Catalog:
                         f"SELECT pair_id, lang, pos, text, terms, facts FROM sentences WHERE pair_id IN "
                         f"({','.join('?' * len(batch))}) ORDER BY pair_id, lang DESC, pos", batch):
                     out[pid].append(Sentence(pid, lang, pos, text, frozenset(terms.split()), json.loads(facts)))
-        missing = [pid for pid, found in out.items() if not found]
+        missing = [pid for pid, found in out.items() if not found or self._stale_facts]
         if missing:
             computed = {pid: pair_sentences(pairs[pid]) for pid in missing}
             out.update(computed)

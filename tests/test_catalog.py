@@ -95,3 +95,20 @@ def test_editing_one_paragraph_retokenises_only_that_paragraph(catalog, monkeypa
     top = catalog.bm25("Edited", 3)
     assert top[0][0] == "000_09ff8f6f21da3254#p05:en:0"
     assert len(catalog.passage_hashes()) == 26
+
+
+def test_facts_from_an_older_reader_are_computed_anew(catalog, tmp_path):
+    """Sentence facts are stored at ingest: when `answer_types.facts` changes (FACTS_VERSION),
+    a catalog reads them anew instead of serving what the old code found."""
+    pairs = catalog.pairs(["000_09ff8f6f21da3254#p01"])
+    fresh = catalog.sentences(pairs)["000_09ff8f6f21da3254#p01"][0].facts
+    catalog.close()
+    db = sqlite3.connect(tmp_path / "catalog.sqlite")        # facts written by an older version
+    with db:
+        db.execute("UPDATE sentences SET facts=?", ('{"place": ["从省级到市"]}',))
+        db.execute("UPDATE state SET value='1' WHERE key='facts'")
+    db.close()
+    reopened = Catalog(tmp_path / "catalog.sqlite")
+    assert reopened.sentences(pairs)["000_09ff8f6f21da3254#p01"][0].facts == fresh
+    assert reopened.get_state("facts") == str(__import__("rag.text.answer_types", fromlist=["x"]).FACTS_VERSION)
+    reopened.close()

@@ -93,3 +93,45 @@ def test_traditional_characters_tokenise_as_simplified():
     assert simplified("第一屆成渝影視發展大會是哪一年辦的?") == "第一届成渝影视发展大会是哪一年办的?"
     assert set(tokenize("成渝影視發展大會")) == set(tokenize("成渝影视发展大会"))
     assert simplified("Chengdu 2025") == "Chengdu 2025"
+
+
+@pytest.mark.parametrize("sentence, places, not_places", [
+    ("大会的政策发布环节,川渝两地集中释放政策红利,从省级到市级层面形成“政策矩阵”", set(), {"从省级到市", "省级到市"}),
+    ("这次大会在哪个城市举行?", set(), {"城市", "大会在哪个城市", "哪个城市"}),
+    ("来自成渝地区的业界人士齐聚蓉城", {"成渝地区", "蓉城"}, {"来自成渝地区"}),
+    ("锦江区和双流县以及华阳镇的企业", {"锦江区", "双流县", "华阳镇"}, set()),
+    ("“历史文化遗产扶持项目”已助推《凌云壮志》《巴蜀石窟》登陆央视", set(), {"巴蜀"}),   # a title names no place
+])
+def test_a_place_is_a_name_not_any_words_before_a_suffix(sentence, places, not_places):
+    """…市/…区/…镇 make a place only with a name before them: "从省级到市" is a phrase, "城市"
+    a common noun (jieba's dictionary tags it ns), "哪个城市" a question; a 《title》 is a name."""
+    from rag.text.answer_types import facts
+    found = set(facts(sentence).get("place", ()))
+    assert places <= found and not (not_places & found), found
+
+
+@pytest.mark.parametrize("word", ["古老", "文明", "明白", "城市", "东西", "英雄"])
+def test_common_words_jieba_tags_as_names_are_not_names(word):
+    """jieba's dictionary tags some common words as person or place names (古老 nr, 城市 ns):
+    a question with them names no one and nowhere."""
+    from rag.text import zh_names
+    from rag.text.answer_types import facts
+    sentence = f"这场活动希望让{word}走向更广阔的舞台"
+    assert word not in zh_names(sentence)
+    assert all(word not in v for k, v in facts(sentence).items() if k in ("person", "place"))
+
+
+@pytest.mark.parametrize("sentence", [
+    "四川省省级财政每年3亿元文艺精品专项资金中,广电视听独占一半",
+    "The bureau's audio-visual content accounts for half of the province's annual fund.",
+    "约七成观众选择线上购票", "三分之一的项目已经开工", "Two thirds of the budget went to animation.",
+])
+def test_a_share_said_in_words_answers_what_share(sentence):
+    """"What share / 占多少" is answered by 一半, 七成, 三分之一, half, two thirds, not only by 50 %."""
+    from rag.text.answer_types import matches, offers
+    assert matches("percent", offers(sentence, "What share of the fund? 占多少?"))
+
+
+def test_a_word_with_cheng_is_no_share():
+    from rag.text.answer_types import offers
+    assert "percent" not in offers("他成为了导演,大会圆满完成", "占多少?")

@@ -19,6 +19,9 @@ from .lang import CJK
 from .numbers import quantities
 from .tokens import pos_tags
 
+# Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
+FACTS_VERSION = 3
+
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
 
@@ -62,16 +65,23 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
 _EN_TIME = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b" + _MONTHS +
                       r"\b|\b(?:century|centuries|decade|BC|AD|BCE)\b|\b\d{1,2}(?:st|nd|rd|th)\b", re.I)
 _EN_MONEY = re.compile(r"[$€£¥]\s?\d|\b(?:RMB|USD|yuan|dollars?|euros?|pounds?)\b", re.I)
-_EN_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
+# a share is also said in words: "half of the fund", "two thirds", "一半", "三分之一", "七成"
+_EN_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b|\b(?:half|(?:one|two|a) thirds?|(?:one|three|a) quarters?|"
+                         r"(?:one|a) fifth)\b", re.I)
 _STARTERS = frozenset("The A An This That These Those It Its They Their In On At For By With From As Of To And Or But "
                       "After Before During While When Where What Which Who How Since However Although Meanwhile "
                       "Additionally Notably Together Here There".split())
 _ZH_ORG_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2,}(?:局|部|社|院|学院|大学|公司|中心|协会|委员会|集团|分社|分公司|电视台|"
                             r"研究院|实验室|基地|办公室|政府|厅|署|银行|报|网)")
-_ZH_PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|州|镇|村|国|岛|河|江|湖|山)")
+_ZH_PLACE_END = "省市县区州镇村国岛河江湖山"
+# words a place name may be built of before its suffix (华阳+镇, 成渝+地区): names and nouns,
+# never a preposition or a question word ("从省级到市", "哪个城市" are no places)
+_ZH_PLACE_PART = frozenset({"ns", "nr", "nrt", "nz", "j", "n"})
+_ZH_PROPER = frozenset({"ns", "nr", "nrt", "nz", "j"})
 _ZH_TIME = re.compile(r"\d{1,4}\s?年|\d{1,2}\s?月|\d{1,2}\s?日|[一二三四五六七八九十]+月|世纪|年代|今年|明年|去年|未来")
 _ZH_MONEY = re.compile(r"\d[\d.,]*\s?(?:亿|万)?\s?元|[一二两三四五六七八九十百千万亿]+元|英镑|美元|欧元|资金")
-_ZH_PERCENT = re.compile(r"\d\s?[%％]|百分之")
+_ZH_PERCENT = re.compile(r"\d\s?[%％]|百分之|一半|半数|[一二三四五六七八九十]分之[一二三四五六七八九十]|"
+                         r"(?<![\d一二三四五六七八九十])[一二三四五六七八九]成(?![员立为功果本])")
 # where something happens or is: a place in a locative construction ("大会在成都举行", "held in
 # Chengdu", "born in Warsaw"), which answers "where" more often than a place merely mentioned
 _ZH_VENUE = re.compile(r"(?:在|于)[^，。,；;：:、]{1,14}?(?:举行|举办|召开|开幕|闭幕|开展|揭牌|落地|落户|成立|启动|"
@@ -84,7 +94,8 @@ _DATES = re.compile(r"\d{1,4}\s?年(?:\s?\d{1,2}\s?月)?(?:\s?\d{1,2}\s?[日号]
                     r"(?<!\d)(?<!\d[.,])(?:19\d\d|20\d\d)(?![\d%]|[.,]\d)(?!\s?(?:万|亿|元|人|个|名|家|项|部|只|件|次|台|"
                     r"people|persons|million|billion|thousand|tonnes|tons|km|kilometres|meters|metres|yuan|dollars))",
                     re.I)
-_TITLE = re.compile(r"《[^》]+》|“[^”]{2,200}”|\"[^\"]{2,200}\"")
+_BOOK_TITLE = re.compile(r"《[^》]+》")
+_TITLE = re.compile(_BOOK_TITLE.pattern + r"|“[^”]{2,200}”|\"[^\"]{2,200}\"")
 
 
 def question_type(question: str) -> str:
@@ -96,9 +107,32 @@ def question_type(question: str) -> str:
     return "other"
 
 
+def _zh_suffixed_places(tags: list[tuple[str, str]]) -> set[str]:
+    """Places jieba does not know whole: a word ending in a place suffix (…区, …镇, …市)
+    together with the name words right before it (华阳 + 镇 → 华阳镇, 成渝 + 地区), at most
+    8 characters; at least one part must be a proper name, so "省级到市" or "城市" is none."""
+    out = set()
+    for i, (word, flag) in enumerate(tags):
+        if word[-1] not in _ZH_PLACE_END or flag == "ns":
+            continue
+        j, length = i, len(word)
+        while j > 0 and tags[j - 1][1] in _ZH_PLACE_PART and length + len(tags[j - 1][0]) <= 8:
+            j -= 1
+            length += len(tags[j][0])
+        while j < i and tags[j][1] not in _ZH_PROPER:     # start at the first name word
+            j += 1
+        if j < i:
+            out.add("".join(w for w, _ in tags[j:i + 1]))
+    return out
+
+
 def _zh_offers(sentence: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {k: set() for k in OFFERS}
-    for word, flag in pos_tags(sentence):
+    # a 《title》 is a name, not the people, places or organisations in it (《巴蜀石窟》 names
+    # no place the sentence is about)
+    bare = _BOOK_TITLE.sub("，", sentence)
+    tags = pos_tags(bare)
+    for word, flag in tags:
         if flag in ("nr", "nrfg", "nrt") and len(word) >= 2:
             found["person"].add(word)
         elif flag == "ns" and len(word) >= 2:
@@ -107,8 +141,8 @@ def _zh_offers(sentence: str) -> dict[str, set[str]]:
             found["org"].add(word)
         elif flag == "t":
             found["time"].add(word)
-    found["org"].update(_ZH_ORG_SUFFIX.findall(sentence))
-    found["place"].update(m for m in _ZH_PLACE_SUFFIX.findall(sentence) if len(m) >= 2)
+    found["org"].update(_ZH_ORG_SUFFIX.findall(bare))
+    found["place"].update(_zh_suffixed_places(tags))
     found["time"].update(_ZH_TIME.findall(sentence))
     found["money"].update(_ZH_MONEY.findall(sentence))
     found["percent"].update(_ZH_PERCENT.findall(sentence))

@@ -7,6 +7,8 @@ import logging
 import re
 import threading
 from collections import Counter
+from functools import lru_cache
+from pathlib import Path
 
 from .lang import CJK, CJK_CLASS
 
@@ -102,11 +104,29 @@ def term_counts(text: str) -> Counter[str]:
 NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 
 
+_NOT_NAMES_FILE = Path(__file__).resolve().parent.parent / "data" / "jieba_not_names.txt"
+
+
+@lru_cache(maxsize=1)
+def _retagged() -> dict[str, str]:
+    """Common words jieba's dictionary tags as a person or place name (古老 nr, 文明 nr, 城市 ns,
+    东西 ns), and names it tags as the wrong kind (莫斯科 nr), with the tag they get instead:
+    its most frequent nr/ns entries, read one by one (rag/data/jieba_not_names.txt)."""
+    out = {}
+    for line in _NOT_NAMES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, tag = line.split()
+            out[word] = tag
+    return out
+
+
 def pos_tags(text: str) -> list[tuple[str, str]]:
-    """(word, jieba flag) for Chinese text."""
+    """(word, jieba flag) for Chinese text, with jieba's dictionary mistakes for names put right."""
     jb = jieba()
     with _lock:            # posseg's tokenizer keeps state between calls
-        return [(w, flag) for w, flag in jb.posseg.cut(text)]
+        tags = [(w, flag) for w, flag in jb.posseg.cut(text)]
+    fixed = _retagged()
+    return [(w, fixed.get(w, flag) if flag in ("nr", "nrt", "nrfg", "ns") else flag) for w, flag in tags]
 
 
 def zh_names(text: str) -> set[str]:
