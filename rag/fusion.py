@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .text import shared_phrase
+from .text.constraints import constraints, states
 
 if TYPE_CHECKING:
     from .retrieve import Candidates
 
 LISTS = ("dense", "xling", "bm25")
 PER_LIST = ("present", "z", "top", "gap", "rrank")
-EXTRA = ("dense.dev", "xling.dev", "bm25.applies", "cov", "cov_top", "phrase", "phrase_top",
+EXTRA = ("dense.dev", "xling.dev", "bm25.applies", "cov", "cov_top", "ent", "phrase", "phrase_top",
          "se5.z", "se5.dev", "se5.top", "suse.z", "suse.dev", "suse.top")
 FEATURES = tuple(f"{name}.{f}" for name in LISTS for f in PER_LIST) + EXTRA
 DEV_SCALE = 10.0      # cosine differences of 0.01-0.1 → 0.1-1: comparable to z-values
@@ -65,9 +66,13 @@ def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
             x[r, col[f"{name}.rrank"]] = 1.0 / (rank + 1)
             if name != "bm25":
                 x[r, col[f"{name}.dev"]] = (score - scores.mean()) * DEV_SCALE
+    entities = c.entities if c.entities is not None else [e for e, _ in constraints(c.focus or c.query).entities]
     for pid, r in row.items():
         x[r, col["bm25.applies"]] = float(c.applies("bm25", pid))
         x[r, col["cov"]] = c.coverage.get(pid, 0.0)
+        if entities:        # the names the question asks about (重庆, not 成都, in a same-topic pair)
+            text = f"{c.pairs[pid].zh or ''}\n{c.pairs[pid].en or ''}"
+            x[r, col["ent"]] = sum(states(e, text) for e in entities) / len(entities)
     phrase = np.array([shared_phrase(c.focus or c.query, f"{c.pairs[pid].zh or ''} {c.pairs[pid].en or ''}")
                        for pid in ids])
     x[:, col["phrase"]] = phrase

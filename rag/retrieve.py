@@ -26,6 +26,7 @@ from .fusion import LISTS, fuse_learned, fuse_minmax
 from .index import Index
 from .records import ParagraphPair, Sentence
 from .text import detect_language, focus_question, tokenize
+from .text.constraints import constraints
 from .weights import load_weights
 
 MODES = ("hybrid", "minmax", "dense", "xling", "bm25")
@@ -70,6 +71,7 @@ class Candidates:
     similarity: dict[tuple[str, str, int], tuple[float, float]] = field(default_factory=dict)
     # (pair id, lang, position) → cosine of the question with that sentence: (e5, USE)
     absent_spaces: tuple[str, ...] = ()                       # "e5"/"use" when this index has no such space
+    entities: list[str] | None = None                          # the names the question asks about
 
     def applies(self, name: str, pair_id: str) -> bool:
         """BM25 cannot match a pair with no side in the query's language."""
@@ -168,6 +170,7 @@ class Retriever:
         c.unseen = catalog.unseen(c.terms)
         c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)
         c.focus = focus_question(c.query, c.lang)       # an injected preamble doesn't pick the sentence
+        c.entities = [e for e, _ in constraints(c.focus).entities]
         embeddings = [self.index.embedding] + ([self.index.cross.embedding] if self.index.cross else [])
         material = self._sentence_material(c.pairs, embeddings)
         c.sentences = {pid: sentences for pid, (sentences, _) in material.items()}

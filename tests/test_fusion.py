@@ -66,6 +66,21 @@ def test_learned_weights_rank_and_are_complete():
     assert fused["d#p01"] > fused["d#p02"]
 
 
+def test_a_pair_naming_what_the_question_asks_about_is_marked_and_preferred():
+    """Same-topic news: two paragraphs alike but for the city. The question names 重庆: the
+    `ent` feature marks the paragraph that names it, and the fitted weights prefer it in both
+    languages (a refit that learned otherwise fails here)."""
+    pairs = [_pair("d#p01", "成都市发布了影视产业扶持政策,每年安排专项资金。", "Chengdu issued film support policies."),
+             _pair("d#p02", "重庆市发布了影视产业扶持政策,每年安排专项资金。", "Chongqing issued film support policies.")]
+    lists = {"dense": {"d#p01": 0.90, "d#p02": 0.90}, "bm25": {"d#p01": 5.0, "d#p02": 5.0}}
+    col = FEATURES.index("ent")
+    for question in ("重庆发布了哪些影视扶持政策?", "Which film support policies did Chongqing issue?"):
+        ids, x = features(_candidates(question, pairs, lists))
+        assert x[ids.index("d#p02"), col] == 1.0 and x[ids.index("d#p01"), col] == 0.0, question
+    weights = load_weights()["fusion"]
+    assert weights["zh"]["ent"] > 0 and weights["en"]["ent"] > 0
+
+
 ECHO = ("At the event, the “Cross-Industry Integration - Future of Motion Pictures: Broadcasting and Audiovisual "
         "International Communication and AIGC Innovation Partnership Program” saw its grand launch.")
 ANSWER = ("This program was jointly initiated by the Sichuan Branch of China News Service, the Sichuan Branch of China "
@@ -73,12 +88,19 @@ ANSWER = ("This program was jointly initiated by the Sichuan Branch of China New
           "region is embracing open and innovative approaches.")
 
 
+THIRD = ("Together, they are charting a future blueprint where technology drives culture and integration "
+         "empowers communication.")
+
+
 def test_the_answering_sentence_beats_the_one_that_echoes_the_question():
     """The app's own example: the echo sentence is the closer one to the question in both
-    vector spaces and in its words, yet the next sentence names who launched the programme."""
-    pair = _pair("s#p08", None, f"{ECHO} {ANSWER}")
+    vector spaces and in its words, yet the next sentence names who launched the programme.
+    The paragraph as the seed has it, with the cosines the bundled models give its sentences
+    (e5, USE)."""
+    pair = _pair("s#p08", None, f"{ECHO} {ANSWER} {THIRD}")
     q = "Who launched the AIGC innovation partnership program?"
-    c = _candidates(q, [pair], {"dense": {"s#p08": 0.9}}, sims={ECHO: (0.86, 0.55), ANSWER: (0.83, 0.40)})
+    c = _candidates(q, [pair], {"dense": {"s#p08": 0.9}},
+                    sims={ECHO: (0.859, 0.389), ANSWER: (0.808, 0.143), THIRD: (0.770, 0.175)})
     c.coverage = {"s#p08": 0.9}
     readings = read(c, [("s#p08", 1.0)], "en")
     score(readings, load_weights()["sentences"]["en"])

@@ -1,0 +1,70 @@
+"""What a question pins down, which the evidence must agree with: the names it asks about
+(places, organisations, people, 《titles》 and quoted names), the numbers and years it states,
+and the answer type it expects. `states` says whether a text names one of those names.
+Used by fusion (does a candidate name what the question asks about?) and by the verifier."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .answer_types import _en_offers, question_type
+from .lang import CJK
+from .numbers import quantities
+from .tokens import zh_names
+
+_YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
+_ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
+_EN_START = frozenset("what which who whom whose when where why how is are was were do does did can could "
+                      "would should will the a an in on at for of and or to from by with as".split())
+_QUOTED = re.compile(r"《([^》]+)》|“([^”]{2,60})”|\"([^\"]{2,60})\"")
+
+
+# ---------------------------------------------------------------- constraints -------------
+@dataclass
+class Constraints:
+    """What a question pins down, which the evidence must agree with."""
+    entities: list[tuple[str, str]] = field(default_factory=list)    # (surface form, kind)
+    numbers: list[float] = field(default_factory=list)               # written values (not years)
+    years: list[str] = field(default_factory=list)
+    qtype: str = "other"
+    question: str = ""
+
+
+def constraints(question: str) -> Constraints:
+    c = Constraints(qtype=question_type(question), question=question)
+    c.years = _YEAR.findall(question)
+    c.numbers = [q.written for q in quantities(question) if str(int(q.written)) not in c.years and q.written != 1.0]
+    seen: set[str] = set()
+
+    def add(text: str, kind: str) -> None:
+        text = text.strip()
+        if len(text) >= 2 and text.lower() not in seen:
+            seen.add(text.lower())
+            c.entities.append((text, kind))
+
+    for m in _QUOTED.finditer(question):
+        add(next(g for g in m.groups() if g), "name")
+    if CJK.search(question):
+        for word in sorted(zh_names(question)):
+            add(word, "zh")
+    else:
+        found = _en_offers(question)
+        for kind in ("org", "place", "person"):
+            for item in found.get(kind, ()):
+                words = [w for w in item.split() if w.lower() not in _EN_START]
+                if words:
+                    add(" ".join(words), kind)
+    return c
+
+
+def states(entity: str, text: str) -> bool:
+    """Whether `text` names `entity` (a Chinese name also without 省/市…, all of an English
+    name's words)."""
+    if CJK.search(entity):
+        bare = _ZH_BARE.sub("", entity)
+        return entity in text or (len(bare) >= 2 and bare in text)
+    words = [re.sub(r"'s$", "", w.lower()) for w in entity.split()]
+    lowered = text.lower()
+    return all(w in lowered for w in words if len(w) > 2) if words else False
+
+
