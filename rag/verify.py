@@ -36,7 +36,9 @@ from .judge import OfflineJudge
 from .records import ParagraphPair
 from .text import CJK, quantities, tokenize, zh_names
 from .text.tokens import QUESTION_WORDS
-from .text.answer_types import _en_offers, matches, offers, question_type
+from .extract import choose
+from .text.answer_types import matches, offers
+from .text.constraints import _YEAR, Constraints, constraints, states
 from .text.answer_types import facts as facts_of
 
 if TYPE_CHECKING:
@@ -62,61 +64,12 @@ SIGNS = {"top_score": 1, "sent_e5": 1, "sent_use": 1, "cov_para": 1, "cov_top3":
          "year_missing": -1, "unseen": -1}
 
 NUMERIC_TYPES = ("quantity", "money", "percent", "time")
-_YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
+# question types whose answer is a thing a sentence plainly states or not: an answer that
+# shows none of it is no answer ("在哪座城市举办?" → "举办城市将另行公布")
+TYPED_TYPES = NUMERIC_TYPES
 # a year a sentence states: not a figure with a unit after it (1200万元, 1000 people)
 _STATED_YEAR = re.compile(_YEAR.pattern + r"(?![\d.,]*\s?(?:万|亿|元|人|个|名|家|项|部|只|件|次|台|多|余|"
                           r"%|％|million|billion|thousand|people|yuan|dollars))")
-_ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
-_EN_START = frozenset("what which who whom whose when where why how is are was were do does did can could "
-                      "would should will the a an in on at for of and or to from by with as".split())
-_QUOTED = re.compile(r"《([^》]+)》|“([^”]{2,60})”|\"([^\"]{2,60})\"")
-
-
-# ---------------------------------------------------------------- constraints -------------
-@dataclass
-class Constraints:
-    """What a question pins down, which the evidence must agree with."""
-    entities: list[tuple[str, str]] = field(default_factory=list)    # (surface form, kind)
-    numbers: list[float] = field(default_factory=list)               # written values (not years)
-    years: list[str] = field(default_factory=list)
-    qtype: str = "other"
-    question: str = ""
-
-
-def constraints(question: str) -> Constraints:
-    c = Constraints(qtype=question_type(question), question=question)
-    c.years = _YEAR.findall(question)
-    c.numbers = [q.written for q in quantities(question) if str(int(q.written)) not in c.years and q.written != 1.0]
-    seen: set[str] = set()
-
-    def add(text: str, kind: str) -> None:
-        text = text.strip()
-        if len(text) >= 2 and text.lower() not in seen:
-            seen.add(text.lower())
-            c.entities.append((text, kind))
-
-    for m in _QUOTED.finditer(question):
-        add(next(g for g in m.groups() if g), "name")
-    if CJK.search(question):
-        for word in sorted(zh_names(question)):
-            add(word, "zh")
-    else:
-        found = _en_offers(question)
-        for kind in ("org", "place", "person"):
-            for item in found.get(kind, ()):
-                words = [w for w in item.split() if w.lower() not in _EN_START]
-                if words:
-                    add(" ".join(words), kind)
-    return c
-
-
-def _has(entity: str, text: str) -> bool:
-    if CJK.search(entity):
-        bare = _ZH_BARE.sub("", entity)
-        return entity in text or (len(bare) >= 2 and bare in text)
-    words = [re.sub(r"'s$", "", w.lower()) for w in entity.split()]
-    lowered = text.lower()
-    return all(w in lowered for w in words if len(w) > 2) if words else False
 
 
 def _pair_text(pair: ParagraphPair) -> str:
@@ -131,7 +84,7 @@ def _side(pair: ParagraphPair, entity: str) -> str:
 def missing(c: Constraints, text: str) -> tuple[list[str], list[float], list[str]]:
     """The question's entities, numbers and years that `text` does not state."""
     have = {q.written for q in quantities(text)} | {q.value for q in quantities(text)}
-    return ([e for e, _ in c.entities if not _has(e, text)], [n for n in c.numbers if n not in have],
+    return ([e for e, _ in c.entities if not states(e, text)], [n for n in c.numbers if n not in have],
             [y for y in c.years if y not in text])
 
 
@@ -228,7 +181,7 @@ def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
         for m in pattern.finditer(sentence):
             stated = m.group(1)
             # a name in the slot, not any words there ("在第二届西部" is no place)
-            if stated and not _has(stated, entity) and not _has(entity, stated) and (not zh or stated in names):
+            if stated and not states(stated, entity) and not states(entity, stated) and (not zh or stated in names):
                 return stated
     return ""
 
@@ -262,13 +215,13 @@ def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent
         kind = next(k for e, k in cons.entities if e == entity)
         # another name of the same kind as the asked one (a place for a place: "四川省" is not
         # contradicted by the organisation "许可"), when the question's own tags say which
-        same = [k for k in ("place", "org", "person") if any(n == entity or _has(n, entity)
+        same = [k for k in ("place", "org", "person") if any(n == entity or states(n, entity)
                                                             for n in asked_kinds.get(k, ()))]
         pool = [p for k in same for p in facts.get(k, [])] if same else (
             (facts.get("place", []) + facts.get("org", []) + facts.get("person", [])) if kind in ("zh", "name")
             else facts.get(kind, []) + facts.get("place", []))
-        others = [p for p in pool if p and not _has(p, entity) and not _has(entity, p)
-                  and not any(_has(p, e) or _has(e, p) for e in named)]
+        others = [p for p in pool if p and not states(p, entity) and not states(entity, p)
+                  and not any(states(p, e) or states(e, p) for e in named)]
         if others:
             return entity, others[0]
     return None
@@ -297,8 +250,10 @@ def model_for(weights: dict, lang: str, cross: bool) -> dict:
 
 
 def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weights: dict,
-           fused: dict[str, float] | None = None, margin: float = 0.0) -> Verdict:
-    """The verdict for a question, from the retrieval's evidence and the fitted model."""
+           fused: dict[str, float] | None = None, margin: float = 0.0, policy: dict | None = None) -> Verdict:
+    """The verdict for a question, from the retrieval's evidence and the fitted model.
+    `policy` is the sentence policy the answer is chosen with (weights["sentences"]): the
+    sentences it would show must carry what a typed question asks for (else the best two)."""
     x, info = features(c, hits, readings, fused)
     question = c.focus or c.query
     model = model_for(weights, c.lang, info["cross"])
@@ -307,14 +262,26 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
                        ["no sentence to answer with"] if info["top"] is None else ["no verifier weights"],
                        evidence=info["top"], question=question)
     score = model_score(x, model)
-    verdict = _decide(readings, info, model, score, question, margin)
+    ordered = sorted(readings, key=lambda r: -r.score)
+    shown = choose(readings, question, policy) if policy is not None else ordered[:2]
+    verdict = _decide(readings, _about(shown, c.pairs, info["constraints"]), info, model, score, question, margin)
     verdict.llm_floor = float(model.get("llm_floor", 0.0))
     return verdict
 
 
-def _decide(readings: list["Reading"], info: dict, model: dict, score: float, question: str, margin: float) -> Verdict:
-    """The outcome, in order: an aligned false premise, a typed question its best sentences
-    don't answer, a conflicting value, the fitted threshold."""
+def _about(shown: list["Reading"], pairs: dict[str, ParagraphPair], cons: Constraints) -> list["Reading"]:
+    """The shown sentences from paragraphs that name what the question asks about ("成都的…提高了
+    多少?" is not answered by a figure from a paragraph about 四川); all of them when no shown
+    paragraph names it (a paraphrase, not another entity)."""
+    names = [e for e, _ in cons.entities]
+    named = [r for r in shown if r.pair_id in pairs and all(states(e, _pair_text(pairs[r.pair_id])) for e in names)]
+    return named or shown
+
+
+def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model: dict, score: float, question: str,
+            margin: float) -> Verdict:
+    """The outcome, in order: an aligned false premise, a typed question the sentences an
+    answer would show don't answer, a conflicting value, the fitted threshold."""
     reasons = _reasons(info)
     conflict = info["conflict"]
     cons = info["constraints"]
@@ -324,10 +291,9 @@ def _decide(readings: list["Reading"], info: dict, model: dict, score: float, qu
         if stated:          # the question's own words around another name: a false premise
             return Verdict("correct", score, reasons + [f"the source says {stated}, not {entity}"], asked=entity,
                            stated=stated, evidence=info["top"], question=question)
-    if cons.qtype in NUMERIC_TYPES and conflict is None and not any(
-            matches(cons.qtype, offers(r.sentence.text, question, r.sentence.facts))
-            for r in sorted(readings, key=lambda r: -r.score)[:2]):
-        # a "how many / when / how much" question whose best sentences state no such thing
+    if cons.qtype in TYPED_TYPES and conflict is None and not any(
+            matches(cons.qtype, offers(r.sentence.text, question, r.sentence.facts)) for r in shown):
+        # a "how many / when / how much / where" question the answer's sentences state no such thing for
         return Verdict("abstain", min(score, model.get("threshold", 0.5)),
                        reasons + [f"the best passages state no {cons.qtype} for this"], evidence=info["top"],
                        question=question)

@@ -75,6 +75,14 @@ def test_extractive_answer_has_the_fact_and_valid_citations(engine, question, fa
         assert sentence.markers, f"uncited sentence {sentence.text!r}"
 
 
+def test_who_launched_is_answered_with_who_not_with_the_launch(engine):
+    """The UI's example question: the answer holds the sentence that names the initiators, not
+    only the one that restates the launch (which once came back alone)."""
+    answer = engine.ask("Who launched the AIGC innovation partnership program?")
+    assert answer.outcome == "answer"
+    assert any("Sichuan Film and Television University" in s.text for s in answer.sentences), answer.text
+
+
 def test_answer_side_follows_question_language(engine):
     zh = engine.ask("微短剧审查时效提升了多少?")
     en = engine.ask("How much did micro-drama review times improve?")

@@ -389,7 +389,8 @@ def _verifier_stats(scored: list[tuple[tuple[Item, np.ndarray, dict], dict]], ma
                 continue
             scores.append(model_score(x, model_for(model, lang, info["cross"])))
             labels.append(item.answerable)
-            verdict = verify(item.candidates, info["hits"], info["readings"], model, info["fused"])
+            verdict = verify(item.candidates, info["hits"], info["readings"], model, info["fused"],
+                             policy=info["weights"]["sentences"])
             declined.append(verdict.outcome == "abstain" or (not item.answerable and verdict.outcome == "correct"))
             corrected.append(verdict.outcome == "correct")
         pos = [s for s, y in zip(scores, labels) if y]
