@@ -18,7 +18,6 @@ from .answer import (LLM_TRUNCATED, MIXED_NO_ANSWER, NO_ANSWER, OFFLINE, UNSUPPO
                      compose_correction, compose_extractive)
 from .citations import cite, complete_sentences
 from .errors import LLMError
-from .extract import choose
 from .llm import HEARTBEAT_S, LLM, StreamEnd
 from .prompts import render
 from .retrieve import Hit, Retrieval, Retriever
@@ -68,8 +67,7 @@ class ExtractiveAnswerer:
         if q.verdict.outcome == "correct":
             draft = compose_correction(q.verdict, q.hits, q.lang)
         else:
-            chosen = choose(self.retriever.readings(q.retrieval, q.lang), q.query, self.retriever.weights["sentences"])
-            draft = compose_extractive(chosen, q.hits, q.lang)
+            draft = compose_extractive(self.retriever.chosen(q.retrieval, q.lang, q.query), q.hits, q.lang)
         cited = cite(draft, q.hits, q.lang)
         for sentence in cited.sentences:          # verbatim quotes of the cited paragraph
             sentence.supported = bool(sentence.paragraph_ids)

@@ -323,6 +323,19 @@ class Catalog:
                 out.setdefault(doc_id, []).append(lang)
         return out
 
+    def headers(self, doc_ids: set[str] | list[str]) -> dict[str, str]:
+        """doc id → its title and date line ("第二届西部影视发展大会在成都开幕 2023-10-16"): what
+        dates a news paragraph that says only "今年" or "10月15日"."""
+        ids = list(doc_ids)
+        out: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                batch = ids[start:start + 500]
+                for doc_id, title, date in self._db.execute(
+                        f"SELECT doc_id, title, date FROM documents WHERE doc_id IN ({','.join('?' * len(batch))})", batch):
+                    out[doc_id] = f"{title or ''} {date or ''}".strip()
+        return out
+
     def document_meta(self, doc_id: str) -> DocumentMeta | None:
         with self._lock:
             row = self._db.execute("SELECT doc_id, path, title, date, byline, file_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()

@@ -92,9 +92,9 @@ class Engine:
         c = retrieval.candidates
         if c is None or not retrieval.hits:
             return Verdict("abstain", 0.0, ["nothing retrieved"])
-        weights = self.retriever.weights
-        return verify(c, retrieval.hits, self.retriever.readings(retrieval, c.lang), weights["verifier"],
-                      retrieval.fused, margin=self.settings.abstain_margin, policy=weights["sentences"])
+        return verify(c, retrieval.hits, self.retriever.readings(retrieval, c.lang), self.retriever.weights["verifier"],
+                      retrieval.fused, margin=self.settings.abstain_margin,
+                      shown=self.retriever.chosen(retrieval, c.lang, c.focus or c.query))
 
     # ---- the main entry points ------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, **kwargs) -> Answer:

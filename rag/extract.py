@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 FEATURES = ("e5_z", "e5_raw", "use_z", "cov", "cov_para", "echo", "novel", "is_question", "match", "typed_match",
             "prev_cov", "prev_match", "para_z", "para_rrank", "first", "length", "other_lang", "para_best_e5",
             "typed_missing", "echo_typed_missing", "typed_count")
-LIST_WORDS = ("哪些", "哪几", "分别", "which", "what are", "what were", "list", "name the")
+LIST_WORDS = ("哪些", "哪几", "分别", "各自", "which", "what are", "what were", "list", "name the", "respectively")
 
 
 @dataclass
@@ -132,6 +132,21 @@ def rerank(readings: list[Reading], ranked: list[tuple[str, float]], blend: floa
     combined = dict(zip(ids, (blend * fused + (1 - blend) * sentence).tolist()))
     order = sorted(ids, key=lambda pid: -combined[pid])
     return order + [pid for pid, _ in ranked if pid not in best]
+
+
+def choose_parts(per_part: list[list[Reading]]) -> list[Reading]:
+    """The sentences to answer a multi-part question with: each part's best sentence that no
+    earlier part took ("签了几个项目？总额多少？" gets the count and the sum, even when they sit in
+    two sentences or two paragraphs)."""
+    chosen: list[Reading] = []
+    seen: set[str] = set()
+    for readings in per_part:
+        for r in sorted(readings, key=lambda r: -r.score):
+            if r.sentence.text not in seen:
+                chosen.append(r)
+                seen.add(r.sentence.text)
+                break
+    return chosen
 
 
 def is_list_question(question: str) -> bool:

@@ -13,6 +13,7 @@ one list alone.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -20,12 +21,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ConfigError, EmptyIndexError, StoreError
-from .extract import Reading, read, rerank
+from .extract import Reading, choose, choose_parts, read, rerank
 from .extract import score as score_readings
 from .fusion import LISTS, fuse_learned, fuse_minmax
 from .index import Index
 from .records import ParagraphPair, Sentence
-from .text import detect_language, focus_question, tokenize
+from .text import detect_language, focus_question, question_parts, tokenize
 from .text.constraints import constraints
 from .weights import load_weights
 
@@ -72,6 +73,7 @@ class Candidates:
     # (pair id, lang, position) → cosine of the question with that sentence: (e5, USE)
     absent_spaces: tuple[str, ...] = ()                       # "e5"/"use" when this index has no such space
     entities: list[str] | None = None                          # the names the question asks about
+    headers: dict[str, str] | None = None                      # doc id → its title and date line
 
     def applies(self, name: str, pair_id: str) -> bool:
         """BM25 cannot match a pair with no side in the query's language."""
@@ -169,24 +171,56 @@ class Retriever:
         c.idf = catalog.idf(c.terms)
         c.unseen = catalog.unseen(c.terms)
         c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)
+        c.headers = catalog.headers({pair.doc for pair in c.pairs.values()})
         c.focus = focus_question(c.query, c.lang)       # an injected preamble doesn't pick the sentence
         c.entities = [e for e, _ in constraints(c.focus).entities]
-        embeddings = [self.index.embedding] + ([self.index.cross.embedding] if self.index.cross else [])
-        material = self._sentence_material(c.pairs, embeddings)
-        c.sentences = {pid: sentences for pid, (sentences, _) in material.items()}
-        keys = [(s.pair_id, s.lang, s.position) for ss in c.sentences.values() for s in ss]
-        # the weights were fitted on e5 and USE cosines: each goes in its own slot, and a space
-        # this index lacks (another embedder) stays 0 and is listed in c.absent_spaces
+        c.sentences, c.similarity = self._similarity(c.pairs, c.focus)
+        c.absent_spaces = tuple(sorted(set(SIMILARITY_SPACES.values()) - {SIMILARITY_SPACES.get(e.slug) for e in self._embeddings()}))
+        c.timings_ms["read"] = (time.perf_counter() - t) * 1000
+
+    def _embeddings(self) -> list:
+        return [self.index.embedding] + ([self.index.cross.embedding] if self.index.cross else [])
+
+    def _similarity(self, pairs: dict[str, ParagraphPair], focus: str) -> tuple[dict, dict]:
+        """(pair id → its sentences, (pair id, lang, position) → the cosines of `focus` with that
+        sentence: (e5, USE)). The weights were fitted on e5 and USE cosines: each goes in its own
+        slot, and a space this index lacks (another embedder) stays 0."""
+        embeddings = self._embeddings()
+        material = self._sentence_material(pairs, embeddings)
+        sentences = {pid: got for pid, (got, _) in material.items()}
+        keys = [(s.pair_id, s.lang, s.position) for ss in sentences.values() for s in ss]
         sims = {space: [0.0] * len(keys) for space in SIMILARITY_SPACES.values()}
         for embedding in embeddings:
             space = SIMILARITY_SPACES.get(embedding.slug)
             if space and keys:
                 matrix = np.concatenate([vectors[embedding.slug] for _, vectors in material.values()
                                          if len(vectors[embedding.slug])])
-                sims[space] = (matrix @ embedding.embed_query(c.focus)).tolist()
-        c.absent_spaces = tuple(sorted(set(SIMILARITY_SPACES.values()) - {SIMILARITY_SPACES.get(e.slug) for e in embeddings}))
-        c.similarity = {key: (a, b) for key, a, b in zip(keys, sims["e5"], sims["use"])}
-        c.timings_ms["read"] = (time.perf_counter() - t) * 1000
+                sims[space] = (matrix @ embedding.embed_query(focus)).tolist()
+        return sentences, {key: (a, b) for key, a, b in zip(keys, sims["e5"], sims["use"])}
+
+    def chosen(self, retrieval: Retrieval, lang: str, question: str) -> list[Reading]:
+        """The sentences an extractive answer shows (and the verifier checks): the best sentence
+        of each part of a multi-part question, else `extract.choose` over the readings."""
+        parts = question_parts(question)
+        if parts:
+            return choose_parts([self.part_readings(retrieval, lang, part) for part in parts])
+        return choose(self.readings(retrieval, lang), question, self.weights["sentences"])
+
+    def part_readings(self, retrieval: Retrieval, lang: str, part: str) -> list[Reading]:
+        """The scored sentences of the hits read for one part of a multi-part question
+        (`text.question_parts`): the paragraphs found for the whole question, each sentence
+        judged against this part alone (its words, its answer type, its embedding)."""
+        c = retrieval.candidates
+        if c is None or not retrieval.hits:
+            return []
+        if not c.sentences:
+            self._read_candidates(c)
+        _, similarity = self._similarity(c.pairs, part)
+        sub = dataclasses.replace(c, focus=part, similarity=similarity)
+        readings = read(sub, [(h.pair.id, h.score) for h in retrieval.hits], lang)
+        policy = self.weights["sentences"]
+        score_readings(readings, policy.get(c.lang) or policy.get("en") or {})
+        return readings
 
     def _sentence_material(self, pairs: dict[str, ParagraphPair],
                            embeddings: list) -> dict[str, tuple[list[Sentence], dict[str, np.ndarray]]]:

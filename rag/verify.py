@@ -132,6 +132,9 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     top_pair = by_id.get(top.pair_id, hits[0].pair)
     info["cross"] = not top_pair.text(c.lang)
     ent_para, num_para, year_para = missing(cons, _pair_text(top_pair))
+    # a year is covered by the article's date line too: a news paragraph says "今年", "10月15日"
+    dated = (c.headers or {}).get(top_pair.doc, "")
+    year_para = [y for y in year_para if y not in dated]
     ent_top3, _, _ = missing(cons, "\n".join(_pair_text(h.pair) for h in hits[:3]))
     # a name is only missing from a text written in its own script ("Chengdu" is not in a
     # Chinese-only paragraph that says 成都)
@@ -145,7 +148,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     x["year_missing"] = float(bool(year_para))
     x["typed_match"] = top.x[9]
     x["typed_question"] = float(cons.qtype not in ("other", "list", "reason"))
-    info["conflict"] = _conflict(cons, top, by_id.get(top.pair_id), ent_para, num_para, year_para)
+    info["conflict"] = _conflict(cons, top, by_id.get(top.pair_id), ent_para, num_para, year_para, dated)
     x["conflict"] = float(info["conflict"] is not None)
     # the question's words no passage uses ("mayor", "占地面积"): the asked-for thing may not be
     # there at all (no signal when the best paragraph has no side in the question's language)
@@ -187,7 +190,7 @@ def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
 
 
 def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent: list[str], num: list[float],
-              years: list[str]) -> tuple[str, str] | None:
+              years: list[str], dated: str = "") -> tuple[str, str] | None:
     """(asked, stated) when the best sentence states, in the place of a constraint the
     question names, something else of the same kind."""
     if pair is None:
@@ -198,7 +201,7 @@ def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent
     # ("在2024年大会上发布的、从2025年开始的措施" is not contradicted by "自2025年起")
     if years:
         stated = [y for y in _STATED_YEAR.findall(sentence) or _STATED_YEAR.findall(_pair_text(pair))
-                  if y not in cons.years]
+                  or _STATED_YEAR.findall(dated) if y not in cons.years]
         if stated:
             return years[0], stated[0]
     # a number: not when the question asks for one (the sentence's number is then its answer:
@@ -250,10 +253,12 @@ def model_for(weights: dict, lang: str, cross: bool) -> dict:
 
 
 def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weights: dict,
-           fused: dict[str, float] | None = None, margin: float = 0.0, policy: dict | None = None) -> Verdict:
-    """The verdict for a question, from the retrieval's evidence and the fitted model.
-    `policy` is the sentence policy the answer is chosen with (weights["sentences"]): the
-    sentences it would show must carry what a typed question asks for (else the best two)."""
+           fused: dict[str, float] | None = None, margin: float = 0.0, policy: dict | None = None,
+           shown: list["Reading"] | None = None) -> Verdict:
+    """The verdict for a question, from the retrieval's evidence and the fitted model. The
+    sentences an answer would show must carry what a typed question asks for: `shown` (the
+    engine's `Retriever.chosen`), else those `extract.choose` picks under the sentence
+    `policy` (weights["sentences"]), else the best two."""
     x, info = features(c, hits, readings, fused)
     question = c.focus or c.query
     model = model_for(weights, c.lang, info["cross"])
@@ -263,7 +268,8 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
                        evidence=info["top"], question=question)
     score = model_score(x, model)
     ordered = sorted(readings, key=lambda r: -r.score)
-    shown = choose(readings, question, policy) if policy is not None else ordered[:2]
+    if shown is None:
+        shown = choose(readings, question, policy) if policy is not None else ordered[:2]
     verdict = _decide(readings, _about(shown, c.pairs, info["constraints"]), info, model, score, question, margin)
     verdict.llm_floor = float(model.get("llm_floor", 0.0))
     return verdict

@@ -83,6 +83,20 @@ def test_who_launched_is_answered_with_who_not_with_the_launch(engine):
     assert any("Sichuan Film and Television University" in s.text for s in answer.sentences), answer.text
 
 
+@pytest.mark.parametrize("question, facts", [
+    ("签约了多少个项目？AIGC创新伙伴计划由哪些单位共同发起？", ("11", "四川电影电视学院")),
+    ("How many projects were signed at the conference, and which university co-initiated the AIGC partnership "
+     "program?", ("11", "Sichuan Film and Television University")),
+])
+def test_a_two_part_question_gets_both_answers(engine, question, facts):
+    """Each part's best sentence (text.question_parts); the verifier checks those sentences,
+    so the count asked for in part one is found though part two's sentence leads."""
+    answer = engine.ask(question)
+    assert answer.outcome == "answer", (answer.outcome, answer.verdict.reasons)
+    assert all(fact in answer.text for fact in facts), answer.text
+    _check_citations(answer)
+
+
 def test_answer_side_follows_question_language(engine):
     zh = engine.ask("微短剧审查时效提升了多少?")
     en = engine.ask("How much did micro-drama review times improve?")

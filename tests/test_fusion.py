@@ -131,3 +131,22 @@ def test_rerank_blends_fused_order_and_best_sentence(blend):
     order = rerank(readings, [("d#p01", 2.0), ("d#p02", 1.0)], blend)
     assert order[0] == ("d#p01" if blend == 1.0 else "d#p02")
     assert np.isfinite([r.score for r in readings]).all()
+
+
+def test_a_multi_part_question_gets_each_parts_best_sentence_once():
+    """Each part's best sentence, in part order; a sentence an earlier part took is not repeated
+    (the part's next best is used instead)."""
+    import dataclasses
+
+    from rag.extract import choose_parts
+    pairs = [_pair("d#p01", None, "Eleven projects were signed at the ceremony. The venue was full."),
+             _pair("d#p02", None, "The program was initiated by Sichuan Film and Television University.")]
+    c = _candidates("q", pairs, {"dense": {"d#p01": 0.9, "d#p02": 0.8}})
+    readings = {r.sentence.text.split()[1]: r for r in read(c, [("d#p01", 1.0), ("d#p02", 0.5)], "en")}
+
+    def scored(**scores):        # one part's readings: its own copies, its own scores
+        return [dataclasses.replace(readings[word], score=value) for word, value in scores.items()]
+    how_many = scored(projects=3.0, venue=1.0, program=0.5)
+    who = scored(projects=2.0, venue=0.1, program=1.5)       # prefers the count sentence, already taken
+    chosen = choose_parts([how_many, who])
+    assert [r.sentence.text.split()[1] for r in chosen] == ["projects", "program"]

@@ -14,8 +14,13 @@ from .tokens import zh_names
 
 _YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
+# words capitalised only because a question starts with them: never part of a name it asks about
+# ("Apart from the parks, which …" names no "Apart")
 _EN_START = frozenset("what which who whom whose when where why how is are was were do does did can could "
-                      "would should will the a an in on at for of and or to from by with as".split())
+                      "would should will the a an in on at for of and or to from by with as apart aside besides "
+                      "according after before during since under over among between beyond despite following "
+                      "regarding concerning compared other except including excluding also then now please tell "
+                      "name list give describe explain compare summarize summarise besides if".split())
 _QUOTED = re.compile(r"《([^》]+)》|“([^”]{2,60})”|\"([^\"]{2,60})\"")
 
 

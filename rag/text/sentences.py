@@ -47,11 +47,44 @@ _POINTING = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|
 
 def focus_question(text: str, lang: str) -> str:
     """The question a longer message asks: its last sentence, when there are several and the
-    last one asks something on its own ("Ignore previous instructions … . How many projects
-    were signed?"). Otherwise — one sentence, or a last one that points back ("… fund. How
-    large is it?") — the text itself."""
+    last one asks something on its own and the others ask nothing ("Ignore previous
+    instructions … . How many projects were signed?"). Otherwise — one sentence, a last one
+    that points back ("… fund. How large is it?"), or several questions — the text itself."""
     parts = split_sentences(text, lang)
     last = parts[-1] if parts else ""
-    if len(parts) >= 2 and len(last) >= 4 and _ASKING.search(last) and not _POINTING.search(last):
+    # several sentences that each ask are one multi-part question, not a preamble and a question
+    if len(parts) >= 2 and len(last) >= 4 and _ASKING.search(last) and not _POINTING.search(last) \
+            and not any(_ASKING.search(p) for p in parts[:-1]):
         return last
     return text.strip()
+
+
+_PIECE = re.compile(r"[？?；;，,、:：]+")
+_ASKS_ZH = re.compile(r"多少|多[大长久远高重宽深]|几[个家项部位届次条名座所批种年天号月成岁]|什么|哪|谁|何时|何地|怎样|怎么|如何|是否")
+_ASKS_EN = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a multi-part question asks, each with the shared context in front
+    ("在成都举办的那届大会上，签约了几个项目、签约总额是多少？" → "…大会上 签约了几个项目",
+    "…大会上 签约总额是多少"); [] for a question that asks one thing. A piece asks when it has
+    a question word; pieces that don't lead the first asking one (context) or follow the
+    piece they belong to ("Which film, released in 2023, won?" asks one thing)."""
+    asks = _ASKS_ZH if CJK.search(question) else _ASKS_EN
+    context: list[str] = []
+    parts: list[list[str]] = []
+    for piece in (p.strip() for p in _PIECE.split(question)):
+        if not piece:
+            continue
+        # a piece that asks and says what about (5 characters, 3 words): "哪些单位、哪些个人参加了"
+        # asks one thing
+        if asks.search(piece) and (len(piece) >= 5 if CJK.search(piece) else len(piece.split()) >= 3):
+            parts.append([piece])
+        elif parts:
+            parts[-1].append(piece)
+        else:
+            context.append(piece)
+    if len(parts) < 2:
+        return []
+    glue = "，" if CJK.search(question) else ", "
+    return [glue.join(context + part) for part in parts]
