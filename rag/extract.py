@@ -134,19 +134,20 @@ def rerank(readings: list[Reading], ranked: list[tuple[str, float]], blend: floa
     return order + [pid for pid, _ in ranked if pid not in best]
 
 
-def choose_parts(per_part: list[list[Reading]]) -> list[Reading]:
-    """The sentences to answer a multi-part question with: each part's best sentence that no
-    earlier part took ("签了几个项目？总额多少？" gets the count and the sum, even when they sit in
-    two sentences or two paragraphs)."""
-    chosen: list[Reading] = []
-    seen: set[str] = set()
+def choose_parts(per_part: list[list[Reading]], taken: list[Reading] = ()) -> list[Reading]:
+    """The sentences a multi-part question adds to `taken` (what `choose` picked for the whole
+    question): each part's best sentence, once — a part whose best sentence is already there
+    is answered ("签了几个项目？总额多少？" gets the count and the sum even when they sit in two
+    sentences or two paragraphs)."""
+    seen = {r.sentence.text for r in taken}
+    added: list[Reading] = []
     for readings in per_part:
-        for r in sorted(readings, key=lambda r: -r.score):
-            if r.sentence.text not in seen:
-                chosen.append(r)
-                seen.add(r.sentence.text)
-                break
-    return chosen
+        if readings:
+            best = max(readings, key=lambda r: r.score)
+            if best.sentence.text not in seen:
+                added.append(best)
+                seen.add(best.sentence.text)
+    return added
 
 
 def is_list_question(question: str) -> bool:

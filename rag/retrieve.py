@@ -199,12 +199,13 @@ class Retriever:
         return sentences, {key: (a, b) for key, a, b in zip(keys, sims["e5"], sims["use"])}
 
     def chosen(self, retrieval: Retrieval, lang: str, question: str) -> list[Reading]:
-        """The sentences an extractive answer shows (and the verifier checks): the best sentence
-        of each part of a multi-part question, else `extract.choose` over the readings."""
+        """The sentences an extractive answer shows (and the verifier checks): `extract.choose`
+        over the readings, and for a multi-part question each part's best sentence too."""
+        chosen = choose(self.readings(retrieval, lang), question, self.weights["sentences"])
         parts = question_parts(question)
         if parts:
-            return choose_parts([self.part_readings(retrieval, lang, part) for part in parts])
-        return choose(self.readings(retrieval, lang), question, self.weights["sentences"])
+            chosen += choose_parts([self.part_readings(retrieval, lang, part) for part in parts], chosen)
+        return chosen
 
     def part_readings(self, retrieval: Retrieval, lang: str, part: str) -> list[Reading]:
         """The scored sentences of the hits read for one part of a multi-part question

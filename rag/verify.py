@@ -34,9 +34,9 @@ import numpy as np
 from .citations import AnswerSentence
 from .judge import OfflineJudge
 from .records import ParagraphPair
-from .text import CJK, quantities, tokenize, zh_names
+from .text import CJK, quantities, question_parts, tokenize, zh_names
 from .text.tokens import QUESTION_WORDS
-from .extract import choose
+from .extract import choose, is_list_question
 from .text.answer_types import matches, offers
 from .text.constraints import _YEAR, Constraints, constraints, states
 from .text.answer_types import facts as facts_of
@@ -131,10 +131,16 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
         x["rare_hit"] = float(any(rarest in s.terms for h in hits[:3] for s in c.sentences.get(h.pair.id, ())))
     top_pair = by_id.get(top.pair_id, hits[0].pair)
     info["cross"] = not top_pair.text(c.lang)
-    ent_para, num_para, year_para = missing(cons, _pair_text(top_pair))
-    # a year is covered by the article's date line too: a news paragraph says "今年", "10月15日"
-    dated = (c.headers or {}).get(top_pair.doc, "")
-    year_para = [y for y in year_para if y not in dated]
+    # a question about several things ("A和B各自…", "…？…？") is answered from several
+    # paragraphs: what it names is looked for in the best three, not the best one alone
+    several = is_list_question(question) or bool(question_parts(question))
+    scope = [h.pair for h in hits[:3]] if several else [top_pair]
+    ent_para, num_para, year_para = missing(cons, "\n".join(_pair_text(p) for p in scope))
+    # a year is covered by the article's date line too, when the paragraph states no year of its
+    # own (a news paragraph says "今年", "10月15日"; one that says 2022 is not about 2023)
+    dated = " ".join((c.headers or {}).get(p.doc, "") for p in scope)
+    if not _STATED_YEAR.findall("\n".join(_pair_text(p) for p in scope)):
+        year_para = [y for y in year_para if y not in dated]
     ent_top3, _, _ = missing(cons, "\n".join(_pair_text(h.pair) for h in hits[:3]))
     # a name is only missing from a text written in its own script ("Chengdu" is not in a
     # Chinese-only paragraph that says 成都)

@@ -133,9 +133,9 @@ def test_rerank_blends_fused_order_and_best_sentence(blend):
     assert np.isfinite([r.score for r in readings]).all()
 
 
-def test_a_multi_part_question_gets_each_parts_best_sentence_once():
-    """Each part's best sentence, in part order; a sentence an earlier part took is not repeated
-    (the part's next best is used instead)."""
+def test_a_multi_part_question_adds_each_parts_best_sentence_once():
+    """To what the whole question chose, each part adds its best sentence unless it is there
+    already (that part is answered); no sentence twice."""
     import dataclasses
 
     from rag.extract import choose_parts
@@ -147,6 +147,8 @@ def test_a_multi_part_question_gets_each_parts_best_sentence_once():
     def scored(**scores):        # one part's readings: its own copies, its own scores
         return [dataclasses.replace(readings[word], score=value) for word, value in scores.items()]
     how_many = scored(projects=3.0, venue=1.0, program=0.5)
-    who = scored(projects=2.0, venue=0.1, program=1.5)       # prefers the count sentence, already taken
-    chosen = choose_parts([how_many, who])
-    assert [r.sentence.text.split()[1] for r in chosen] == ["projects", "program"]
+    who = scored(projects=0.2, venue=0.1, program=1.5)
+    whole = [readings["projects"]]                            # the whole question's choice
+    added = choose_parts([how_many, who], whole)
+    assert [r.sentence.text.split()[1] for r in added] == ["program"]
+    assert [r.sentence.text.split()[1] for r in choose_parts([how_many, how_many, who])] == ["projects", "program"]
