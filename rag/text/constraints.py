@@ -12,7 +12,7 @@ from .lang import CJK
 from .numbers import quantities
 from .tokens import zh_names
 
-_YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
+YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
 # words capitalised only because a question starts with them: never part of a name it asks about
 # ("Apart from the parks, which …" names no "Apart")
@@ -37,7 +37,7 @@ class Constraints:
 
 def constraints(question: str) -> Constraints:
     c = Constraints(qtype=question_type(question), question=question)
-    c.years = _YEAR.findall(question)
+    c.years = YEAR.findall(question)
     c.numbers = [q.written for q in quantities(question) if str(int(q.written)) not in c.years and q.written != 1.0]
     seen: set[str] = set()
 
