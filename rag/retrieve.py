@@ -14,6 +14,7 @@ one list alone.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -109,6 +110,7 @@ class Retriever:
         # every sentence of ~50 candidate pairs, and loading them from SQLite each time cost more
         # than the rest of the reading. Keyed by the texts, so a re-ingested pair is read anew.
         self._read_cache: OrderedDict[tuple, tuple[list[Sentence], dict[str, np.ndarray]]] = OrderedDict()
+        self._read_lock = threading.Lock()      # the app answers several questions at once
 
     def check_ready(self, vectors: bool = True) -> None:
         """EmptyIndexError / StoreError saying what to run when this mode has nothing to read.
@@ -216,7 +218,7 @@ class Retriever:
             return []
         if not c.sentences:
             self._read_candidates(c)
-        _, similarity = self._similarity(c.pairs, part)
+        _, similarity = self._similarity({h.pair.id: h.pair for h in retrieval.hits}, part)
         sub = dataclasses.replace(c, focus=part, similarity=similarity)
         readings = read(sub, [(h.pair.id, h.score) for h in retrieval.hits], lang)
         policy = self.weights["sentences"]
@@ -229,14 +231,15 @@ class Retriever:
         memory where the same pair text was read before, else from the catalog and the
         embedding cache (filled at ingest)."""
         out, missing = {}, {}
-        for pid, pair in pairs.items():
-            key = (pid, pair.zh, pair.en)
-            got = self._read_cache.get(key)
-            if got is None or any(e.slug not in got[1] for e in embeddings):
-                missing[pid] = pair
-            else:
-                self._read_cache.move_to_end(key)
-                out[pid] = got
+        with self._read_lock:
+            for pid, pair in pairs.items():
+                key = (pid, pair.zh, pair.en)
+                got = self._read_cache.get(key)
+                if got is None or any(e.slug not in got[1] for e in embeddings):
+                    missing[pid] = pair
+                else:
+                    self._read_cache.move_to_end(key)
+                    out[pid] = got
         if missing:
             found = self.index.catalog.sentences(missing)
             texts = [s.text for ss in found.values() for s in ss]
@@ -244,12 +247,13 @@ class Retriever:
             start = 0
             for pid, sentences in found.items():
                 end = start + len(sentences)
-                got = (sentences, {slug: m[start:end].copy() for slug, m in vectors.items()})
-                out[pid] = got
-                self._read_cache[(pid, missing[pid].zh, missing[pid].en)] = got
+                out[pid] = (sentences, {slug: m[start:end].copy() for slug, m in vectors.items()})
                 start = end
-            while len(self._read_cache) > READ_CACHE_PAIRS:
-                self._read_cache.popitem(last=False)
+            with self._read_lock:
+                for pid in found:
+                    self._read_cache[(pid, missing[pid].zh, missing[pid].en)] = out[pid]
+                while len(self._read_cache) > READ_CACHE_PAIRS:
+                    self._read_cache.popitem(last=False)
         return {pid: out[pid] for pid in pairs}
 
     def rank(self, c: Candidates, k: int) -> Retrieval:

@@ -226,3 +226,31 @@ def test_quote_is_aligned_on_both_language_sides(engine):
     c = answer.citations[0]
     assert c.quote == c.quote_en and "300 million" in c.quote_en
     assert "3亿元" in c.quote_zh and c.quote_zh in c.text_zh   # the aligned translation sentence
+
+
+def test_concurrent_questions_share_the_sentence_cache_safely(engine, monkeypatch):
+    """The app answers several questions at once on one Engine: with a cache far smaller than
+    the corpus (constant eviction), threads asking together get the answers one thread gets."""
+    import threading
+
+    import rag.retrieve as retrieve
+    monkeypatch.setattr(retrieve, "READ_CACHE_PAIRS", 2)
+    questions = ["有多少个影视项目签约?", "How many projects were signed?", "大会在哪里举行?",
+                 "Who launched the AIGC innovation partnership program?", "微短剧审查时效提升了多少?"]
+    want = {q: engine.ask(q).text for q in questions}
+    errors, got = [], []
+
+    def worker(offset: int) -> None:
+        try:
+            for i in range(15):
+                q = questions[(offset + i) % len(questions)]
+                got.append((q, engine.ask(q).text))
+        except Exception as exc:       # any crash is the failure this test is about
+            errors.append(repr(exc))
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors[:3]
+    assert len(got) == 90 and all(text == want[q] for q, text in got)
