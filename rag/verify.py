@@ -37,7 +37,7 @@ from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, quantities, question_parts, tokenize, zh_names
 from .text.tokens import QUESTION_WORDS
-from .text.answer_types import matches, offers
+from .text.answer_types import counted_unit, matches, offers, states_count
 from .text.constraints import YEAR, Constraints, constraints, states
 from .text.answer_types import facts as facts_of
 
@@ -310,6 +310,13 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         # a "how many / when / how much / where" question the answer's sentences state no such thing for
         return Verdict("abstain", min(score, model.get("threshold", 0.5)),
                        reasons + [f"the best passages state no {cons.qtype} for this"], evidence=info["top"],
+                       question=question)
+    unit = counted_unit(question) if cons.qtype == "quantity" else ""
+    in_chinese = [r for r in shown if r.sentence.lang == "zh"]     # an English sentence has no 家
+    if unit and conflict is None and in_chinese and not any(states_count(unit, r.sentence.text) for r in in_chinese):
+        # "多少家企业参展?" is not answered by "约1200名嘉宾出席": a count, but not in 家
+        return Verdict("abstain", min(score, model.get("threshold", 0.5)),
+                       reasons + [f"the best passages count nothing in {unit}"], evidence=info["top"],
                        question=question)
     if conflict is not None and score >= model.get("correct_at", 0.0):
         return Verdict("correct", score, reasons, asked=conflict[0], stated=conflict[1], evidence=info["top"],

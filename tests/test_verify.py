@@ -191,3 +191,23 @@ def test_a_word_capitalised_only_because_it_starts_the_question_is_no_name():
     from rag.text.constraints import constraints
     assert constraints("Apart from the production parks, which research facilities did the province attract?").entities == []
     assert [e for e, _ in constraints("According to Sichuan officials, how much is the fund?").entities] == ["Sichuan"]
+
+
+@pytest.mark.slow
+def test_a_count_in_another_measure_word_is_no_answer(sources, open_index, shared_models):
+    """"多少家企业参展?" is not answered by "约1200名嘉宾出席" (a count of guests, in 名); the
+    count the article does give, in 个, is."""
+    import shutil
+    from pathlib import Path
+
+    from rag.engine import Engine
+    from rag.ingest import ingest
+    news = Path(__file__).resolve().parent.parent / "eval" / "news_zh" / "sources" / "n04_hangzhou_conference_2025.txt"
+    shutil.copy2(news, sources / news.name)
+    index = open_index()
+    ingest(index, show_bar=False)
+    engine = Engine(index.settings, index)
+    firms = engine.ask("2025之江影视创新发展大会共有多少家企业参展？")
+    assert firms.outcome == "abstain", (firms.outcome, firms.text)
+    projects = engine.ask("之江影视创新发展大会签约仪式上有多少个影视项目集中签约？")
+    assert projects.outcome == "answer" and "31个" in projects.text, (projects.outcome, projects.text)

@@ -196,6 +196,23 @@ def offers(sentence: str, question: str = "", found: dict | None = None) -> set[
     return out
 
 
+_ZH_MEASURES = "个家项部位届次条名座所批种只件台辆架艘集场款"
+_ZH_COUNTED = re.compile(f"(?:多少|(?<!哪)几)\\s*([{_ZH_MEASURES}])")      # 哪几个 asks which, not how many
+_ZH_NUMERAL = r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千]+)\s*(?:万|亿)?\s*(?:多|余)?\s*"
+
+
+def counted_unit(question: str) -> str:
+    """The measure word a Chinese "how many" question counts in ("多少家企业" → 家, "几个项目" →
+    个), "" when it names none."""
+    m = _ZH_COUNTED.search(question)
+    return m.group(1) if m else ""
+
+
+def states_count(unit: str, sentence: str) -> bool:
+    """Whether the sentence gives a number counted in `unit` ("约1200名嘉宾" counts 名, not 家)."""
+    return bool(re.search(_ZH_NUMERAL + re.escape(unit), sentence))
+
+
 def matches(qtype: str, offered: set[str]) -> bool:
     """Does a sentence offering `offered` carry the kind of thing a `qtype` question asks for?"""
     if qtype in ("other", "reason", "list"):
