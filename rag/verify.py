@@ -295,7 +295,8 @@ def _about(shown: list["Reading"], pairs: dict[str, ParagraphPair], cons: Constr
 def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model: dict, score: float, question: str,
             margin: float) -> Verdict:
     """The outcome, in order: an aligned false premise, a typed question the sentences an
-    answer would show don't answer, a conflicting value, the fitted threshold."""
+    answer would show don't answer (no such thing, or a count in another measure word), a
+    conflicting value, the fitted threshold."""
     reasons = _reasons(info)
     conflict = info["conflict"]
     cons = info["constraints"]
@@ -307,7 +308,7 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
                            stated=stated, evidence=info["top"], question=question)
     if cons.qtype in TYPED_TYPES and conflict is None and not any(
             matches(cons.qtype, offers(r.sentence.text, question, r.sentence.facts)) for r in shown):
-        # a "how many / when / how much / where" question the answer's sentences state no such thing for
+        # a "how many / how much / when" question the answer's sentences state no such thing for
         return Verdict("abstain", min(score, model.get("threshold", 0.5)),
                        reasons + [f"the best passages state no {cons.qtype} for this"], evidence=info["top"],
                        question=question)
