@@ -66,7 +66,7 @@ def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
             x[r, col[f"{name}.rrank"]] = 1.0 / (rank + 1)
             if name != "bm25":
                 x[r, col[f"{name}.dev"]] = (score - scores.mean()) * DEV_SCALE
-    entities = c.entities if c.entities is not None else [e for e, _ in constraints(c.focus or c.query).entities]
+    entities = [e for e, _ in (c.constraints or constraints(c.focus or c.query)).entities]
     for pid, r in row.items():
         x[r, col["bm25.applies"]] = float(c.applies("bm25", pid))
         x[r, col["cov"]] = c.coverage.get(pid, 0.0)

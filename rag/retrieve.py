@@ -28,7 +28,7 @@ from .fusion import LISTS, fuse_learned, fuse_minmax
 from .index import Index
 from .records import ParagraphPair, Sentence
 from .text import detect_language, focus_question, question_parts, tokenize
-from .text.constraints import constraints
+from .text.constraints import Constraints, constraints
 from .weights import load_weights
 
 MODES = ("hybrid", "minmax", "dense", "xling", "bm25")
@@ -73,7 +73,7 @@ class Candidates:
     similarity: dict[tuple[str, str, int], tuple[float, float]] = field(default_factory=dict)
     # (pair id, lang, position) → cosine of the question with that sentence: (e5, USE)
     absent_spaces: tuple[str, ...] = ()                       # "e5"/"use" when this index has no such space
-    entities: list[str] | None = None                          # the names the question asks about
+    constraints: Constraints | None = None                     # what the focus question pins down
     headers: dict[str, str] | None = None                      # doc id → its title and date line
 
     def applies(self, name: str, pair_id: str) -> bool:
@@ -88,6 +88,7 @@ class Retrieval:
     candidates: Candidates | None = None
     readings: list[Reading] = field(default_factory=list)   # scored sentences of the hits (hybrid)
     fused: dict[str, float] = field(default_factory=dict)   # every candidate's fused score
+    chosen: dict[tuple[str, str], list[Reading]] = field(default_factory=dict)  # (lang, question) → Retriever.chosen
 
 
 def _pair_scores(passage_hits: list[tuple[str, float]]) -> dict[str, float]:
@@ -175,7 +176,7 @@ class Retriever:
         c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)
         c.headers = catalog.headers({pair.doc for pair in c.pairs.values()})
         c.focus = focus_question(c.query, c.lang)       # an injected preamble doesn't pick the sentence
-        c.entities = [e for e, _ in constraints(c.focus).entities]
+        c.constraints = constraints(c.focus)
         c.sentences, c.similarity = self._similarity(c.pairs, c.focus)
         c.absent_spaces = tuple(sorted(set(SIMILARITY_SPACES.values()) - {SIMILARITY_SPACES.get(e.slug) for e in self._embeddings()}))
         c.timings_ms["read"] = (time.perf_counter() - t) * 1000
@@ -202,12 +203,16 @@ class Retriever:
 
     def chosen(self, retrieval: Retrieval, lang: str, question: str) -> list[Reading]:
         """The sentences an extractive answer shows (and the verifier checks): `extract.choose`
-        over the readings, and for a multi-part question each part's best sentence too."""
-        chosen = choose(self.readings(retrieval, lang), question, self.weights["sentences"])
-        parts = question_parts(question)
-        if parts:
-            chosen += choose_parts([self.part_readings(retrieval, lang, part) for part in parts], chosen)
-        return chosen
+        over the readings, and for a multi-part question each part's best sentence too. Kept on
+        the retrieval: the verifier and the answerer ask for the same sentences."""
+        key = (lang, question)
+        if key not in retrieval.chosen:
+            chosen = choose(self.readings(retrieval, lang), question, self.weights["sentences"])
+            parts = question_parts(question)
+            if parts:
+                chosen += choose_parts([self.part_readings(retrieval, lang, part) for part in parts], chosen)
+            retrieval.chosen[key] = chosen
+        return retrieval.chosen[key]
 
     def part_readings(self, retrieval: Retrieval, lang: str, part: str) -> list[Reading]:
         """The scored sentences of the hits read for one part of a multi-part question

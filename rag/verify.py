@@ -111,7 +111,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
              question: str | None = None) -> tuple[np.ndarray, dict]:
     """The verifier's features, and what the constraint checks found (for the verdict)."""
     question = question or c.focus or c.query
-    cons = constraints(question)
+    cons = c.constraints if c.constraints is not None and question == c.focus else constraints(question)
     ordered = sorted(readings, key=lambda r: -r.score)
     top = ordered[0] if ordered else None
     x = dict.fromkeys(FEATURES, 0.0)
@@ -136,14 +136,16 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     # a question about several things ("A和B各自…", "…？…？") is answered from several
     # paragraphs: what it names is looked for in the best three, not the best one alone
     several = is_list_question(question) or bool(question_parts(question))
+    top3 = "\n".join(_pair_text(h.pair) for h in hits[:3])
     scope = [h.pair for h in hits[:3]] if several else [top_pair]
-    ent_para, num_para, year_para = missing(cons, "\n".join(_pair_text(p) for p in scope))
+    scope_text = top3 if several else _pair_text(top_pair)
+    ent_para, num_para, year_para = missing(cons, scope_text)
     # a year is covered by the article's date line too, when the paragraph states no year of its
     # own (a news paragraph says "今年", "10月15日"; one that says 2022 is not about 2023)
     dated = " ".join((c.headers or {}).get(p.doc, "") for p in scope)
-    if not _STATED_YEAR.findall("\n".join(_pair_text(p) for p in scope)):
+    if not _STATED_YEAR.findall(scope_text):
         year_para = [y for y in year_para if y not in dated]
-    ent_top3, _, _ = missing(cons, "\n".join(_pair_text(h.pair) for h in hits[:3]))
+    ent_top3 = ent_para if several else missing(cons, top3)[0]
     # a name is only missing from a text written in its own script ("Chengdu" is not in a
     # Chinese-only paragraph that says 成都)
     ent_para = [e for e in ent_para if _side(top_pair, e)]
@@ -306,19 +308,19 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         if stated:          # the question's own words around another name: a false premise
             return Verdict("correct", score, reasons + [f"the source says {stated}, not {entity}"], asked=entity,
                            stated=stated, evidence=info["top"], question=question)
+
+    def declined(why: str) -> Verdict:      # a rule, not the score: P(answerable) capped at the threshold
+        return Verdict("abstain", min(score, model.get("threshold", 0.5)), reasons + [why], evidence=info["top"],
+                       question=question)
     if cons.qtype in TYPED_TYPES and conflict is None and not any(
             matches(cons.qtype, offers(r.sentence.text, question, r.sentence.facts)) for r in shown):
         # a "how many / how much / when" question the answer's sentences state no such thing for
-        return Verdict("abstain", min(score, model.get("threshold", 0.5)),
-                       reasons + [f"the best passages state no {cons.qtype} for this"], evidence=info["top"],
-                       question=question)
+        return declined(f"the best passages state no {cons.qtype} for this")
     unit = counted_unit(question) if cons.qtype == "quantity" else ""
     in_chinese = [r for r in shown if r.sentence.lang == "zh"]     # an English sentence has no 家
     if unit and conflict is None and in_chinese and not any(states_count(unit, r.sentence.text) for r in in_chinese):
         # "多少家企业参展?" is not answered by "约1200名嘉宾出席": a count, but not in 家
-        return Verdict("abstain", min(score, model.get("threshold", 0.5)),
-                       reasons + [f"the best passages count nothing in {unit}"], evidence=info["top"],
-                       question=question)
+        return declined(f"the best passages count nothing in {unit}")
     if conflict is not None and score >= model.get("correct_at", 0.0):
         return Verdict("correct", score, reasons, asked=conflict[0], stated=conflict[1], evidence=info["top"],
                        question=question)

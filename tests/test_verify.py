@@ -167,20 +167,24 @@ def test_an_entity_conflict_is_another_name_of_the_same_kind():
     assert _conflict(c, top, NS(zh=other, en=""), ["成都"], [], []) == ("成都", "重庆")
 
 
-@pytest.mark.slow
-def test_a_year_is_covered_by_the_articles_date_line(sources, open_index, shared_models):
-    """A news paragraph says "10月15日" and "今年"; the article's date line says 2023. A question
-    about the 2023 conference is answered, one about 2021 is told the source says 2023."""
+def _engine_with_news_article(sources, open_index, name: str):
+    """An engine over the seed and one article of eval/news_zh (real e5, USE and Chroma)."""
     import shutil
     from pathlib import Path
 
     from rag.engine import Engine
     from rag.ingest import ingest
-    news = Path(__file__).resolve().parent.parent / "eval" / "news_zh" / "sources" / "n01_chengdu_film_conference.txt"
-    shutil.copy2(news, sources / news.name)
+    shutil.copy2(Path(__file__).resolve().parent.parent / "eval" / "news_zh" / "sources" / name, sources / name)
     index = open_index()
     ingest(index, show_bar=False)
-    engine = Engine(index.settings, index)
+    return Engine(index.settings, index)
+
+
+@pytest.mark.slow
+def test_a_year_is_covered_by_the_articles_date_line(sources, open_index, shared_models):
+    """A news paragraph says "10月15日" and "今年"; the article's date line says 2023. A question
+    about the 2023 conference is answered, one about 2021 is told the source says 2023."""
+    engine = _engine_with_news_article(sources, open_index, "n01_chengdu_film_conference.txt")
     right = engine.ask("2023年在成都召开的第二届西部影视发展大会是由哪两家单位共同主办的？")
     assert right.outcome == "answer" and "成都市人民政府" in right.text, (right.outcome, right.verdict.reasons)
     wrong = engine.ask("2021年在成都召开的第二届西部影视发展大会是由哪两家单位共同主办的？")
@@ -197,16 +201,7 @@ def test_a_word_capitalised_only_because_it_starts_the_question_is_no_name():
 def test_a_count_in_another_measure_word_is_no_answer(sources, open_index, shared_models):
     """"多少家企业参展?" is not answered by "约1200名嘉宾出席" (a count of guests, in 名); the
     count the article does give, in 个, is."""
-    import shutil
-    from pathlib import Path
-
-    from rag.engine import Engine
-    from rag.ingest import ingest
-    news = Path(__file__).resolve().parent.parent / "eval" / "news_zh" / "sources" / "n04_hangzhou_conference_2025.txt"
-    shutil.copy2(news, sources / news.name)
-    index = open_index()
-    ingest(index, show_bar=False)
-    engine = Engine(index.settings, index)
+    engine = _engine_with_news_article(sources, open_index, "n04_hangzhou_conference_2025.txt")
     firms = engine.ask("2025之江影视创新发展大会共有多少家企业参展？")
     assert firms.outcome == "abstain", (firms.outcome, firms.text)
     projects = engine.ask("之江影视创新发展大会签约仪式上有多少个影视项目集中签约？")

@@ -20,7 +20,7 @@ _EN_START = frozenset("what which who whom whose when where why how is are was w
                       "would should will the a an in on at for of and or to from by with as apart aside besides "
                       "according after before during since under over among between beyond despite following "
                       "regarding concerning compared other except including excluding also then now please tell "
-                      "name list give describe explain compare summarize summarise besides if".split())
+                      "name list give describe explain compare summarize summarise if".split())
 _QUOTED = re.compile(r"《([^》]+)》|“([^”]{2,60})”|\"([^\"]{2,60})\"")
 
 
