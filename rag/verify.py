@@ -36,9 +36,10 @@ from .judge import OfflineJudge
 from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, quantities, question_parts, tokenize, zh_names
+from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
-from .text.answer_types import counted_unit, matches, offers, states_count
-from .text.constraints import YEAR, Constraints, constraints, states
+from .text.answer_types import asks_person, asks_year, counted_unit, figures, matches, offers, states_count
+from .text.constraints import YEAR, Constraints, constraints, editions, states
 from .text.answer_types import facts as facts_of
 
 if TYPE_CHECKING:
@@ -72,6 +73,34 @@ TYPED_TYPES = NUMERIC_TYPES
 # a year a sentence states: not a figure with a unit after it (1200万元, 1000 people)
 _STATED_YEAR = re.compile(YEAR.pattern + r"(?![\d.,]*\s?(?:万|亿|元|人|个|名|家|项|部|只|件|次|台|多|余|"
                           r"%|％|million|billion|thousand|people|yuan|dollars))")
+# a year said relative to the article's date ("今年3月", "last year") answers "which year" too
+_RELATIVE_YEAR = re.compile(r"今年|去年|前年|明年|(?:this|last|next|the previous|the following) year", re.I)
+
+
+def _states_year(sentence: str) -> bool:
+    return bool(_STATED_YEAR.search(sentence) or _RELATIVE_YEAR.search(sentence))
+
+
+def _names_a_person(shown: list["Reading"], sentences: dict) -> bool:
+    """Whether the shown sentences name a person, by jieba's person tags: a Chinese sentence's
+    own, an English sentence's Chinese side (its paragraph's; English has no name list, every
+    capitalised word looks like a name). True when no shown pair has a Chinese side."""
+    zh = [r for r in shown if r.sentence.lang == "zh"]
+    if zh:
+        return any("person" in r.sentence.facts for r in zh)
+    sides = [[s for s in sentences.get(r.pair_id, ()) if s.lang == "zh"] for r in shown]
+    if not any(sides):
+        return True
+    return any("person" in s.facts for side in sides for s in side)
+
+
+def _answers(qtype: str, reading: "Reading", question: str) -> bool:
+    """Does the sentence hold the kind of thing a typed question asks for? A sum is money or a
+    figure in millions / 亿 ("between the two cities" answers no "how much")."""
+    offered = offers(reading.sentence.text, question, reading.sentence.facts)
+    if qtype == "money":
+        return "money" in offered or any(q.value != q.written for q in figures(reading.sentence.text))
+    return matches(qtype, offered)
 
 
 def _pair_text(pair: ParagraphPair) -> str:
@@ -129,7 +158,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     x["cov_top3"] = max(c.coverage.get(h.pair.id, 0.0) for h in hits[:3])
     terms = set(tokenize(question)) & set(c.idf)
     if terms:
-        rarest = max(terms, key=lambda t: c.idf.get(t, 0.0))
+        rarest = max(sorted(terms), key=lambda t: c.idf.get(t, 0.0))     # sorted: ties broken the same in every process
         x["rare_hit"] = float(any(rarest in s.terms for h in hits[:3] for s in c.sentences.get(h.pair.id, ())))
     top_pair = by_id.get(top.pair_id, hits[0].pair)
     info["cross"] = not top_pair.text(c.lang)
@@ -158,14 +187,23 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     x["year_missing"] = float(bool(year_para))
     x["typed_match"] = top.x[9]
     x["typed_question"] = float(cons.qtype not in ("other", "list", "reason"))
-    info["conflict"] = _conflict(cons, top, by_id.get(top.pair_id), ent_para, num_para, year_para, dated)
+    info["conflict"] = _conflict(cons, top, by_id.get(top.pair_id), ent_para, num_para, year_para, dated,
+                                 c.sentences.get(top.pair_id, ()), _places_seen(cons, c.sentences))
     x["conflict"] = float(info["conflict"] is not None)
     # the question's words no passage uses ("mayor", "占地面积"): the asked-for thing may not be
     # there at all (no signal when the best paragraph has no side in the question's language)
     asked = c.terms - QUESTION_WORDS
     if asked and not info["cross"]:
         x["unseen"] = len(c.unseen & asked) / len(asked)
-    info["missing"] = {"entities": ent_para, "numbers": num_para, "years": year_para, "entities_top3": ent_top3}
+    titles = "\n" + "\n".join((c.headers or {}).get(d, "") for d in dict.fromkeys(h.pair.doc for h in hits[:3]))
+    info["missing"] = {"entities": ent_para, "numbers": num_para, "years": year_para, "entities_top3": ent_top3,
+                       # an edition no top paragraph or its article's title names ("第一届…": the
+                       # sources speak of the third); a number will do beyond the first (the
+                       # article "Super Bowl 50" names 第50届); only in Chinese text ("Super
+                       # Bowl XXXIII" is 第33届)
+                       "editions": [e for e in cons.editions if e not in editions(top3 + titles)
+                                    and (e == 1 or e not in numbers(top3 + titles))
+                                    and any(h.pair.zh for h in hits[:3])]}
     return np.array([np.nan if x[f] is None else x[f] for f in FEATURES]), info
 
 
@@ -199,10 +237,23 @@ def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
     return ""
 
 
+def _places_seen(cons: Constraints, sentences: dict) -> list[str]:
+    """The question's English names the candidate sentences use as places ("convened in
+    Chengdu"): English has no place list, the sources say which names are places."""
+    wanted = [e for e, _ in cons.entities if not CJK.search(e)]
+    if not wanted:
+        return []
+    places = {p.lower() for group in sentences.values() for s in group if s.lang == "en"
+              for p in s.facts.get("place", ())}
+    return [e for e in wanted if e.lower() in places]
+
+
 def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent: list[str], num: list[float],
-              years: list[str], dated: str = "") -> tuple[str, str] | None:
+              years: list[str], dated: str = "", paragraph: tuple = (), places: list[str] = ()) -> tuple[str, str] | None:
     """(asked, stated) when the best sentence states, in the place of a constraint the
-    question names, something else of the same kind."""
+    question names, something else of the same kind; for a name, the best sentence's
+    paragraph when the sentence names nothing ("The bureau has cut review times" is about the
+    Sichuan bureau its paragraph names, not Chongqing)."""
     if pair is None:
         return None
     sentence = top.sentence.text
@@ -224,20 +275,41 @@ def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent
             return _fmt(num[0]), _fmt(stated[0])
     named = [e for e, _ in cons.entities]
     asked_kinds = facts_of(cons.question) if cons.question else {}
+    if places:
+        asked_kinds = {**asked_kinds, "place": [*asked_kinds.get("place", ()), *places]}
     for entity in ent:
-        kind = next(k for e, k in cons.entities if e == entity)
-        # another name of the same kind as the asked one (a place for a place: "四川省" is not
-        # contradicted by the organisation "许可"), when the question's own tags say which
-        same = [k for k in ("place", "org", "person") if any(n == entity or states(n, entity)
-                                                            for n in asked_kinds.get(k, ()))]
-        pool = [p for k in same for p in facts.get(k, [])] if same else (
-            (facts.get("place", []) + facts.get("org", []) + facts.get("person", [])) if kind in ("zh", "name")
-            else facts.get(kind, []) + facts.get("place", []))
-        others = [p for p in pool if p and not states(p, entity) and not states(entity, p)
-                  and not any(states(p, e) or states(e, p) for e in named)]
-        if others:
-            return entity, others[0]
+        stated = _other_name(cons, entity, facts, named, asked_kinds)
+        if not stated and any(entity in asked_kinds.get(k, ()) for k in ("place", "org")):
+            # only a name the question's own tags call a place or an organisation: English
+            # capitalised words ("Earth", "Approximately") say too little for a paragraph-wide search
+            stated = _other_name(cons, entity, _merged([x.facts for x in paragraph if x.lang == top.sentence.lang]),
+                                 named, {k: v for k, v in asked_kinds.items() if k in ("place", "org")})
+        if stated:
+            return entity, stated
     return None
+
+
+def _merged(all_facts: list[dict]) -> dict:
+    out: dict = {}
+    for f in all_facts:
+        for kind, items in f.items():
+            out.setdefault(kind, []).extend(i for i in items if i not in out.get(kind, []))
+    return out
+
+
+def _other_name(cons: Constraints, entity: str, facts: dict, named: list[str], asked_kinds: dict) -> str:
+    """A name in `facts` of the same kind as the asked `entity` (a place for a place: "四川省" is
+    not contradicted by the organisation "许可", when the question's own tags say which), and
+    not one the question names."""
+    kind = next(k for e, k in cons.entities if e == entity)
+    same = [k for k in ("place", "org", "person") if any(n == entity or states(n, entity)
+                                                        for n in asked_kinds.get(k, ()))]
+    pool = [p for k in same for p in facts.get(k, [])] if same else (
+        (facts.get("place", []) + facts.get("org", []) + facts.get("person", [])) if kind in ("zh", "name")
+        else facts.get(kind, []) + facts.get("place", []))
+    others = [p for p in pool if p and not states(p, entity) and not states(entity, p)
+              and not any(states(p, e) or states(e, p) for e in named)]
+    return others[0] if others else ""
 
 
 def _fmt(value: float) -> str:
@@ -280,7 +352,8 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
     ordered = sorted(readings, key=lambda r: -r.score)
     if shown is None:
         shown = choose(readings, question, policy) if policy is not None else ordered[:2]
-    verdict = _decide(readings, _about(shown, c.pairs, info["constraints"]), info, model, score, question, margin)
+    verdict = _decide(readings, _about(shown, c.pairs, info["constraints"]), info, model, score, question, margin,
+                      c.sentences)
     verdict.llm_floor = float(model.get("llm_floor", 0.0))
     return verdict
 
@@ -295,7 +368,7 @@ def _about(shown: list["Reading"], pairs: dict[str, ParagraphPair], cons: Constr
 
 
 def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model: dict, score: float, question: str,
-            margin: float) -> Verdict:
+            margin: float, sentences: dict | None = None) -> Verdict:
     """The outcome, in order: an aligned false premise, a typed question the sentences an
     answer would show don't answer (no such thing, or a count in another measure word), a
     conflicting value, the fitted threshold."""
@@ -312,15 +385,25 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     def declined(why: str) -> Verdict:      # a rule, not the score: P(answerable) capped at the threshold
         return Verdict("abstain", min(score, model.get("threshold", 0.5)), reasons + [why], evidence=info["top"],
                        question=question)
-    if cons.qtype in TYPED_TYPES and conflict is None and not any(
-            matches(cons.qtype, offers(r.sentence.text, question, r.sentence.facts)) for r in shown):
+    if cons.qtype in TYPED_TYPES and conflict is None and not any(_answers(cons.qtype, r, question) for r in shown):
         # a "how many / how much / when" question the answer's sentences state no such thing for
         return declined(f"the best passages state no {cons.qtype} for this")
     unit = counted_unit(question) if cons.qtype == "quantity" else ""
-    in_chinese = [r for r in shown if r.sentence.lang == "zh"]     # an English sentence has no 家
-    if unit and conflict is None and in_chinese and not any(states_count(unit, r.sentence.text) for r in in_chinese):
-        # "多少家企业参展?" is not answered by "约1200名嘉宾出席": a count, but not in 家
-        return declined(f"the best passages count nothing in {unit}")
+    # a measure word or noun is looked for in sentences of its own language (an English
+    # sentence has no 家)
+    same_lang = [r for r in shown if (r.sentence.lang == "zh") == bool(CJK.search(question))]
+    if unit and conflict is None and same_lang and not any(states_count(unit, r.sentence.text) for r in same_lang):
+        # "多少家企业参展?" is not answered by "约1200名嘉宾出席", "How many people attended?" not
+        # by "convened 3 iterations": a count, but not of what is asked
+        return declined(f"the best passages count no {unit}")
+    edition = (info.get("missing") or {}).get("editions")
+    if edition:
+        return declined(f"the sources name no edition {edition[0]} (第{edition[0]}届)")
+    if asks_year(question) and conflict is None and not any(_states_year(r.sentence.text) for r in shown):
+        # "哪一年落地的?" is not answered by "近年来…落地成都": a time, but no year
+        return declined("the best passages state no year for this")
+    if asks_person(question) and conflict is None and not _names_a_person(shown, sentences or {}):
+        return declined("the best passages name no person for this")
     if conflict is not None and score >= model.get("correct_at", 0.0):
         return Verdict("correct", score, reasons, asked=conflict[0], stated=conflict[1], evidence=info["top"],
                        question=question)

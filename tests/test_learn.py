@@ -39,3 +39,20 @@ def test_auc_counts_ties_half():
     assert auc([1.0, 2.0], [0.0]) == 1.0
     assert auc([1.0], [1.0]) == 0.5
     assert np.isnan(auc([], [1.0]))
+
+
+def test_a_softmax_sign_constraint_holds_a_weight_at_zero_not_the_other_way():
+    """Candidate 0 is right in every group and has the larger second feature: the free fit
+    gives that feature a positive weight; constrained to -1 it stays at 0 while the first
+    feature still learns."""
+    from rag.eval.learn import Group, fit_softmax
+    rng = np.random.default_rng(0)
+    groups = []
+    for _ in range(60):
+        x = rng.normal(size=(4, 2))
+        x[0] += [1.0, 1.5]
+        groups.append(Group(x, [0]))
+    free = fit_softmax(groups, l2=1e-3)
+    assert free[1] > 0 and free[0] > 0
+    signed = fit_softmax(groups, l2=1e-3, signs=np.array([0, -1]))
+    assert signed[1] == 0.0 and signed[0] > 0

@@ -164,7 +164,67 @@ def test_several_questions_are_one_focus_not_a_preamble():
 def test_a_how_many_question_counts_in_its_measure_word():
     from rag.text.answer_types import counted_unit, states_count
     assert counted_unit("共有多少家企业参展？") == "家" and counted_unit("签约了几个项目?") == "个"
-    assert counted_unit("How many firms?") == "" and counted_unit("有多少人?") == ""
+    assert counted_unit("有多少人?") == ""
     assert counted_unit("大会重点关注AI在哪几个领域的应用?") == ""          # which fields, not how many
     assert states_count("名", "约1200名嘉宾出席") and not states_count("家", "约1200名嘉宾出席")
     assert states_count("个", "十一个项目") and states_count("家", "300余家企业")
+
+
+def test_an_english_how_many_question_counts_its_noun():
+    """"How many people attended?" is not answered by "convened 3 iterations"; the noun may
+    sit after its number, be said with a synonym for people or editions, or end a compound."""
+    from rag.text.answer_types import counted_unit, states_count
+    assert counted_unit("How many people attended the 2025 conference?") == "people"
+    assert counted_unit("How many national-level audio-visual industry bases has Sichuan brought?") == \
+        "national-level audio-visual industry bases"
+    assert counted_unit("How many of the teams won?") == "" and counted_unit("How many are there?") == ""
+    assert not states_count("people", "Having successfully convened 3 iterations to date, the conference grew.")
+    assert states_count("people", "Algiers lost 30 to 50 thousand inhabitants to it in 1620–21.")
+    assert states_count("editions", "Having successfully convened 3 iterations to date, the conference grew.")
+    assert states_count("interceptions", "leading the NFL in interceptions with 24")
+    assert states_count("tons", "the Amazon absorbs 1.5 gigatons of carbon dioxide")
+    assert not states_count("episodes", "the bureau's content accounts for half of the fund")
+    assert not states_count("people", "many people came")                  # no number
+
+
+def test_questions_for_a_year_or_for_the_person_in_a_role():
+    from rag.text.answer_types import asks_person, asks_year
+    assert asks_year("国家超高清视频创新中心是哪一年落地的?") and asks_year("In what year was it built?")
+    assert not asks_year("大会是什么时候举行的?") and not asks_year("When was it built?")
+    assert asks_person("四川电影电视学院的院长是谁?") and asks_person("《苍穹以北》的作者是谁?")
+    assert asks_person("上台介绍的那位负责人叫什么名字?")
+    assert asks_person("Who is the mayor of Chengdu?") and asks_person("Who directed Lingyunzhuangzhi?")
+    assert asks_person("What is the name of the bureau official who presented the fund?")
+    assert not asks_person("该计划由谁发起?") and not asks_person("Who launched the programme?")
+
+
+def test_number_words_read_whole_and_not_inside_quoted_names():
+    from rag.text import quantities
+    from rag.text.answer_types import figures
+    [q] = quantities("about three hundred million yuan a year")
+    assert (q.written, q.value) == (300.0, 3e8)
+    assert [q.written for q in quantities("twenty-five members, five hundred and twelve seats")] == [25.0, 512.0]
+    assert [q.written for q in quantities("one and two")] == [1.0, 2.0]
+    assert figures("the “Thousand Cities, Ten Thousand Communities” platform") == []
+    assert [q.written for q in figures("“10 projects” and 3 more")] == [10.0, 3.0]   # a quoted figure stays
+
+
+def test_editions_of_an_event():
+    from rag.text.constraints import constraints, editions
+    assert editions("首届大会和第 3 届, 第二屆") == {1, 2, 3}
+    assert constraints("第一届成渝影视发展大会是在哪一年举办的?").editions == [1]
+    assert constraints("How many editions were held?").editions == []
+
+
+def test_english_and_chinese_names_without_their_usual_mistakes():
+    """Sentence-initial words are no people, an organisation's "of … and …" tail is part of it,
+    "from the X Bureau" is no place, 成渝 is a place (jieba guesses a person), and an
+    organisation's name holds no function word."""
+    from rag.text.answer_types import facts
+    f = facts("According to officials from the Sichuan Provincial Bureau of Radio and Television, "
+              "the bureau’s content accounts for half of the fund.")
+    assert f["org"] == ["Sichuan Provincial Bureau of Radio and Television"]
+    assert "person" not in f and "place" not in f
+    assert "place" in facts("共话成渝两地协同发展") and "person" not in facts("共话成渝两地协同发展")
+    assert "org" not in facts("四川将深耕厚植从政务优化到传播赋能的网络视听创作土壤")   # was "…传播赋能的网"
+    assert facts("中国新闻社四川分社发起")["org"] == ["中国新闻社", "中国新闻社四川分社"]

@@ -19,9 +19,11 @@ class Group:
     gold: list[int]          # indices of the right candidates (any of them counts)
 
 
-def fit_softmax(groups: list[Group], l2: float = 1e-2, iters: int = 400, lr: float = 0.5) -> np.ndarray:
+def fit_softmax(groups: list[Group], l2: float = 1e-2, iters: int = 400, lr: float = 0.5,
+                signs: np.ndarray | None = None) -> np.ndarray:
     """Weights w maximising Σ log Σ_{g in gold} softmax(X w)_g − l2·|w|² (full-batch gradient
-    ascent with a backtracking step; the objective is concave)."""
+    ascent with a backtracking step; the objective is concave). `signs` (+1, -1 or 0 per
+    column): each step is projected so a column's weight never pushes the other way."""
     groups = [g for g in groups if g.gold and len(g.x)]
     if not groups:
         raise ValueError("nothing to fit: no group has a gold candidate")
@@ -47,6 +49,8 @@ def fit_softmax(groups: list[Group], l2: float = 1e-2, iters: int = 400, lr: flo
     step = lr
     for _ in range(iters):
         candidate = w + step * grad
+        if signs is not None:
+            candidate = np.where(candidate * signs < 0, 0.0, candidate)
         new_value, new_grad = objective(candidate)
         if new_value >= value:
             w, value, grad = candidate, new_value, new_grad

@@ -17,17 +17,19 @@ import re
 
 from .lang import CJK
 from .numbers import quantities
-from .tokens import pos_tags
+from .tokens import pos_tags, stem
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
 
 _Q_EN = [
     ("percent", r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much (of|per ?cent)\b|\bby what percent"),
-    ("money", r"\bhow much (money|funding|did .* cost|does .* cost|is the (fund|budget|investment))|\bwhat (is|was) the (budget|cost|price|fund)|\bhow large (is|was) .*(fund|budget)"),
+    ("money", r"\bhow much (money|funding|did .* cost|does .* cost|is the (fund|budget|investment))|\bwhat (is|was) the (budget|cost|price|fund)|\bhow large (is|was) .*(fund|budget)"
+              r"|\bwhat (is|was|are|were) (the |its |their |[\w-]+'s )?([\w-]+ ){0,3}?(budget|cost|price|fund|funding|"
+              r"revenue|salary|wages?|investment|box office|turnover|earnings|expenditure|spending)s?\b"),
     ("quantity", r"\bhow (many|much|large|big|long|far|old|fast|tall|high|often)\b|\bwhat (number|amount|size|percentage)\b|\bby how much\b"),
     ("time", r"\bwhen\b|\bwhat (year|date|day|month|time|century|decade|period)\b|\bwhich (year|date|day|month|century|decade)\b|\bhow long ago\b"),
     ("place", r"\bwhere\b|\bwhat (city|country|place|location|region|province|state|town|venue)\b|\bwhich (?:\w+ ){0,2}(city|cities|country|countries|place|location|region|province|state|town|venue)\b|\bin which (city|country|place|region|province)\b"),
@@ -39,7 +41,7 @@ _Q_EN = [
 ]
 _Q_ZH = [
     ("percent", r"百分之几|多少%|比例|百分比|占比|占.{0,3}(几成|比例)|提升了多少|提高了多少|增长了多少|降低了多少"),
-    ("money", r"多少(钱|元|资金|经费|投资)|资金.{0,6}(多少|多大|规模)|(预算|投资|经费|费用).{0,4}(多少|多大)|多少亿|多少万"),
+    ("money", r"多少(钱|元|资金|经费|投资)|资金.{0,6}(多少|多大|规模)|(预算|投资|经费|费用|票房|收入|营收|利润|产值|销售额).{0,4}(多少|多大|多高)|多少亿|多少万"),
     ("quantity", r"多少|几[个家项部位届次条名座所批种年天]|多大|多长|多远|多久|几成"),
     ("time", r"何时|什么时候|哪一?年|哪一?天|几月|几号|哪个月|什么时间|何年|日期|哪个时期"),
     ("place", r"哪里|哪儿|何地|何处|什么地方|哪个(城市|地方|省|国家|地区)|哪座城市|在哪|哪一地|地点"),
@@ -55,11 +57,11 @@ _Q_ZH_RE = [(t, re.compile(p)) for t, p in _Q_ZH]
 _EN_ORG = re.compile(r"\b(?:[A-Z][\w&.-]*\s+){0,6}(?:University|College|Institute|Bureau|Branch|Department|Ministry|"
                      r"Committee|Commission|Council|Service|Network|Company|Corporation|Association|Center|Centre|"
                      r"Administration|Agency|Group|Laboratory|Academy|Society|Foundation|Parliament|Church|Museum|"
-                     r"Party|Office|Board|Union|Studio|Studios|Bank|Team|School)\b(?:\s+of(?:\s+[A-Z][\w&.-]*)+)?")
+                     r"Party|Office|Board|Union|Studio|Studios|Bank|Team|School)\b(?:\s+of(?:\s+(?:and\s+|&\s+)?[A-Z][\w&.-]*)+)?")
 _EN_ACRONYM = re.compile(r"\b[A-Z]{2,}(?:s)?\b")
 _EN_CAPS = re.compile(r"\b[A-Z][a-z]+(?:[\s-]+(?:of\s+|the\s+|de\s+)?[A-Z][a-z]+)*\b")
 _EN_PLACE_CUE = re.compile(r"\b(?:in|at|from|to|near|across)\s+((?:the\s+)?[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)*)")
-_EN_PLACE_WORD = re.compile(r"\b(?:City|County|Province|State|River|Mountains?|Island|Republic|Kingdom|Valley|Sea|Ocean|"
+_EN_PLACE_WORD = re.compile(r"\b(?:[A-Z][\w-]+\s+){1,3}(?:City|County|Province|State|River|Mountains?|Island|Republic|Kingdom|Valley|Sea|Ocean|"
                             r"Region|District|Street|Park|Lake|Bay|Coast)\b")
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _EN_TIME = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b" + _MONTHS +
@@ -70,8 +72,13 @@ _EN_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b|\b(?:half|(?:one|two|a) thirds?|
                          r"(?:one|a) fifth)\b", re.I)
 _STARTERS = frozenset("The A An This That These Those It Its They Their In On At For By With From As Of To And Or But "
                       "After Before During While When Where What Which Who How Since However Although Meanwhile "
-                      "Additionally Notably Together Here There".split())
-_ZH_ORG_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2,}(?:局|部|社|院|学院|大学|公司|中心|协会|委员会|集团|分社|分公司|电视台|"
+                      "Additionally Notably Together Here There According Apart Also Besides Furthermore Moreover "
+                      "Despite Under Through Within Among Between Following Because If Though Unlike Like Along Upon "
+                      "Throughout Today Currently Recently Previously Later Earlier Initially Finally Overall Instead "
+                      "Thus Therefore Hence Then Now Once Some Many Most Several All Each Every Both Other Such Over "
+                      "Against Beyond Including Last Next First Second Third Based Given Compared Due Thanks".split())
+# an organisation's name before its suffix holds no function word ("…传播赋能的网" is none)
+_ZH_ORG_SUFFIX = re.compile(r"(?:(?![的了将从到把被是在对就也都而个])[\u4e00-\u9fff]){2,}(?:局|部|社|院|学院|大学|公司|中心|协会|委员会|集团|分社|分公司|电视台|"
                             r"研究院|实验室|基地|办公室|政府|厅|署|银行|报|网)")
 _ZH_PLACE_END = "省市县区州镇村国岛河江湖山"
 # words a place name may be built of before its suffix (华阳+镇, 成渝+地区): names and nouns,
@@ -156,10 +163,11 @@ def _en_offers(sentence: str) -> dict[str, set[str]]:
     sentence = _TITLE.sub(" ", sentence)        # a quoted title is a name, not people or places
     found["org"].update(m.strip() for m in _EN_ORG.findall(sentence))
     found["org"].update(a for a in _EN_ACRONYM.findall(sentence) if a not in ("AI", "TV"))
-    for m in _EN_PLACE_CUE.finditer(sentence):
-        found["place"].add(m.group(1))
-    found["place"].update(_EN_PLACE_WORD.findall(sentence))
     orgs = " ".join(found["org"])
+    for m in _EN_PLACE_CUE.finditer(sentence):
+        if m.group(1).removeprefix("the ") not in orgs:     # "from the Sichuan Provincial Bureau" is no place
+            found["place"].add(m.group(1))
+    found["place"].update(m.group(0) for m in _EN_PLACE_WORD.finditer(sentence))
     for span in _EN_CAPS.findall(sentence):
         words = span.split()
         if words[0] in _STARTERS:
@@ -172,10 +180,28 @@ def _en_offers(sentence: str) -> dict[str, set[str]]:
     return found
 
 
+# a quoted name with no digits in it: its number words are no figures ("Thousand Cities, Ten
+# Thousand Communities", 《三体》)
+_NAMED = re.compile(_BOOK_TITLE.pattern + r"|“[^”\d]{2,80}”|\"[^\"\d]{2,80}\"")
+
+
+def figures(text: str) -> list:
+    """The quantities a text states, leaving out number words inside quoted names."""
+    return quantities(_NAMED.sub(" ", text))
+
+
 def facts(sentence: str) -> dict[str, list[str]]:
     """What a sentence states, by answer type (computed once per sentence, at ingest)."""
     found = _zh_offers(sentence) if CJK.search(sentence) else _en_offers(sentence)
     return {kind: sorted(items) for kind, items in found.items() if items}
+
+
+def _holds_run(item: str, runs: set[str]) -> bool:
+    """Whether an English name holds three words in a row of the question: it is the thing
+    asked about, not its answer (“… AIGC Innovation Partnership Program” for "Who launched
+    the AIGC innovation partnership program?")."""
+    words = re.findall(r"[a-z0-9]+", item)
+    return any(" ".join(words[i:i + 3]) in runs for i in range(len(words) - 2))
 
 
 def offers(sentence: str, question: str = "", found: dict | None = None) -> set[str]:
@@ -183,9 +209,12 @@ def offers(sentence: str, question: str = "", found: dict | None = None) -> set[
     `found` is the sentence's `facts` when already known."""
     found = facts(sentence) if found is None else found
     q_lower = question.lower()
-    out = {kind for kind, items in found.items() if any(item.lower() not in q_lower for item in items)}
+    q_words = re.findall(r"[a-z0-9]+", q_lower)
+    q_runs = {" ".join(q_words[i:i + 3]) for i in range(len(q_words) - 2)}
+    out = {kind for kind, items in found.items()
+           if any(item.lower() not in q_lower and not _holds_run(item.lower(), q_runs) for item in items)}
     q_numbers = {x.value for x in quantities(question)} | {x.written for x in quantities(question)}
-    if any(q.value not in q_numbers and q.written not in q_numbers for q in quantities(_DATES.sub(" ", sentence))):
+    if any(q.value not in q_numbers and q.written not in q_numbers for q in figures(_DATES.sub(" ", sentence))):
         out.add("quantity")     # a year or a date is a time, not an answer to "how many"
     if "place" in out and (_ZH_VENUE.search(sentence) or _EN_VENUE.search(sentence)):
         out.add("venue")
@@ -201,16 +230,94 @@ _ZH_COUNTED = re.compile(f"(?:多少|(?<!哪)几)\\s*([{_ZH_MEASURES}])")      #
 _ZH_NUMERAL = r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千]+)\s*(?:万|亿)?\s*(?:多|余)?\s*"
 
 
+# "how many <noun phrase>": the words counted, up to the verb ("How many national-level
+# industry bases has …" → national-level, industry, bases; "how many are", "how many of the" → none)
+_EN_COUNTED = re.compile(r"\bhow many\s+((?:[a-z][a-z-]*\s*){1,4})", re.I)
+_EN_NOT_NOUNS = frozenset("of are were is was did do does have has had can could will would should may might must "
+                          "in on at to for from by with and or the a an there that which who more".split())
+_EN_MODIFIERS = frozenset("different total other separate distinct individual approximate additional "
+                          "new major main such".split())
+# count nouns said in several words: "how many people" is answered by "inhabitants" or
+# "guests", "how many editions" by "iterations"
+_EN_SYNONYMS = [frozenset("people person persons inhabitants residents population attendees guests members workers "
+                          "employees students visitors citizens participants delegates men women soldiers fans "
+                          "spectators viewers audience crew".split()),
+                frozenset("editions edition iterations iteration sessions session instalments installments rounds "
+                          "times".split())]
+_EN_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                        r"forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|both|single|couple)\b", re.I)
+
+
+def _noun_forms(word: str) -> set[str]:
+    word = word.lower()
+    return {word, stem(word), word[:-1] if word.endswith("s") else word}
+
+
 def counted_unit(question: str) -> str:
-    """The measure word a Chinese "how many" question counts in ("多少家企业" → 家, "几个项目" →
-    个), "" when it names none."""
-    m = _ZH_COUNTED.search(question)
-    return m.group(1) if m else ""
+    """What a "how many" question counts: a Chinese measure word ("多少家企业" → 家, "几个
+    项目" → 个) or the English noun phrase ("How many episodes does …" → episodes); "" when it
+    names none."""
+    if CJK.search(question):
+        m = _ZH_COUNTED.search(question)
+        return m.group(1) if m else ""
+    m = _EN_COUNTED.search(question)
+    words = []
+    for word in (m.group(1).lower().split() if m else []):
+        if word in _EN_NOT_NOUNS:
+            break
+        words.append(word)
+    if len(words) > 1 and words[-1].endswith(("ed", "ing")):      # "people attended"
+        words.pop()
+    return " ".join(w for w in words if w not in _EN_MODIFIERS)
 
 
 def states_count(unit: str, sentence: str) -> bool:
-    """Whether the sentence gives a number counted in `unit` ("约1200名嘉宾" counts 名, not 家)."""
-    return bool(re.search(_ZH_NUMERAL + re.escape(unit), sentence))
+    """Whether the sentence gives a number counted in `unit` ("约1200名嘉宾" counts 名, not 家;
+    "convened 3 iterations" counts no people). An English noun phrase need only have a word in
+    the sentence beside some number ("24 interceptions", "interceptions with 24", "1.5 gigatons"
+    for tons)."""
+    if CJK.search(unit):
+        return bool(re.search(_ZH_NUMERAL + re.escape(unit), sentence))
+    if not _EN_NUMBER.search(sentence):
+        return False
+    said = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", sentence)]
+    forms = set().union(*(_noun_forms(w) for w in said)) if said else set()
+    for word in unit.split():
+        wanted = _noun_forms(word)
+        for group in _EN_SYNONYMS:
+            if wanted & group:
+                wanted |= group
+        if forms & wanted or any(w.endswith(x) for w in said for x in wanted if len(x) >= 3):
+            return True
+    return False
+
+
+_ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份|\b(?:what|which) year\b", re.I)
+# "…的院长是谁?": a role only a person fills (an organisation is no answer)
+_ZH_ROLE = ("院长|校长|市长|省长|县长|局长|部长|厅长|主任|主席|总统|总理|书记|董事长|总经理|总裁|经理|作者|导演|编剧|"
+            "主演|演员|创始人|发明人|发现者|负责人|代言人|主持人|教练|队长|国王|皇帝|首相|会长|社长|台长|总监|制片人")
+_ZH_ASKS_PERSON = re.compile(f"(?:{_ZH_ROLE})(?:是|为)(?:谁|哪位)|(?:谁|哪位)(?:是|担任)[^，。？?]{{0,12}}(?:{_ZH_ROLE})|"
+                             f"(?:{_ZH_ROLE})[^，。？?]{{0,4}}(?:名字|姓名)")
+
+
+_EN_ROLE = (r"(?:mayor|president|vice[ -]president|director|author|writer|founder|chair(?:man|woman|person)?|ceo|"
+            r"head|leader|king|queen|emperor|governor|minister|premier|chancellor|coach|captain|composer|inventor|"
+            r"dean|principal|editor|producer|spokes(?:person|man|woman)|secretary|commander|pope|bishop|"
+            r"official|person|man|woman)")
+_EN_ASKS_PERSON = re.compile(r"\bwho (?:is|was|are|were|became|served as) (?:the |a |an )?(?:[\w-]+ ){0,3}?"
+                             + _EN_ROLE + r"s?\b|\bwhat (?:is|was) the name of the (?:[\w-]+ ){0,6}?" + _EN_ROLE +
+                             r"s?\b|\bwho (?:directed|wrote|composed|painted|invented|discovered|authored)\b", re.I)
+
+
+def asks_year(question: str) -> bool:
+    """"哪一年…?", "In what year …?": a year answers it, not "近年来" or a month."""
+    return bool(_ASKS_YEAR.search(question))
+
+
+def asks_person(question: str) -> bool:
+    """A question for the person in a role ("院长是谁?", "作者是谁?", "Who is the mayor of …?",
+    "Who directed …?")."""
+    return bool((_ZH_ASKS_PERSON if CJK.search(question) else _EN_ASKS_PERSON).search(question))
 
 
 def matches(qtype: str, offered: set[str]) -> bool:

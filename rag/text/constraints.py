@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .answer_types import _en_offers, question_type
 from .lang import CJK
-from .numbers import quantities
+from .numbers import numeral, quantities
 from .tokens import zh_names
 
 YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
@@ -21,6 +21,8 @@ _EN_START = frozenset("what which who whom whose when where why how is are was w
                       "according after before during since under over among between beyond despite following "
                       "regarding concerning compared other except including excluding also then now please tell "
                       "name list give describe explain compare summarize summarise if".split())
+# an edition of a recurring event: 第一届 (首届), 第3届; 屆 in traditional script
+_EDITION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*[届屆]|首[届屆]")
 _QUOTED = re.compile(r"《([^》]+)》|“([^”]{2,60})”|\"([^\"]{2,60})\"")
 
 
@@ -31,6 +33,7 @@ class Constraints:
     entities: list[tuple[str, str]] = field(default_factory=list)    # (surface form, kind)
     numbers: list[float] = field(default_factory=list)               # written values (not years)
     years: list[str] = field(default_factory=list)
+    editions: list[int] = field(default_factory=list)                # 第一届 → 1 (Chinese only)
     qtype: str = "other"
     question: str = ""
 
@@ -38,7 +41,10 @@ class Constraints:
 def constraints(question: str) -> Constraints:
     c = Constraints(qtype=question_type(question), question=question)
     c.years = YEAR.findall(question)
-    c.numbers = [q.written for q in quantities(question) if str(int(q.written)) not in c.years and q.written != 1.0]
+    c.editions = sorted(editions(question))
+    # an edition is an ordinal name, not a figure to find ("第33届" is "Super Bowl XXXIII")
+    c.numbers = [q.written for q in quantities(_EDITION.sub(" ", question))
+                 if str(int(q.written)) not in c.years and q.written != 1.0]
     seen: set[str] = set()
 
     def add(text: str, kind: str) -> None:
@@ -60,6 +66,16 @@ def constraints(question: str) -> Constraints:
                 if words:
                     add(" ".join(words), kind)
     return c
+
+
+def editions(text: str) -> set[int]:
+    """The editions of an event a text names ("第一届" and "首届" → 1)."""
+    out = set()
+    for m in _EDITION.finditer(text):
+        value = numeral(m.group(1)) if m.group(1) else 1.0
+        if value:
+            out.add(int(value))
+    return out
 
 
 def states(entity: str, text: str) -> bool:

@@ -18,7 +18,19 @@ _EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "se
              "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
              "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
              "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12}
-_EN_WORD = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b(?:\s+(thousand|million|billion)\b)?", re.I)
+# a run of number words: "three hundred million" is 300 (written) million, "twenty-five" 25
+_EN_WORD = re.compile(r"\b((?:" + "|".join(_EN_WORDS) + r")(?:(?:(?<=hundred)\s+and\s+|[\s-]+)(?:" + "|".join(_EN_WORDS) +
+                      r"))*)\b(?:\s+(thousand|million|billion)\b)?", re.I)
+
+
+def _en_run(run: str) -> float:
+    total = 0.0
+    for word in re.split(r"[\s-]+", run.lower()):
+        if word == "hundred":
+            total = (total or 1.0) * 100
+        elif word in _EN_WORDS:
+            total += _EN_WORDS[word]
+    return total
 HALF = re.compile(r"一半|半数|\bhalf\b", re.I)
 
 
@@ -61,11 +73,17 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
         if value is not None:
             out.append(Quantity(value, value, nxt in "%％"))
     for m in _EN_WORD.finditer(text or ""):
-        written = float(_EN_WORDS[m.group(1).lower()])
+        written = _en_run(m.group(1))
         out.append(Quantity(written, written * _SCALE.get((m.group(2) or "").lower(), 1.0)))
     if HALF.search(text or ""):
         out.append(Quantity(50.0, 50.0, True))
     return tuple(out)
+
+
+def numeral(run: str) -> float | None:
+    """The value of one numeral, in digits or Chinese (12, 十二, 两千)."""
+    run = run.strip()
+    return float(run) if run.isdigit() else _cn(run)
 
 
 def numbers(text: str) -> set[float]:
