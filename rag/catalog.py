@@ -342,8 +342,12 @@ class Catalog:
         return DocumentMeta(*row) if row else None
 
     def _document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        # identical passages (the same file twice, boilerplate) count once, as in retrieval:
+        # copies must not make their own words look common
         marks = ",".join("?" * len(terms))
-        return dict(self._db.execute(f"SELECT term, count(*) FROM postings WHERE term IN ({marks}) GROUP BY term", terms))
+        return dict(self._db.execute(
+            f"SELECT po.term, count(DISTINCT pa.hash) FROM postings po JOIN passages pa ON pa.passage_id = po.passage_id "
+            f"WHERE po.term IN ({marks}) GROUP BY po.term", terms))
 
     def idf(self, terms: set[str] | list[str]) -> dict[str, float]:
         """BM25's idf for each term (a term no passage has gets the highest idf)."""
@@ -367,7 +371,7 @@ class Catalog:
         # data_version changes when another connection (a CLI ingest beside the app) commits
         version = self._db.execute("PRAGMA data_version").fetchone()[0]
         if self._stats is None or self._stats_version != version:
-            n, avg = self._db.execute("SELECT count(*), coalesce(avg(length), 0) FROM passages").fetchone()
+            n, avg = self._db.execute("SELECT count(DISTINCT hash), coalesce(avg(length), 0) FROM passages").fetchone()
             self._stats, self._stats_version = (n, float(avg)), version
         return self._stats
 

@@ -101,6 +101,30 @@ def _pair_scores(passage_hits: list[tuple[str, float]]) -> dict[str, float]:
     return out
 
 
+def _distinct(found: dict[str, dict[str, float]], pairs: dict[str, ParagraphPair]
+              ) -> tuple[dict[str, dict[str, float]], dict[str, ParagraphPair]]:
+    """Identical paragraphs (the same file twice, boilerplate) count once, before fusion:
+    copies would crowd the lists and shift every score's spread. The copy ranked best in any
+    list stays (ties: the smaller id), with the best score any copy got in each list (a list's
+    cut-off may have kept another copy)."""
+    best: dict[str, int] = {}
+    for ranked in found.values():
+        for rank, pid in enumerate(sorted(ranked, key=lambda p: (-ranked[p], p))):
+            best[pid] = min(best.get(pid, rank), rank)
+    keep: dict[tuple[str, str], str] = {}
+    for pid in sorted(pairs, key=lambda p: (best.get(p, len(best)), p)):
+        keep.setdefault((pairs[pid].zh, pairs[pid].en), pid)
+    lists: dict[str, dict[str, float]] = {}
+    for name, ranked in found.items():
+        out = lists[name] = {}
+        for pid, score in ranked.items():
+            if pid in pairs:
+                kept = keep[(pairs[pid].zh, pairs[pid].en)]
+                out[kept] = max(out.get(kept, score), score)
+    kept_ids = set(keep.values())
+    return lists, {pid: pair for pid, pair in pairs.items() if pid in kept_ids}
+
+
 class Retriever:
     def __init__(self, index: Index, mode: str = "hybrid", weights: dict | None = None) -> None:
         if mode not in MODES:
@@ -157,8 +181,7 @@ class Retriever:
             found["bm25"] = _pair_scores(self.index.catalog.bm25(query, DEPTH))
             timings["bm25"] = (time.perf_counter() - t) * 1000
         ids = sorted({pid for ranked in found.values() for pid in ranked})
-        pairs = self.index.catalog.pairs(ids)
-        found = {name: {pid: s for pid, s in ranked.items() if pid in pairs} for name, ranked in found.items()}
+        found, pairs = _distinct(found, self.index.catalog.pairs(ids))
         c = Candidates(query, detect_language(query), found, pairs, timings)
         if self.mode in ("hybrid", "minmax") and lists is None:
             self._read_candidates(c)
@@ -262,8 +285,7 @@ class Retriever:
         return {pid: out[pid] for pid in pairs}
 
     def rank(self, c: Candidates, k: int) -> Retrieval:
-        """Fuse (or take one list), re-read the best paragraphs (hybrid), drop identical
-        paragraphs, keep the best k."""
+        """Fuse (or take one list), re-read the best paragraphs (hybrid), keep the best k."""
         t = time.perf_counter()
         readings: list[Reading] = []
         if self.mode == "hybrid":
@@ -275,15 +297,7 @@ class Retriever:
         order = sorted(fused, key=lambda pid: (-fused[pid], pid))
         if self.mode == "hybrid":
             order, readings = self._reread(c, fused, order, k)
-        # identical paragraphs (the same file twice, boilerplate) count once: the best-ranked
-        kept, texts = [], set()
-        for pid in order:
-            key = (c.pairs[pid].zh, c.pairs[pid].en)
-            if key not in texts:
-                texts.add(key)
-                kept.append(pid)
-            if len(kept) == k:
-                break
+        kept = order[:k]            # identical paragraphs were collapsed already (`_distinct`)
         timings = dict(c.timings_ms, fuse=(time.perf_counter() - t) * 1000)
         hits = [Hit(pair=c.pairs[pid], score=fused[pid], dense=c.lists.get("dense", {}).get(pid),
                     lexical=c.lists.get("bm25", {}).get(pid), xling=c.lists.get("xling", {}).get(pid))

@@ -155,3 +155,19 @@ def test_a_multi_part_question_adds_each_parts_best_sentence_once():
     added = choose_parts([how_many, who], whole)
     assert [r.sentence.text.split()[1] for r in added] == ["program"]
     assert [r.sentence.text.split()[1] for r in choose_parts([how_many, how_many, who])] == ["projects", "program"]
+
+
+def test_identical_paragraphs_collapse_before_fusion_to_the_best_ranked_copy():
+    """The same file ingested three times must score like one copy: the copies leave every
+    list before fusion (they would crowd it and shift each score's spread), and the copy
+    ranked best in any list stays."""
+    from rag.retrieve import _distinct
+    same = ("江豚回升至约一千二百头。", "Finless porpoises recovered to about 1,200.")
+    pairs = {pid: _pair(pid, *same) for pid in ("a#p01", "b#p01", "c#p01")}
+    pairs["d#p01"] = _pair("d#p01", "另一段。", "Another paragraph.")
+    found = {"dense": {"a#p01": 0.80, "b#p01": 0.90, "c#p01": 0.85, "d#p01": 0.70},
+             "bm25": {"a#p01": 5.0, "c#p01": 5.0, "d#p01": 9.0}}
+    lists, kept = _distinct(found, pairs)
+    assert set(kept) == {"b#p01", "d#p01"}                  # b leads the dense list
+    # b keeps the BM25 score its copies got (the list's cut-off kept a and c, not b)
+    assert lists == {"dense": {"b#p01": 0.90, "d#p01": 0.70}, "bm25": {"b#p01": 5.0, "d#p01": 9.0}}
