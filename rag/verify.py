@@ -252,8 +252,8 @@ def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent
               years: list[str], dated: str = "", paragraph: tuple = (), places: list[str] = ()) -> tuple[str, str] | None:
     """(asked, stated) when the best sentence states, in the place of a constraint the
     question names, something else of the same kind; for a name, the best sentence's
-    paragraph when the sentence names nothing ("The bureau has cut review times" is about the
-    Sichuan bureau its paragraph names, not Chongqing)."""
+    paragraph when the sentence names nothing ("省级财政每年统筹安排4亿元…" is about the 浙江省
+    its paragraph names, not the 湖南省 asked about)."""
     if pair is None:
         return None
     sentence = top.sentence.text
@@ -369,9 +369,10 @@ def _about(shown: list["Reading"], pairs: dict[str, ParagraphPair], cons: Constr
 
 def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model: dict, score: float, question: str,
             margin: float, sentences: dict | None = None) -> Verdict:
-    """The outcome, in order: an aligned false premise, a typed question the sentences an
-    answer would show don't answer (no such thing, or a count in another measure word), a
-    conflicting value, the fitted threshold."""
+    """The outcome, in order: an aligned false premise; a typed question the sentences an
+    answer would show don't answer (no such thing, a count of something else, an edition the
+    sources don't name, no year for "which year", no person for a role); a conflicting value;
+    the fitted threshold."""
     reasons = _reasons(info)
     conflict = info["conflict"]
     cons = info["constraints"]

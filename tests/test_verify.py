@@ -269,3 +269,43 @@ def test_a_count_in_another_measure_word_is_no_answer(sources, open_index, share
     assert firms.outcome == "abstain", (firms.outcome, firms.text)
     projects = engine.ask("之江影视创新发展大会签约仪式上有多少个影视项目集中签约？")
     assert projects.outcome == "answer" and "31个" in projects.text, (projects.outcome, projects.text)
+
+
+_FEATURES_SCRIPT = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+from test_fusion import _candidates, _pair
+from rag.extract import read, score
+from rag.retrieve import Hit
+from rag.text.constraints import constraints
+from rag.verify import features
+from rag.weights import load_weights
+pair = _pair("d#p01", None, "The porpoise population recovered to about 1,200 after the ban.")
+q = "How many porpoise calves, dolphins, sturgeons or herons live there?"
+c = _candidates(q, [pair], {"dense": {"d#p01": 0.9}})          # every term has the same idf
+c.focus, c.constraints, c.unseen, c.headers = q, constraints(q), set(), {}
+readings = read(c, [("d#p01", 1.0)], "en")
+score(readings, load_weights()["sentences"]["en"])
+x, _ = features(c, [Hit(pair, 1.0)], readings)
+print(list(x))
+"""
+
+
+@pytest.mark.slow           # eight fresh interpreters
+def test_the_verifiers_features_do_not_depend_on_the_hash_seed():
+    """Five question terms tie for the rarest; only one is in the passage. The choice once
+    followed set order, which Python randomises per process: the same question could be
+    answered in one run and declined in the next."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    here = str(Path(__file__).resolve().parent)
+    outs = set()
+    for seed in range(1, 9):
+        env = dict(os.environ, PYTHONHASHSEED=str(seed))
+        run = subprocess.run([sys.executable, "-c", _FEATURES_SCRIPT, here], env=env, capture_output=True,
+                             text=True, timeout=120)
+        assert run.returncode == 0, run.stderr[-2000:]
+        outs.add(run.stdout.strip())
+    assert len(outs) == 1, outs
