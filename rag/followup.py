@@ -20,7 +20,7 @@ import re
 
 from .text import CJK
 from .text.answer_types import _zh_offers
-from .text.tokens import pos_tags
+from .text.tokens import EN_STARTERS, pos_tags
 
 _ZH_LEAD = re.compile(r"^(那么?|还有|另外|以及|再问一下|请问|那个|那)\s*")
 _ZH_TAIL = re.compile(r"(的呢|呢|怎么样|又如何|情况如何|如何)?\s*[?？。!！]*$")
@@ -35,8 +35,6 @@ _EN_WH_NP = re.compile(r"^\s*(?:which|what)\s+((?:[\w’'-]+\s+){1,7}?)(?:did|do
 _EN_IS_NP = re.compile(r"\b(?:is|are|was|were|did|does|do)\s+((?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,9}?)"
                        r"(?:\s+(?:for|in|at|to|by|on|during|introduce|launch|announce|have|get|cut|do|make|"
                        r"take|been|held)\b|\?|$)", re.I)
-_EN_START = frozenset("What Which Who Whom Whose When Where Why How Is Are Was Were Do Does Did Can Could And "
-                      "The A An In On At For Of To".split())
 # a follow-up that only asks for the previous answer more precisely ("那它的具体数字是多少?",
 # "What exactly was its figure?") asks the previous question again
 _ZH_GENERIC = re.compile(r"它们|它|其|这个|这|那个|那么|那|的|是|具体|确切|详细|准确|一点|一下|数字|数据|数额|数目|"
@@ -102,7 +100,7 @@ def _en_entities(text: str) -> list[str]:
     spans = []
     for m in _EN_CAPS.finditer(text):
         words = m.group(0).split()
-        while words and (words[0] in _EN_START or words[0].lower() == "the"):
+        while words and words[0].lower() in EN_STARTERS:
             words = words[1:]
         if words and not (len(words) == 1 and words[0][0].isdigit()):
             spans.append(" ".join(words))

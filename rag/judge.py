@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import LLMError
-from .text import CJK_RUN, EN_STOP, containment, split_sentences, stem, unmatched, zh_names
+from .text import CJK_RUN, EN_STARTERS, EN_STOP, containment, split_sentences, stem, unmatched, zh_names
 
 # ---- tuned on eval/claims.jsonl (see rag.eval.runner.judge_accuracy) ----
 SUPPORT_THRESHOLD = 0.3      # blended score needed (flat 0.85-0.88 accuracy over 0.14..0.42; 0.3 leans strict)
@@ -57,18 +57,12 @@ def _sentences(paragraph_zh: str, paragraph_en: str) -> list[str]:
     return out
 
 
-_STARTERS = frozenset("""the a an this that these those it its they their there here in on at for by with from as
-of to and or but both some such one two all each every many most several other another according
-after before during while when where what which who how since through under over among between
-officials organizers participants guests attendees""".split())
-
-
 def novel_en(claim: str, paragraph: str) -> set[str]:
     """Capitalised (name-like) English words of the claim that the paragraph never uses
     (prefix-stem matched, so 'Chinese'/'China' differ but 'hosted'/'host' agree)."""
     names = {w.lower() for w in re.findall(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)", claim)}
     first = re.match(r"\W*([A-Z][a-z]+)", claim)
-    if first and first.group(1).lower() not in _STARTERS:
+    if first and first.group(1).lower() not in EN_STARTERS:
         names.add(first.group(1).lower())
     names |= {w.lower() for w in re.findall(r"\b([A-Z]{2,})\b", claim)}
     para_words = {stem(w) for w in re.findall(r"[a-z]+", paragraph.lower())}

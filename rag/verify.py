@@ -35,7 +35,7 @@ from .citations import AnswerSentence
 from .judge import OfflineJudge
 from .records import ParagraphPair
 from .extract import choose, is_list_question
-from .text import CJK, quantities, question_parts, tokenize, zh_names
+from .text import CJK, EN_STARTERS, quantities, question_parts, tokenize, zh_names
 from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
 from .text.answer_types import asks_person, asks_year, counted_unit, figures, matches, offers, states_count
@@ -231,8 +231,11 @@ def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
         names = zh_names(sentence) if zh else set()
         for m in pattern.finditer(sentence):
             stated = m.group(1)
-            # a name in the slot, not any words there ("在第二届西部" is no place)
-            if stated and not states(stated, entity) and not states(entity, stated) and (not zh or stated in names):
+            # a name in the slot, not any words there ("在第二届西部" is no place, "Much of …"
+            # no name)
+            if zh and stated not in names or not zh and stated.split()[0].lower() in EN_STARTERS:
+                continue
+            if stated and not states(stated, entity) and not states(entity, stated):
                 return stated
     return ""
 
@@ -251,9 +254,9 @@ def _places_seen(cons: Constraints, sentences: dict) -> list[str]:
 def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent: list[str], num: list[float],
               years: list[str], dated: str = "", paragraph: tuple = (), places: list[str] = ()) -> tuple[str, str] | None:
     """(asked, stated) when the best sentence states, in the place of a constraint the
-    question names, something else of the same kind; for a name, the best sentence's
-    paragraph when the sentence names nothing ("省级财政每年统筹安排4亿元…" is about the 浙江省
-    its paragraph names, not the 湖南省 asked about)."""
+    question names, something else of the same kind; for a figure asked of a name, the best
+    sentence's paragraph when the sentence names nothing ("省级财政每年统筹安排4亿元…" is about
+    the 浙江省 its paragraph names, not the 湖南省 asked about)."""
     if pair is None:
         return None
     sentence = top.sentence.text
@@ -279,9 +282,10 @@ def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent
         asked_kinds = {**asked_kinds, "place": [*asked_kinds.get("place", ()), *places]}
     for entity in ent:
         stated = _other_name(cons, entity, facts, named, asked_kinds)
-        if not stated and any(entity in asked_kinds.get(k, ()) for k in ("place", "org")):
-            # only a name the question's own tags call a place or an organisation: English
-            # capitalised words ("Earth", "Approximately") say too little for a paragraph-wide search
+        if not stated and cons.qtype in NUMERIC_TYPES and any(entity in asked_kinds.get(k, ()) for k in ("place", "org")):
+            # only for a figure asked of a place or an organisation (the wrong-entity question:
+            # "重庆的资金是多少?"); a name in a "who / which" question is often an adjective
+            # ("哪位欧洲新教领袖") and English capitalised words ("Earth") say too little
             stated = _other_name(cons, entity, _merged([x.facts for x in paragraph if x.lang == top.sentence.lang]),
                                  named, {k: v for k, v in asked_kinds.items() if k in ("place", "org")})
         if stated:

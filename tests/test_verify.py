@@ -191,8 +191,9 @@ def test_an_entity_conflict_is_another_name_of_the_same_kind():
 def test_a_sentence_naming_nothing_is_about_what_its_paragraph_names():
     """"By how much did Chongqing shorten review times?" matches "The bureau has cut review
     times by 50%", whose paragraph is about the Sichuan bureau: the correction names it. Only
-    for a name the question's tags (or the sources, for English) call a place or an
-    organisation: a capitalised English word says too little."""
+    for a figure asked of a name the question's tags (or the sources, for English) call a
+    place or an organisation: a capitalised English word says too little, and in a "who"
+    question a place is often an adjective ("哪位欧洲新教领袖")."""
     from types import SimpleNamespace as NS
 
     from rag.records import Sentence
@@ -204,6 +205,8 @@ def test_a_sentence_naming_nothing_is_about_what_its_paragraph_names():
     top = NS(sentence=sentences[1])
     assert _conflict(q, top, NS(zh="".join(para), en=""), ["重庆"], [], [], "", sentences) == ("重庆", "四川省")
     assert _conflict(q, top, NS(zh="".join(para), en=""), ["重庆"], [], [], "", ()) is None    # the sentence alone
+    who = constraints("哪位重庆官员推出了一站式备案机制?")
+    assert _conflict(who, top, NS(zh="".join(para), en=""), ["重庆"], [], [], "", sentences) is None
     en = ["Officials from the Sichuan Provincial Bureau spoke in Chengdu.", "The bureau cut review times by 50%."]
     en_sentences = tuple(Sentence("p", "en", i, t, frozenset(), facts(t)) for i, t in enumerate(en))
     q = constraints("By how much did Chongqing shorten review times?")
@@ -255,7 +258,19 @@ def test_a_year_is_covered_by_the_articles_date_line(sources, open_index, shared
 
 
 def test_a_word_capitalised_only_because_it_starts_the_question_is_no_name():
+    """XQuAD val answerable questions were "corrected" over "Prior", "Outside" (the question's
+    first word) and "Much" (the sentence's)."""
+    from rag.text.answer_types import facts
     from rag.text.constraints import constraints
+    from rag.verify import aligned_conflict
+    def names(q):
+        return sorted(e for e, _ in constraints(q).entities)
+    assert names("Prior to Manning, who was the oldest quarterback to play in a Super Bowl?") == ["Manning", "Super Bowl"]
+    assert names("Outside of its use of automobiles, what else is California famous for?") == ["California"]
+    assert facts("Much of southern California is famous for its suburban communities.")["person"] == ["California"]
+    assert aligned_conflict("Southern Californian communities are well known to be large, and what else?",
+                            "Southern Californian",
+                            ["Much of southern California is famous for its large communities."]) == ""
     assert constraints("Apart from the production parks, which research facilities did the province attract?").entities == []
     assert [e for e, _ in constraints("According to Sichuan officials, how much is the fund?").entities] == ["Sichuan"]
 

@@ -17,10 +17,10 @@ import re
 
 from .lang import CJK
 from .numbers import quantities
-from .tokens import pos_tags, stem
+from .tokens import EN_STARTERS, pos_tags, stem
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
-FACTS_VERSION = 4
+FACTS_VERSION = 5
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
@@ -70,13 +70,6 @@ _EN_MONEY = re.compile(r"[$€£¥]\s?\d|\b(?:RMB|USD|yuan|dollars?|euros?|pound
 # a share is also said in words: "half of the fund", "two thirds", "一半", "三分之一", "七成"
 _EN_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b|\b(?:half|(?:one|two|a) thirds?|(?:one|three|a) quarters?|"
                          r"(?:one|a) fifth)\b", re.I)
-_STARTERS = frozenset("The A An This That These Those It Its They Their In On At For By With From As Of To And Or But "
-                      "After Before During While When Where What Which Who How Since However Although Meanwhile "
-                      "Additionally Notably Together Here There According Apart Also Besides Furthermore Moreover "
-                      "Despite Under Through Within Among Between Following Because If Though Unlike Like Along Upon "
-                      "Throughout Today Currently Recently Previously Later Earlier Initially Finally Overall Instead "
-                      "Thus Therefore Hence Then Now Once Some Many Most Several All Each Every Both Other Such Over "
-                      "Against Beyond Including Last Next First Second Third Based Given Compared Due Thanks".split())
 # an organisation's name before its suffix holds no function word ("…传播赋能的网" is none)
 _ZH_ORG_SUFFIX = re.compile(r"(?:(?![的了将从到把被是在对就也都而个])[\u4e00-\u9fff]){2,}(?:局|部|社|院|学院|大学|公司|中心|协会|委员会|集团|分社|分公司|电视台|"
                             r"研究院|实验室|基地|办公室|政府|厅|署|银行|报|网)")
@@ -170,7 +163,7 @@ def _en_offers(sentence: str) -> dict[str, set[str]]:
     found["place"].update(m.group(0) for m in _EN_PLACE_WORD.finditer(sentence))
     for span in _EN_CAPS.findall(sentence):
         words = span.split()
-        if words[0] in _STARTERS:
+        if words[0].lower() in EN_STARTERS:
             words = words[1:]
         if words and " ".join(words) not in orgs and " ".join(words) not in found["place"]:
             found["person"].add(" ".join(words))

@@ -10,17 +10,10 @@ from dataclasses import dataclass, field
 from .answer_types import _en_offers, question_type
 from .lang import CJK
 from .numbers import numeral, quantities
-from .tokens import zh_names
+from .tokens import EN_STARTERS, zh_names
 
 YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
-# words capitalised only because a question starts with them: never part of a name it asks about
-# ("Apart from the parks, which …" names no "Apart")
-_EN_START = frozenset("what which who whom whose when where why how is are was were do does did can could "
-                      "would should will the a an in on at for of and or to from by with as apart aside besides "
-                      "according after before during since under over among between beyond despite following "
-                      "regarding concerning compared other except including excluding also then now please tell "
-                      "name list give describe explain compare summarize summarise if".split())
 # an edition of a recurring event: 第一届 (首届), 第3届; 屆 in traditional script
 _EDITION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*[届屆]|首[届屆]")
 _QUOTED = re.compile(r"《([^》]+)》|“([^”]{2,60})”|\"([^\"]{2,60})\"")
@@ -62,7 +55,7 @@ def constraints(question: str) -> Constraints:
         found = _en_offers(question)
         for kind in ("org", "place", "person"):
             for item in found.get(kind, ()):
-                words = [w for w in item.split() if w.lower() not in _EN_START]
+                words = [w for w in item.split() if w.lower() not in EN_STARTERS]
                 if words:
                     add(" ".join(words), kind)
     return c

@@ -20,6 +20,19 @@ EN_STOP = frozenset("""a an the of and or to in on at for by with from as is are
 being it its this that these those which who whom what when where why how do does did has have had
 not no into than then there their they them he she his her we our you your i me my so such can
 will would should could may might also both but if about over under up out more most very""".split())
+# English words capitalised only because a sentence or question starts with them (or generic
+# nouns that often do): never a name. One list for the name finder (answer_types), the
+# question's constraints and the support judge.
+EN_STARTERS = frozenset("""the a an this that these those it its they their there here in on at for by with from as of
+to and or but both some such one two all each every many most several other another according after before
+during while when where what which who whom whose why how since through under over among between beyond
+despite following regarding concerning compared except including excluding also then now however although
+though meanwhile additionally notably together apart aside besides furthermore moreover because if unlike
+like along alongside upon throughout today currently recently previously later earlier initially finally
+overall instead thus therefore hence once against last next first second third based given due thanks
+prior outside much approximately about around roughly nearly almost whereas whether within without until
+is are was were do does did can could would should will please tell name list give describe explain compare
+summarize summarise officials organizers participants guests attendees""".split())
 ZH_STOP = frozenset("的 了 和 与 及 在 是 为 以 等 将 对 从 中 其 也 而 并 把 被 这 那 之 于 上 下 个 有 就 都 还 又 或 即 着 "
                     "吗 呢 吧 啊 什么 多少 哪些 哪个 如何 怎么 怎样 是否 哪".split())
 
