@@ -237,8 +237,8 @@ _EN_SYNONYMS = [frozenset("people person persons inhabitants residents populatio
                           "spectators viewers audience crew".split()),
                 frozenset("editions edition iterations iteration sessions session instalments installments rounds "
                           "times".split())]
-_EN_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-                        r"forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|both|single|couple)\b", re.I)
+# counts said without a number (quantities() reads the numbers, words included)
+_EN_VAGUE_COUNT = re.compile(r"\b(?:hundreds|thousands|millions|billions|dozens|both|single|couple)\b", re.I)
 
 
 def _noun_forms(word: str) -> set[str]:
@@ -271,7 +271,7 @@ def states_count(unit: str, sentence: str) -> bool:
     for tons)."""
     if CJK.search(unit):
         return bool(re.search(_ZH_NUMERAL + re.escape(unit), sentence))
-    if not _EN_NUMBER.search(sentence):
+    if not (quantities(sentence) or _EN_VAGUE_COUNT.search(sentence)):
         return False
     said = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", sentence)]
     forms = set().union(*(_noun_forms(w) for w in said)) if said else set()
