@@ -71,8 +71,7 @@ def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
         x[r, col["bm25.applies"]] = float(c.applies("bm25", pid))
         x[r, col["cov"]] = c.coverage.get(pid, 0.0)
         if entities:        # the names the question asks about (重庆, not 成都, in a same-topic pair)
-            text = f"{c.pairs[pid].zh or ''}\n{c.pairs[pid].en or ''}"
-            x[r, col["ent"]] = sum(states(e, text) for e in entities) / len(entities)
+            x[r, col["ent"]] = sum(states(e, c.pairs[pid].both) for e in entities) / len(entities)
     phrase = np.array([shared_phrase(c.focus or c.query, f"{c.pairs[pid].zh or ''} {c.pairs[pid].en or ''}")
                        for pid in ids])
     x[:, col["phrase"]] = phrase

@@ -36,6 +36,11 @@ class ParagraphPair:
     def text(self, lang: str) -> str | None:
         return self.zh if lang == "zh" else self.en
 
+    @property
+    def both(self) -> str:
+        """Both sides as one text, zh then en (where a name or figure is looked for on either)."""
+        return f"{self.zh or ''}\n{self.en or ''}"
+
 
 @dataclass(frozen=True)
 class Document:

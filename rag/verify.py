@@ -103,8 +103,11 @@ def _answers(qtype: str, reading: "Reading", question: str) -> bool:
     return matches(qtype, offered)
 
 
-def _pair_text(pair: ParagraphPair) -> str:
-    return f"{pair.zh or ''}\n{pair.en or ''}"
+def _titles(c: "Candidates", pairs: list[ParagraphPair]) -> str:
+    """The title and date lines of the pairs' documents, once each: the context a paragraph
+    leaves out (a news paragraph says "今年"; XQuAD's "Super Bowl 50" is only its title)."""
+    headers = c.headers or {}
+    return "\n".join(headers.get(doc, "") for doc in dict.fromkeys(p.doc for p in pairs))
 
 
 def _side(pair: ParagraphPair, entity: str) -> str:
@@ -165,13 +168,13 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     # a question about several things ("A和B各自…", "…？…？") is answered from several
     # paragraphs: what it names is looked for in the best three, not the best one alone
     several = is_list_question(question) or bool(question_parts(question))
-    top3 = "\n".join(_pair_text(h.pair) for h in hits[:3])
+    top3 = "\n".join(h.pair.both for h in hits[:3])
     scope = [h.pair for h in hits[:3]] if several else [top_pair]
-    scope_text = top3 if several else _pair_text(top_pair)
+    scope_text = top3 if several else top_pair.both
     ent_para, num_para, year_para = missing(cons, scope_text)
     # a year is covered by the article's date line too, when the paragraph states no year of its
     # own (a news paragraph says "今年", "10月15日"; one that says 2022 is not about 2023)
-    dated = " ".join((c.headers or {}).get(p.doc, "") for p in scope)
+    dated = _titles(c, scope)
     if not _STATED_YEAR.findall(scope_text):
         year_para = [y for y in year_para if y not in dated]
     ent_top3 = ent_para if several else missing(cons, top3)[0]
@@ -188,14 +191,14 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     x["typed_match"] = top.x[9]
     x["typed_question"] = float(cons.qtype not in ("other", "list", "reason"))
     info["conflict"] = _conflict(cons, top, by_id.get(top.pair_id), ent_para, num_para, year_para, dated,
-                                 c.sentences.get(top.pair_id, ()), _places_seen(cons, c.sentences))
+                                 c.sentences.get(top.pair_id, ()), _places_seen(cons, c.sentences) if ent_para else [])
     x["conflict"] = float(info["conflict"] is not None)
     # the question's words no passage uses ("mayor", "占地面积"): the asked-for thing may not be
     # there at all (no signal when the best paragraph has no side in the question's language)
     asked = c.terms - QUESTION_WORDS
     if asked and not info["cross"]:
         x["unseen"] = len(c.unseen & asked) / len(asked)
-    titles = "\n" + "\n".join((c.headers or {}).get(d, "") for d in dict.fromkeys(h.pair.doc for h in hits[:3]))
+    titles = "\n" + _titles(c, [h.pair for h in hits[:3]])
     info["missing"] = {"entities": ent_para, "numbers": num_para, "years": year_para, "entities_top3": ent_top3,
                        # an edition no top paragraph or its article's title names ("第一届…": the
                        # sources speak of the third); a number will do beyond the first (the
@@ -264,7 +267,7 @@ def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent
     # what the source states instead must not be something the question names itself
     # ("在2024年大会上发布的、从2025年开始的措施" is not contradicted by "自2025年起")
     if years:
-        stated = [y for y in _STATED_YEAR.findall(sentence) or _STATED_YEAR.findall(_pair_text(pair))
+        stated = [y for y in _STATED_YEAR.findall(sentence) or _STATED_YEAR.findall(pair.both)
                   or _STATED_YEAR.findall(dated) if y not in cons.years]
         if stated:
             return years[0], stated[0]
@@ -367,7 +370,7 @@ def _about(shown: list["Reading"], pairs: dict[str, ParagraphPair], cons: Constr
     多少?" is not answered by a figure from a paragraph about 四川); all of them when no shown
     paragraph names it (a paraphrase, not another entity)."""
     names = [e for e, _ in cons.entities]
-    named = [r for r in shown if r.pair_id in pairs and all(states(e, _pair_text(pairs[r.pair_id])) for e in names)]
+    named = [r for r in shown if r.pair_id in pairs and all(states(e, pairs[r.pair_id].both) for e in names)]
     return named or shown
 
 

@@ -22,7 +22,7 @@ not no into than then there their they them he she his her we our you your i me 
 will would should could may might also both but if about over under up out more most very""".split())
 # English words capitalised only because a sentence or question starts with them (or generic
 # nouns that often do): never a name. One list for the name finder (answer_types), the
-# question's constraints and the support judge.
+# question's constraints, follow-ups and the support judge.
 EN_STARTERS = frozenset("""the a an this that these those it its they their there here in on at for by with from as of
 to and or but both some such one two all each every many most several other another according after before
 during while when where what which who whom whose why how since through under over among between beyond
