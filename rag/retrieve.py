@@ -28,7 +28,7 @@ from .fusion import LISTS, fuse_learned, fuse_minmax
 from .index import Index
 from .records import ParagraphPair, Sentence
 from .text import detect_language, focus_question, question_parts, tokenize
-from .text.constraints import Constraints, constraints
+from .text.constraints import Constraints, constraints, states
 from .weights import load_weights
 
 MODES = ("hybrid", "minmax", "dense", "xling", "bm25")
@@ -240,15 +240,23 @@ class Retriever:
     def part_readings(self, retrieval: Retrieval, lang: str, part: str) -> list[Reading]:
         """The scored sentences of the hits read for one part of a multi-part question
         (`text.question_parts`): the paragraphs found for the whole question, each sentence
-        judged against this part alone (its words, its answer type, its embedding)."""
+        judged against this part alone (its words, its answer type, its embedding) — not by
+        how well its paragraph matched the whole question, which favours the part it names
+        first ("2024年春节档和2023年国庆档的票房分别…"). Paragraphs that name the part's places
+        and organisations (in their text or their document's title) are read, when any do."""
         c = retrieval.candidates
         if c is None or not retrieval.hits:
             return []
         if not c.sentences:
             self._read_candidates(c)
-        _, similarity = self._similarity({h.pair.id: h.pair for h in retrieval.hits}, part)
+        names = [e for e, _ in constraints(part).entities]
+        headers = c.headers or {}
+        naming = [h for h in retrieval.hits
+                  if all(states(e, h.pair.both + "\n" + headers.get(h.pair.doc, "")) for e in names)]
+        hits = naming or retrieval.hits
+        _, similarity = self._similarity({h.pair.id: h.pair for h in hits}, part)
         sub = dataclasses.replace(c, focus=part, similarity=similarity)
-        readings = read(sub, [(h.pair.id, h.score) for h in retrieval.hits], lang)
+        readings = read(sub, [(h.pair.id, 0.0) for h in hits], lang)
         policy = self.weights["sentences"]
         score_readings(readings, policy.get(c.lang) or policy.get("en") or {})
         return readings

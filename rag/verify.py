@@ -359,18 +359,19 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
     ordered = sorted(readings, key=lambda r: -r.score)
     if shown is None:
         shown = choose(readings, question, policy) if policy is not None else ordered[:2]
-    verdict = _decide(readings, _about(shown, c.pairs, info["constraints"]), info, model, score, question, margin,
+    verdict = _decide(readings, _about(shown, c, info["constraints"]), info, model, score, question, margin,
                       c.sentences)
     verdict.llm_floor = float(model.get("llm_floor", 0.0))
     return verdict
 
 
-def _about(shown: list["Reading"], pairs: dict[str, ParagraphPair], cons: Constraints) -> list["Reading"]:
-    """The shown sentences from paragraphs that name what the question asks about ("成都的…提高了
-    多少?" is not answered by a figure from a paragraph about 四川); all of them when no shown
-    paragraph names it (a paraphrase, not another entity)."""
+def _about(shown: list["Reading"], c: "Candidates", cons: Constraints) -> list["Reading"]:
+    """The shown sentences from paragraphs that name what the question asks about, in their text
+    or their document's title ("成都的…提高了多少?" is not answered by a figure from a paragraph
+    about 四川); all of them when no shown paragraph names it (a paraphrase, not another entity)."""
     names = [e for e, _ in cons.entities]
-    named = [r for r in shown if r.pair_id in pairs and all(states(e, pairs[r.pair_id].both) for e in names)]
+    named = [r for r in shown if r.pair_id in c.pairs
+             and all(states(e, c.pairs[r.pair_id].both + "\n" + _titles(c, [c.pairs[r.pair_id]])) for e in names)]
     return named or shown
 
 

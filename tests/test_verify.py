@@ -233,14 +233,15 @@ def test_a_sum_is_money_or_a_figure_in_millions():
     assert _answers("money", reading("四川省省级财政每年3亿元文艺精品专项资金"), "专项资金是多少?")
 
 
-def _engine_with_news_article(sources, open_index, name: str):
-    """An engine over the seed and one article of eval/news_zh (real e5, USE and Chroma)."""
+def _engine_with_news_article(sources, open_index, *names: str):
+    """An engine over the seed and articles of eval/news_zh (real e5, USE and Chroma)."""
     import shutil
     from pathlib import Path
 
     from rag.engine import Engine
     from rag.ingest import ingest
-    shutil.copy2(Path(__file__).resolve().parent.parent / "eval" / "news_zh" / "sources" / name, sources / name)
+    for name in names:
+        shutil.copy2(Path(__file__).resolve().parent.parent / "eval" / "news_zh" / "sources" / name, sources / name)
     index = open_index()
     ingest(index, show_bar=False)
     return Engine(index.settings, index)
@@ -324,3 +325,28 @@ def test_the_verifiers_features_do_not_depend_on_the_hash_seed():
         assert run.returncode == 0, run.stderr[-2000:]
         outs.add(run.stdout.strip())
     assert len(outs) == 1, outs
+
+
+@pytest.mark.slow
+def test_each_of_two_things_asked_respectively_gets_its_sentence(sources, open_index, shared_models):
+    """"A和B的票房分别是多少?" shows A's figure and B's (the paragraph about A matched the whole
+    question best and gave both parts its sentence); a part's sentence may come from a
+    paragraph that names its place only in the article's title ("西安" is in the headline)."""
+    engine = _engine_with_news_article(sources, open_index, "n12_spring_festival_boxoffice_2024.txt",
+                                       "n13_national_day_boxoffice_2023.txt", "n03_xian_conference_2022.txt")
+    both = engine.ask("2024年春节档和2023年国庆档的全国电影票房分别是多少？")
+    assert both.outcome == "answer" and "76.8亿元" in both.text and "25.9亿元" in both.text, both.text
+    signed = engine.ask("2022年在西安召开的丝路影视发展大会上，签约了几个项目，金额约多少？")
+    assert signed.outcome == "answer" and "9个" in signed.text and "21亿元" in signed.text, (signed.outcome, signed.text)
+
+
+@pytest.mark.slow
+def test_a_prize_money_question_is_not_answered_by_a_count(sources, open_index, shared_models):
+    """"获奖作品能拿到多少奖金?" asks for money; the article counts entries (400余件) and names
+    no prize money: declined. The per-work reward it does state is answered."""
+    engine = _engine_with_news_article(sources, open_index, "n14_xiamen_film_festival_2024.txt",
+                                       "n15_chengdu_microdrama_base.txt")
+    prize = engine.ask("鹭岛国际影像节AIGC影像竞赛的获奖作品能拿到多少奖金？")
+    assert prize.outcome == "abstain", (prize.outcome, prize.text)
+    reward = engine.ask("郫都区对基地内出品、播放量超过1亿次的微短剧每部奖励多少钱？")
+    assert reward.outcome == "answer" and "5万元" in reward.text, (reward.outcome, reward.text)

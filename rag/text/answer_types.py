@@ -29,7 +29,8 @@ _Q_EN = [
     ("percent", r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much (of|per ?cent)\b|\bby what percent"),
     ("money", r"\bhow much (money|funding|did .* cost|does .* cost|is the (fund|budget|investment))|\bwhat (is|was) the (budget|cost|price|fund)|\bhow large (is|was) .*(fund|budget)"
               r"|\bwhat (is|was|are|were) (the |its |their |[\w-]+'s )?([\w-]+ ){0,3}?(budget|cost|price|fund|funding|"
-              r"revenue|salary|wages?|investment|box office|turnover|earnings|expenditure|spending)s?\b"),
+              r"revenue|salary|wages?|investment|box office|turnover|earnings|expenditure|spending|prize money|subsidy|"
+              r"ticket price|rent|fee|grant|valuation)s?\b|\bhow much (?:prize money|money|funding|subsidy|investment|revenue)\b"),
     ("quantity", r"\bhow (many|much|large|big|long|far|old|fast|tall|high|often)\b|\bwhat (number|amount|size|percentage)\b|\bby how much\b"),
     ("time", r"\bwhen\b|\bwhat (year|date|day|month|time|century|decade|period)\b|\bwhich (year|date|day|month|century|decade)\b|\bhow long ago\b"),
     ("place", r"\bwhere\b|\bwhat (city|country|place|location|region|province|state|town|venue)\b|\bwhich (?:\w+ ){0,2}(city|cities|country|countries|place|location|region|province|state|town|venue)\b|\bin which (city|country|place|region|province)\b"),
@@ -41,7 +42,9 @@ _Q_EN = [
 ]
 _Q_ZH = [
     ("percent", r"百分之几|多少%|比例|百分比|占比|占.{0,3}(几成|比例)|提升了多少|提高了多少|增长了多少|降低了多少"),
-    ("money", r"多少(钱|元|资金|经费|投资)|资金.{0,6}(多少|多大|规模)|(预算|投资|经费|费用|票房|收入|营收|利润|产值|销售额).{0,4}(多少|多大|多高)|多少亿|多少万"),
+    ("money", r"多少(钱|元|资金|经费|投资|奖金|补贴|租金)|资金.{0,6}(多少|多大|规模)|(预算|投资|经费|费用|票房|收入|营收|利润|产值|"
+              r"销售额|金额|总额|奖金|奖励|补贴|补助|资助|租金|票价|价格|成本|工资|薪酬|融资|估值).{0,4}(多少|多大|多高|几何)"
+              r"(?![个家项部位届次条名座所批种只件台辆架艘集场款人])|多少亿|多少万"),
     ("quantity", r"多少|几[个家项部位届次条名座所批种年天]|多大|多长|多远|多久|几成"),
     ("time", r"何时|什么时候|哪一?年|哪一?天|几月|几号|哪个月|什么时间|何年|日期|哪个时期"),
     ("place", r"哪里|哪儿|何地|何处|什么地方|哪个(城市|地方|省|国家|地区)|哪座城市|在哪|哪一地|地点"),

@@ -85,6 +85,54 @@ def question_parts(question: str) -> list[str]:
         else:
             context.append(piece)
     if len(parts) < 2:
-        return []
+        return respective_parts(question)
     glue = "，" if CJK.search(question) else ", "
     return [glue.join(context + part) for part in parts]
+
+
+# "A和B的X分别是多少?", "X of A and B respectively", "Compare X of A with that of B": one ask of
+# two things, each answered by its own sentence (often in its own paragraph)
+_ZH_EACH = re.compile(r"分别|各自")
+_ZH_AND = re.compile(r"以及|和|与|及|跟")
+_ZH_CONJUNCT_END = re.compile(r"的|，|,|、|分别|各自|都")
+_ZH_CONJUNCT_START = re.compile(r".*(?:的|，|,|在|是)")
+_EN_EACH = re.compile(r"\b(?:respectively|each|compare|compared|both)\b", re.I)
+_EN_AND = re.compile(r"\s(?:and|with that of|with those of|versus|vs\.?)\s", re.I)
+_EN_CONJUNCT_END = re.compile(r"\s*(?:,|\?|\brespectively\b|\b(?:did|do|does|were|was|are|is|have|has)\b)", re.I)
+_EN_CONJUNCT_START = re.compile(r".*\b(?:of|at|in|for|from|between|on|during)\s", re.I | re.S)
+_SHORT = 6      # a conjunct this short is a noun of the thing before it ("实验室的总面积和运营公司")
+
+
+def respective_parts(question: str) -> list[str]:
+    """The two questions in one that asks the same of two things ("2024年春节档和2023年国庆档
+    的全国电影票房分别是多少?" → "2024年春节档的全国电影票房分别是多少", "2023年国庆档的全国
+    电影票房分别是多少"); [] without "分别 / 各自 / respectively / compare …" or a conjunction
+    before it. What precedes the first thing stays with the second only when both are short
+    nouns of it ("…实验室的总面积和运营公司分别…"), not a clause about the first ("在成都举行的A和B")."""
+    q = question.strip().rstrip("?？.。 ")
+    zh = bool(CJK.search(q))
+    each = (_ZH_EACH if zh else _EN_EACH).search(q)
+    if not each:
+        return []
+    ands = list((_ZH_AND if zh else _EN_AND).finditer(q, 0, each.start() if zh else len(q)))
+    if not ands:
+        return []
+    conj = ands[-1]
+    end = (_ZH_CONJUNCT_END if zh else _EN_CONJUNCT_END).search(q, conj.end())
+    r_end = end.start() if end else len(q)
+    if not zh and "of" in conj.group(0):       # "X of A with that of B": B's X
+        head = re.match(r".*?\bof\s", q[:conj.start()], re.I)
+    else:
+        head = (_ZH_CONJUNCT_START if zh else _EN_CONJUNCT_START).match(q[:conj.start()])
+    l_start = head.end() if head else 0
+    if zh and l_start == 0 and conj.start() > 12:
+        return []           # no clear first conjunct: likely a name with 与 in it
+    first, second = q[l_start:conj.start()].strip(), q[conj.end():r_end].strip()
+    if not first or not second:
+        return []
+    prefix = q[:l_start] if max(len(first), len(second)) <= _SHORT or not zh else ""
+    if zh and prefix and not prefix.endswith("的"):
+        prefix = ""
+    one = (q[:conj.start()] + q[r_end:]).strip()
+    two = (prefix + second + q[r_end:]).strip()
+    return [one, two] if one != two else []
