@@ -254,3 +254,17 @@ def test_english_and_chinese_names_without_their_usual_mistakes():
     assert "place" in facts("共话成渝两地协同发展") and "person" not in facts("共话成渝两地协同发展")
     assert "org" not in facts("四川将深耕厚植从政务优化到传播赋能的网络视听创作土壤")   # was "…传播赋能的网"
     assert facts("中国新闻社四川分社发起")["org"] == ["中国新闻社", "中国新闻社四川分社"]
+
+
+def test_chinese_times_and_people_without_jiebas_usual_mistakes():
+    """"会上" (at the meeting), "正在", "青年" and the 节 of 影像节 are no times — every sentence of
+    a conference report would answer "when?"; a name before 奖 is an award's ("金鹭奖"), not a
+    person; a common surname jieba cut off an unknown name (陈 / 远航) is read with it."""
+    from rag.text.answer_types import facts
+    for sentence in ("会上发布了新政策", "大会正在进行", "青年导演获奖", "第五届鹭岛国际影像节在厦门闭幕"):
+        assert "time" not in facts(sentence), sentence
+    assert facts("中秋节和国庆节期间")["time"] == ["中秋节", "国庆节"]
+    assert set(facts("10月15日晚开幕")["time"]) == {"10月", "15日"}
+    assert "person" not in facts("第五届鹭岛国际影像节闭幕式上揭晓了本届“金鹭奖”各奖项。")
+    assert facts("导演陈远航凭借该片获得最佳导演奖")["person"] == ["陈远航"]
+    assert facts("市长张伟出席")["person"] == ["张伟"] and "person" not in facts("王说他会来")

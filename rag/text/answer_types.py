@@ -20,7 +20,7 @@ from .numbers import quantities
 from .tokens import EN_STARTERS, pos_tags, stem
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
-FACTS_VERSION = 5
+FACTS_VERSION = 6
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
@@ -77,6 +77,14 @@ _EN_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b|\b(?:half|(?:one|two|a) thirds?|
 _ZH_ORG_SUFFIX = re.compile(r"(?:(?![的了将从到把被是在对就也都而个])[\u4e00-\u9fff]){2,}(?:局|部|社|院|学院|大学|公司|中心|协会|委员会|集团|分社|分公司|电视台|"
                             r"研究院|实验室|基地|办公室|政府|厅|署|银行|报|网)")
 _ZH_PLACE_END = "省市县区州镇村国岛河江湖山"
+# a name before one of these names a thing, not a person ("金鹭奖", "中山路", "鲁迅文学馆")
+_ZH_NAMED_THING = frozenset("奖杯节路街道桥号站馆楼园厂寺庙")
+# the commonest surnames: jieba tags one alone as a person when it cuts a name it does not
+# know (陈 / 远航); with the two characters after it, it is the name
+_ZH_SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
+                         "吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万"
+                         "钱严覃武戴莫孔向汤")
+_ZH_FUNCTION_TAGS = frozenset({"x", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "m", "q", "f", "t", "y"})
 # words a place name may be built of before its suffix (华阳+镇, 成渝+地区): names and nouns,
 # never a preposition or a question word ("从省级到市", "哪个城市" are no places)
 _ZH_PLACE_PART = frozenset({"ns", "nr", "nrt", "nz", "j", "n"})
@@ -135,9 +143,13 @@ def _zh_offers(sentence: str) -> dict[str, set[str]]:
     # no place the sentence is about)
     bare = _BOOK_TITLE.sub("，", sentence)
     tags = pos_tags(bare)
-    for word, flag in tags:
-        if flag in ("nr", "nrfg", "nrt") and len(word) >= 2:
+    for i, (word, flag) in enumerate(tags):
+        after = tags[i + 1] if i + 1 < len(tags) else ("", "x")
+        if flag in ("nr", "nrfg", "nrt") and len(word) >= 2 and after[0][:1] not in _ZH_NAMED_THING:
             found["person"].add(word)
+        elif flag == "nr" and word in _ZH_SURNAMES and len(after[0]) == 2 and after[1] not in _ZH_FUNCTION_TAGS \
+                and CJK.match(after[0]):
+            found["person"].add(word + after[0])        # jieba cut an unknown name: 陈 / 远航
         elif flag == "ns" and len(word) >= 2:
             found["place"].add(word)
         elif flag == "nt":

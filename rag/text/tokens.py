@@ -123,8 +123,9 @@ _NOT_NAMES_FILE = Path(__file__).resolve().parent.parent / "data" / "jieba_not_n
 @lru_cache(maxsize=1)
 def _retagged() -> dict[str, str]:
     """Common words jieba's dictionary tags as a person or place name (古老 nr, 文明 nr, 城市 ns,
-    东西 ns), and names it tags as the wrong kind (莫斯科 nr), with the tag they get instead:
-    its most frequent nr/ns entries, read one by one (rag/data/jieba_not_names.txt)."""
+    东西 ns) or a time (会上, 青年), and names it tags as the wrong kind (莫斯科 nr), with the
+    tag they get instead: its most frequent nr/ns/t entries, read one by one
+    (rag/data/jieba_not_names.txt)."""
     out = {}
     for line in _NOT_NAMES_FILE.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -133,13 +134,19 @@ def _retagged() -> dict[str, str]:
     return out
 
 
+_RETAGGED = frozenset({"nr", "nrt", "nrfg", "ns", "t"})
+
+
 def pos_tags(text: str) -> list[tuple[str, str]]:
-    """(word, jieba flag) for Chinese text, with jieba's dictionary mistakes for names put right."""
+    """(word, jieba flag) for Chinese text, with jieba's dictionary mistakes for names and times
+    put right; a time jieba guesses (a word not in its dictionary: 节在, 中才) is none."""
     jb = jieba()
     with _lock:            # posseg's tokenizer keeps state between calls
         tags = [(w, flag) for w, flag in jb.posseg.cut(text)]
     fixed = _retagged()
-    return [(w, fixed.get(w, flag) if flag in ("nr", "nrt", "nrfg", "ns") else flag) for w, flag in tags]
+    known = jb.posseg.dt.word_tag_tab
+    return [(w, fixed[w] if flag in _RETAGGED and w in fixed else "n" if flag == "t" and w not in known else flag)
+            for w, flag in tags]
 
 
 def zh_names(text: str) -> set[str]:
