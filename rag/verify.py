@@ -39,7 +39,7 @@ from .text import CJK, EN_STARTERS, quantities, question_parts, tokenize, zh_nam
 from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
 from .text.answer_types import asks_person, asks_year, counted_unit, figures, matches, offers, states_count
-from .text.constraints import YEAR, Constraints, constraints, editions, states
+from .text.constraints import YEAR, Constraints, constraints, editions, phases, states
 from .text.answer_types import facts as facts_of
 
 if TYPE_CHECKING:
@@ -108,6 +108,19 @@ def _titles(c: "Candidates", pairs: list[ParagraphPair]) -> str:
     leaves out (a news paragraph says "今年"; XQuAD's "Super Bowl 50" is only its title)."""
     headers = c.headers or {}
     return "\n".join(headers.get(doc, "") for doc in dict.fromkeys(p.doc for p in pairs))
+
+
+def _named_scope(c: "Candidates", hits: list["Hit"], cons: Constraints) -> str:
+    """The text of the top three paragraphs with a Chinese side that name all the question's
+    names, in their text or their article's title; of the best one when none does ("" when
+    none has a Chinese side: phases and awards are looked for in Chinese only)."""
+    pairs = [h.pair for h in hits[:3] if h.pair.zh]
+    if not pairs:
+        return ""
+    names = [e for e, _ in cons.entities]
+    texts = {p.id: p.both + "\n" + _titles(c, [p]) for p in pairs}
+    named = [p for p in pairs if all(states(e, texts[p.id]) for e in names)] or pairs[:1]
+    return "\n".join(texts[p.id] for p in named)
 
 
 def _side(pair: ParagraphPair, entity: str) -> str:
@@ -199,6 +212,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     if asked and not info["cross"]:
         x["unseen"] = len(c.unseen & asked) / len(asked)
     titles = "\n" + _titles(c, [h.pair for h in hits[:3]])
+    named = _named_scope(c, hits, cons)
     info["missing"] = {"entities": ent_para, "numbers": num_para, "years": year_para, "entities_top3": ent_top3,
                        # an edition no top paragraph or its article's title names ("第一届…": the
                        # sources speak of the third); a number will do beyond the first (the
@@ -206,7 +220,12 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
                        # Bowl XXXIII" is 第33届)
                        "editions": [e for e in cons.editions if e not in editions(top3 + titles)
                                     and (e == 1 or e not in numbers(top3 + titles))
-                                    and any(h.pair.zh for h in hits[:3])]}
+                                    and any(h.pair.zh for h in hits[:3])],
+                       # a phase ("二期计划投资多少?") the paragraphs about the asked thing don't
+                       # name: the first phase's figure is no answer for the second
+                       "phases": [p for p in cons.phases if named and p not in phases(named)],
+                       # an award no paragraph about the asked thing names ("最佳摄影奖颁给了谁?")
+                       "awards": [a for a in cons.awards if named and not all(w in named for w in a)]}
     return np.array([np.nan if x[f] is None else x[f] for f in FEATURES]), info
 
 
@@ -408,6 +427,12 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     edition = (info.get("missing") or {}).get("editions")
     if edition:
         return declined(f"the sources name no edition {edition[0]} (第{edition[0]}届)")
+    phase = (info.get("missing") or {}).get("phases")
+    if phase:
+        return declined(f"the sources name no phase {phase[0]} ({phase[0]}期) of it")
+    award = (info.get("missing") or {}).get("awards")
+    if award:
+        return declined(f"the sources name no {''.join(award[0])}奖 for this")
     if asks_year(question) and conflict is None and not any(_states_year(r.sentence.text) for r in shown):
         # "哪一年落地的?" is not answered by "近年来…落地成都": a time, but no year
         return declined("the best passages state no year for this")

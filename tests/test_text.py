@@ -268,3 +268,18 @@ def test_chinese_times_and_people_without_jiebas_usual_mistakes():
     assert "person" not in facts("第五届鹭岛国际影像节闭幕式上揭晓了本届“金鹭奖”各奖项。")
     assert facts("导演陈远航凭借该片获得最佳导演奖")["person"] == ["陈远航"]
     assert facts("市长张伟出席")["person"] == ["张伟"] and "person" not in facts("王说他会来")
+
+
+def test_phases_of_a_project():
+    from rag.text.constraints import constraints, phases
+    assert phases("一期投资6亿元，二期工程将于2025年启动，首期") == {1, 2}
+    assert phases("同期举行，近期，第一期节目，为期一年，在此期间") == set()
+    c = constraints("曲江微短剧拍摄基地二期计划投资多少？")
+    assert c.phases == [2] and c.numbers == []          # a phase is no figure to find
+
+
+def test_awards_a_question_names():
+    from rag.text.constraints import awards
+    assert awards("第五届鹭岛国际影像节的最佳摄影奖颁给了哪部影片？") == [("最佳", "摄影")]
+    assert awards("美国首位诺贝尔经济学奖得主是？") == [("诺贝尔", "经济学")]
+    assert awards("他获得了什么奖？") == [] and awards("获奖作品能拿到多少奖金？") == []

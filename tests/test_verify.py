@@ -350,3 +350,27 @@ def test_a_prize_money_question_is_not_answered_by_a_count(sources, open_index, 
     assert prize.outcome == "abstain", (prize.outcome, prize.text)
     reward = engine.ask("郫都区对基地内出品、播放量超过1亿次的微短剧每部奖励多少钱？")
     assert reward.outcome == "answer" and "5万元" in reward.text, (reward.outcome, reward.text)
+
+
+@pytest.mark.slow
+def test_a_phase_the_sources_do_not_name_is_declined(sources, open_index, shared_models):
+    """The article gives the base's first phase (一期投资6亿元) and another park's second phase
+    (钱塘…二期工程): "曲江…二期计划投资多少?" is declined, not answered with the first phase's sum."""
+    engine = _engine_with_news_article(sources, open_index, "n10_xian_microdrama_base.txt",
+                                       "n11_hangzhou_microdrama_park.txt")
+    second = engine.ask("曲江微短剧拍摄基地二期计划投资多少？")
+    assert second.outcome == "abstain" and "2期" in " ".join(second.verdict.reasons), (second.outcome, second.text)
+    first = engine.ask("曲江微短剧拍摄基地的一期投资是多少？")
+    assert first.outcome == "answer" and "6亿元" in first.text, (first.outcome, first.text)
+
+
+@pytest.mark.slow
+def test_an_award_the_sources_do_not_name_is_declined(sources, open_index, shared_models):
+    """The festival's report names its best film, director and actress awards but no
+    cinematography award: "最佳摄影奖颁给了哪部影片?" is declined (it was answered with the best
+    film); the best actress, named two paragraphs down, is answered."""
+    engine = _engine_with_news_article(sources, open_index, "n14_xiamen_film_festival_2024.txt")
+    camera = engine.ask("第五届鹭岛国际影像节的最佳摄影奖颁给了哪部影片？")
+    assert camera.outcome == "abstain" and "最佳摄影奖" in " ".join(camera.verdict.reasons), (camera.outcome, camera.text)
+    actress = engine.ask("第五届鹭岛国际影像节的最佳女演员奖颁给了谁？")
+    assert actress.outcome == "answer" and "林晓禾" in actress.text, (actress.outcome, actress.text)

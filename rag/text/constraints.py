@@ -10,12 +10,17 @@ from dataclasses import dataclass, field
 from .answer_types import _en_offers, question_type
 from .lang import CJK
 from .numbers import numeral, quantities
-from .tokens import EN_STARTERS, zh_names
+from .tokens import EN_STARTERS, jieba, zh_names
 
 YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
 # an edition of a recurring event: 第一届 (首届), 第3届; 屆 in traditional script
 _EDITION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*[届屆]|首[届屆]")
+# a phase of a project: 一期 / 二期工程 / 首期 (not 同期, 近期, 第一期 of a magazine)
+_PHASE = re.compile(r"(?<![第同近长短中后初前预定档假周时学])(首|[一二三四五六七八九十\d])\s*期(?!间|待|望|限|刊|货|末|中)")
+# an award the question names: 最佳摄影奖, 金鸡奖 (not 什么奖, 奖金, 奖励)
+_AWARD = re.compile(r"([\u4e00-\u9fff]{2,10}?)奖(?![金励项品杯章状])")
+_NOT_AWARD = re.compile(r"什么|哪|何|几|获|得|了|的|颁|授|给|这|该|本|个|项|次|届|和|与|及")
 _QUOTED = re.compile(r"《([^》]+)》|“([^”]{2,60})”|\"([^\"]{2,60})\"")
 
 
@@ -27,6 +32,8 @@ class Constraints:
     numbers: list[float] = field(default_factory=list)               # written values (not years)
     years: list[str] = field(default_factory=list)
     editions: list[int] = field(default_factory=list)                # 第一届 → 1 (Chinese only)
+    phases: list[int] = field(default_factory=list)                  # 二期 → 2 (Chinese only)
+    awards: list[tuple[str, ...]] = field(default_factory=list)      # 最佳摄影奖 → (最佳, 摄影) (Chinese only)
     qtype: str = "other"
     question: str = ""
 
@@ -35,8 +42,10 @@ def constraints(question: str) -> Constraints:
     c = Constraints(qtype=question_type(question), question=question)
     c.years = YEAR.findall(question)
     c.editions = sorted(editions(question))
+    c.phases = sorted(phases(question))
+    c.awards = awards(question)
     # an edition is an ordinal name, not a figure to find ("第33届" is "Super Bowl XXXIII")
-    c.numbers = [q.written for q in quantities(_EDITION.sub(" ", question))
+    c.numbers = [q.written for q in quantities(_PHASE.sub(" ", _EDITION.sub(" ", question)))
                  if str(int(q.written)) not in c.years and q.written != 1.0]
     seen: set[str] = set()
 
@@ -59,6 +68,26 @@ def constraints(question: str) -> Constraints:
                 if words:
                     add(" ".join(words), kind)
     return c
+
+
+def awards(question: str) -> list[tuple[str, ...]]:
+    """The awards a Chinese question names, as their last two words without 奖 ("…的最佳摄影奖
+    颁给了谁?" → 最佳, 摄影; "美国首位诺贝尔经济学奖得主" → 诺贝尔, 经济学): words a source
+    naming the award uses too, however it says the rest."""
+    out = []
+    for m in _AWARD.finditer(question):
+        name = m.group(1)
+        # the award's own words: after the last word that is no part of a name (获得, 的, 什么)
+        cut = max((x.end() for x in _NOT_AWARD.finditer(name)), default=0)
+        words = [w for w in jieba().lcut(name[cut:]) if w.strip()]
+        if len("".join(words[-2:])) >= 2:
+            out.append(tuple(words[-2:]))
+    return out
+
+
+def phases(text: str) -> set[int]:
+    """The phases of a project a text names ("一期", "首期" → 1, "二期工程" → 2)."""
+    return {1 if m.group(1) == "首" else int(numeral(m.group(1)) or 0) for m in _PHASE.finditer(text)} - {0}
 
 
 def editions(text: str) -> set[int]:
