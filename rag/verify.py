@@ -38,8 +38,9 @@ from .extract import choose, is_list_question
 from .text import CJK, EN_STARTERS, quantities, question_parts, tokenize, zh_names
 from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
-from .text.answer_types import asks_person, asks_year, counted_unit, figures, matches, offers, states_count
-from .text.constraints import YEAR, Constraints, constraints, editions, phases, states
+from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asks_person, asks_year, counted_unit, gives_type,
+                                 states_count, states_year)
+from .text.constraints import Constraints, constraints, editions, phases, states
 from .text.answer_types import facts as facts_of
 
 if TYPE_CHECKING:
@@ -64,23 +65,6 @@ SIGNS = {"top_score": 1, "sent_e5": 1, "sent_use": 1, "cov_para": 1, "cov_top3":
          "typed_match": 1, "ent_missing_top3": -1, "ent_missing_para": -1, "num_missing": -1,
          "year_missing": -1, "unseen": -1}
 
-NUMERIC_TYPES = ("quantity", "money", "percent", "time")
-# question types whose answer a sentence plainly states or not: an answer that shows none of it
-# is no answer ("总投资是多少?" → a sentence with no sum). "where" was tried too and dropped:
-# XQuAD val false abstentions 1.6 → 3.5 % (zh) and 1.6 → 4.3 % (en), "where" answers are often
-# no place name.
-TYPED_TYPES = NUMERIC_TYPES
-# a year a sentence states: not a figure with a unit after it (1200万元, 1000 people)
-_STATED_YEAR = re.compile(YEAR.pattern + r"(?![\d.,]*\s?(?:万|亿|元|人|个|名|家|项|部|只|件|次|台|多|余|"
-                          r"%|％|million|billion|thousand|people|yuan|dollars))")
-# a year said relative to the article's date ("今年3月", "last year") answers "which year" too
-_RELATIVE_YEAR = re.compile(r"今年|去年|前年|明年|(?:this|last|next|the previous|the following) year", re.I)
-
-
-def _states_year(sentence: str) -> bool:
-    return bool(_STATED_YEAR.search(sentence) or _RELATIVE_YEAR.search(sentence))
-
-
 def _names_a_person(shown: list["Reading"], sentences: dict) -> bool:
     """Whether the shown sentences name a person, by jieba's person tags: a Chinese sentence's
     own, an English sentence's Chinese side (its paragraph's; English has no name list, every
@@ -92,15 +76,6 @@ def _names_a_person(shown: list["Reading"], sentences: dict) -> bool:
     if not any(sides):
         return True
     return any("person" in s.facts for side in sides for s in side)
-
-
-def _answers(qtype: str, reading: "Reading", question: str) -> bool:
-    """Does the sentence hold the kind of thing a typed question asks for? A sum is money or a
-    figure in millions / 亿 ("between the two cities" answers no "how much")."""
-    offered = offers(reading.sentence.text, question, reading.sentence.facts)
-    if qtype == "money":
-        return "money" in offered or any(q.value != q.written for q in figures(reading.sentence.text))
-    return matches(qtype, offered)
 
 
 def _titles(c: "Candidates", pairs: list[ParagraphPair]) -> str:
@@ -188,7 +163,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     # a year is covered by the article's date line too, when the paragraph states no year of its
     # own (a news paragraph says "今年", "10月15日"; one that says 2022 is not about 2023)
     dated = _titles(c, scope)
-    if not _STATED_YEAR.findall(scope_text):
+    if not STATED_YEAR.findall(scope_text):
         year_para = [y for y in year_para if y not in dated]
     ent_top3 = ent_para if several else missing(cons, top3)[0]
     # a name is only missing from a text written in its own script ("Chengdu" is not in a
@@ -286,14 +261,14 @@ def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent
     # what the source states instead must not be something the question names itself
     # ("在2024年大会上发布的、从2025年开始的措施" is not contradicted by "自2025年起")
     if years:
-        stated = [y for y in _STATED_YEAR.findall(sentence) or _STATED_YEAR.findall(pair.both)
-                  or _STATED_YEAR.findall(dated) if y not in cons.years]
+        stated = [y for y in STATED_YEAR.findall(sentence) or STATED_YEAR.findall(pair.both)
+                  or STATED_YEAR.findall(dated) if y not in cons.years]
         if stated:
             return years[0], stated[0]
     # a number: not when the question asks for one (the sentence's number is then its answer:
     # "How old was Manning in Super Bowl 50?" → 39), and only one of the same order of magnitude
     # (a premise gets a figure wrong, 5亿 for 3亿; "15世纪" is not contradicted by "1455")
-    if num and cons.qtype not in NUMERIC_TYPES:
+    if num and cons.qtype not in TYPED_TYPES:
         stated = [q.written for q in quantities(sentence) if q.written != 1.0 and q.written not in cons.numbers
                   and num[0] and 0.1 <= q.written / num[0] <= 10]
         if stated:
@@ -304,7 +279,7 @@ def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent
         asked_kinds = {**asked_kinds, "place": [*asked_kinds.get("place", ()), *places]}
     for entity in ent:
         stated = _other_name(cons, entity, facts, named, asked_kinds)
-        if not stated and cons.qtype in NUMERIC_TYPES and any(entity in asked_kinds.get(k, ()) for k in ("place", "org")):
+        if not stated and cons.qtype in TYPED_TYPES and any(entity in asked_kinds.get(k, ()) for k in ("place", "org")):
             # only for a figure asked of a place or an organisation (the wrong-entity question:
             # "重庆的资金是多少?"); a name in a "who / which" question is often an adjective
             # ("哪位欧洲新教领袖") and English capitalised words ("Earth") say too little
@@ -413,7 +388,7 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     def declined(why: str) -> Verdict:      # a rule, not the score: P(answerable) capped at the threshold
         return Verdict("abstain", min(score, model.get("threshold", 0.5)), reasons + [why], evidence=info["top"],
                        question=question)
-    if cons.qtype in TYPED_TYPES and conflict is None and not any(_answers(cons.qtype, r, question) for r in shown):
+    if cons.qtype in TYPED_TYPES and conflict is None and not any(gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts) for r in shown):
         # a "how many / how much / when" question the answer's sentences state no such thing for
         return declined(f"the best passages state no {cons.qtype} for this")
     unit = counted_unit(question) if cons.qtype == "quantity" else ""
@@ -433,7 +408,7 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     award = (info.get("missing") or {}).get("awards")
     if award:
         return declined(f"the sources name no {''.join(award[0])}奖 for this")
-    if asks_year(question) and conflict is None and not any(_states_year(r.sentence.text) for r in shown):
+    if asks_year(question) and conflict is None and not any(states_year(r.sentence.text) for r in shown):
         # "哪一年落地的?" is not answered by "近年来…落地成都": a time, but no year
         return declined("the best passages state no year for this")
     if asks_person(question) and conflict is None and not _names_a_person(shown, sentences or {}):

@@ -283,3 +283,27 @@ def test_awards_a_question_names():
     assert awards("第五届鹭岛国际影像节的最佳摄影奖颁给了哪部影片？") == [("最佳", "摄影")]
     assert awards("美国首位诺贝尔经济学奖得主是？") == [("诺贝尔", "经济学")]
     assert awards("他获得了什么奖？") == [] and awards("获奖作品能拿到多少奖金？") == []
+
+
+def test_a_sum_is_money_or_a_figure_in_millions():
+    """"What was China's total box office?" is not answered by "between the two cities" or by
+    the number words of a quoted project name."""
+    from rag.text.answer_types import gives_type
+    q = "What was China's total box office in 2025?"
+    assert not gives_type("money", q, "They discussed development between the two cities.")
+    assert not gives_type("money", q, "The “Thousand Cities, Ten Thousand Communities” project was signed.")
+    assert gives_type("money", q, "The box office reached 42.5 billion in 2025.")
+    assert gives_type("money", "专项资金是多少?", "四川省省级财政每年3亿元文艺精品专项资金")
+
+
+@pytest.mark.parametrize("question, sentence, ok", [
+    ("成渝影视发展大会已经举办了几届?", "成渝影视发展大会至今已成功举办三届", True),
+    ("成渝影视发展大会已经举办了几届?", "11月10日,2025成渝影视发展大会在成都举行", False),     # a date, no count
+    ("共有多少家企业参展?", "约1200名嘉宾出席", False),                                   # a count of guests
+    ("大会是在哪一年举办的?", "近年来,大会落地成都", False),                               # a time, no year
+    ("大会是在哪一年举办的?", "11月10日,2025成渝影视发展大会在成都举行", True),
+    ("Which company operates the base?", "It has no figures at all.", True),            # not a typed question
+])
+def test_one_sentence_gives_all_a_typed_question_asks_for(question, sentence, ok):
+    from rag.text.answer_types import answers_typed, question_type
+    assert answers_typed(question, question_type(question), sentence) is ok

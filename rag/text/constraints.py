@@ -7,12 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .answer_types import _en_offers, question_type
+from .answer_types import YEAR, _en_offers, question_type
 from .lang import CJK
 from .numbers import numeral, quantities
 from .tokens import EN_STARTERS, jieba, zh_names
 
-YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
 # an edition of a recurring event: 第一届 (首届), 第3届; 屆 in traditional script
 _EDITION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*[届屆]|首[届屆]")
