@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .records import Sentence
-from .text import tokenize
-from .text.answer_types import matches, offers, question_type
+from .text import CJK, tokenize
+from .text.answer_types import TYPED_TYPES, answers_typed, matches, offers, question_type
+from .text.constraints import constraints, states
 
 if TYPE_CHECKING:
     from .retrieve import Candidates
@@ -181,4 +182,33 @@ def choose(readings: list[Reading], question: str, policy: dict) -> list[Reading
             if r.sentence.text not in seen:
                 chosen.append(r)
                 seen.add(r.sentence.text)
-    return chosen
+    return _typed_first(chosen, ordered, question, policy)
+
+
+def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, policy: dict) -> list[Reading]:
+    """When no chosen sentence gives what a how-many / how-much / when question asks for (the
+    verifier would decline), the best sentence in the question's language that does leads
+    instead, if its probability comes within `typed_ratio` of the best's (fitted on the
+    training split; "大会已经举办了几届?": the paragraph with the date line matched best, the
+    sentence with 三届 sat in the third)."""
+    ratio = policy.get("typed_ratio")
+    qtype = question_type(question)
+    if not ratio or qtype not in TYPED_TYPES:
+        return chosen
+    zh = bool(CJK.search(question))
+
+    def gives(r: Reading) -> bool:
+        return answers_typed(question, qtype, r.sentence.text, r.sentence.facts, (r.sentence.lang == "zh") == zh)
+    if any(gives(r) for r in chosen):
+        return chosen
+    # from a paragraph that names what the question asks about (重庆's budget is not Sichuan's)
+    names = [e for e, _ in constraints(question).entities]
+    side = {pid: " ".join(r.sentence.text for r in ordered if r.pair_id == pid and (r.sentence.lang == "zh") == zh)
+            for pid in {r.pair_id for r in ordered}}
+    best = chosen[0].prob
+    alt = next((r for r in ordered if r.prob >= ratio * best and (r.sentence.lang == "zh") == zh and gives(r)
+                and all(states(e, side[r.pair_id]) for e in names if bool(CJK.search(e)) == zh)), None)
+    if alt is None:
+        return chosen
+    rest = [r for r in chosen if r.sentence.text != alt.sentence.text]
+    return [alt] + rest[:int(policy.get("max_sentences", 2)) - 1]

@@ -157,6 +157,27 @@ def test_a_multi_part_question_adds_each_parts_best_sentence_once():
     assert [r.sentence.text.split()[1] for r in choose_parts([how_many, how_many, who])] == ["projects", "program"]
 
 
+def test_a_sentence_that_gives_what_a_typed_question_asks_leads_when_the_best_does_not():
+    """"已经举办了几届?": the best sentence is the date line's (a date, no count in 届); the one
+    with 三届 leads when it comes within `typed_ratio` — from a paragraph that names what the
+    question asks about (another city's figure never does), and never with the ratio at 0."""
+    date = "11月10日,2025成渝影视发展大会在成都举行。"
+    count = "成渝影视发展大会至今已成功举办三届。"
+    other = "重庆影视大会已举办五届。"
+    pairs = [_pair("s#p01", date, None), _pair("s#p11", count, None), _pair("s#p12", other, None)]
+    c = _candidates("q", pairs, {"dense": {p.id: 0.8 for p in pairs}})
+    readings = read(c, [(p.id, 1.0) for p in pairs], "zh")
+    for r, prob in zip(readings, (0.6, 0.3, 0.1)):
+        r.score, r.prob = prob, prob
+    policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.4}
+    q = "成渝影视发展大会已经举办了几届?"
+    assert [r.sentence.text for r in choose(readings, q, policy)] == [count, date]
+    assert [r.sentence.text for r in choose(readings, q, dict(policy, typed_ratio=0.6))] == [date]   # too far behind
+    assert [r.sentence.text for r in choose(readings, q, dict(policy, typed_ratio=0.0))] == [date]
+    readings[1].prob = 0.05                  # only the other city's count is close enough: not it
+    assert [r.sentence.text for r in choose(readings, q, dict(policy, typed_ratio=0.1))] == [date]
+
+
 def test_identical_paragraphs_collapse_before_fusion_to_the_best_ranked_copy():
     """The same file ingested three times must score like one copy: the copies leave every
     list before fusion (they would crowd it and shift each score's spread), and the copy

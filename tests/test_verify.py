@@ -40,7 +40,9 @@ _SEED_LIMIT = pytest.mark.xfail(strict=True, reason="seed unanswerables not sepa
     "国家超高清视频创新中心是哪一年落地的?",
     "四川电影电视学院的院长是谁?",
     "What is the name of the Sichuan broadcasting bureau official who presented the provincial fund at the conference?",
-    "第一届成渝影视发展大会是在哪一年举办的?"])
+    "第一届成渝影视发展大会是在哪一年举办的?",
+    # Chongqing's budget is not stated; Sichuan's 300 million is another entity's figure
+    "What is Chongqing's annual budget for funding major literary and artistic projects?"])
 def test_questions_the_article_cannot_answer_are_declined(engine, question):
     answer = engine.ask(question)
     assert answer.outcome in ("abstain", "correct"), (answer.outcome, answer.support, answer.text)
@@ -51,7 +53,9 @@ def test_questions_the_article_cannot_answer_are_declined(engine, question):
 @pytest.mark.parametrize("question, fact", [
     ("How many national-level audio-visual industry bases has Sichuan brought to Chengdu?", "2 national-level"),
     ("How many editions of the conference have been held so far?", "3"),
-    ("2025成渝影视发展大会是在哪一年举办的?", "2025")])
+    ("2025成渝影视发展大会是在哪一年举办的?", "2025"),
+    # the paragraph with the date line matches best; the count sits in the third
+    ("2025成渝影视发展大会已经举办了几届?", "三届")])
 def test_the_same_kinds_of_question_are_answered_when_the_article_says(engine, question, fact):
     """The counterparts of the declined ones: the counted noun is there (or an "editions" is
     said "iterations"), the year is stated."""
