@@ -25,7 +25,7 @@ import numpy as np
 
 from .records import Sentence
 from .text import CJK, tokenize
-from .text.answer_types import TYPED_TYPES, answers_typed, matches, offers, question_type
+from .text.answer_types import answers_typed, asks_theme, matches, offers, question_type, typed
 from .text.constraints import constraints, states
 
 if TYPE_CHECKING:
@@ -186,14 +186,14 @@ def choose(readings: list[Reading], question: str, policy: dict) -> list[Reading
 
 
 def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, policy: dict) -> list[Reading]:
-    """When no chosen sentence gives what a how-many / how-much / when question asks for (the
+    """When no chosen sentence gives what a how-many / how-much / when / what-theme question asks for (the
     verifier would decline), the best sentence in the question's language that does leads
     instead, if its probability comes within `typed_ratio` of the best's (fitted on the
     training split; "大会已经举办了几届?": the paragraph with the date line matched best, the
     sentence with 三届 sat in the third)."""
     ratio = policy.get("typed_ratio")
     qtype = question_type(question)
-    if not ratio or qtype not in TYPED_TYPES:
+    if not ratio or not typed(question, qtype):
         return chosen
     zh = bool(CJK.search(question))
 
@@ -206,8 +206,11 @@ def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, p
     side = {pid: " ".join(r.sentence.text for r in ordered if r.pair_id == pid and (r.sentence.lang == "zh") == zh)
             for pid in {r.pair_id for r in ordered}}
     best = chosen[0].prob
-    alt = next((r for r in ordered if r.prob >= ratio * best and (r.sentence.lang == "zh") == zh and gives(r)
-                and all(states(e, side[r.pair_id]) for e in names if bool(CJK.search(e)) == zh)), None)
+    # a count or a year is read in the question's language (an English sentence has no 届); a
+    # theme in either
+    any_lang = asks_theme(question)
+    alt = next((r for r in ordered if r.prob >= ratio * best and (any_lang or (r.sentence.lang == "zh") == zh)
+                and gives(r) and all(states(e, side[r.pair_id]) for e in names if bool(CJK.search(e)) == zh)), None)
     if alt is None:
         return chosen
     rest = [r for r in chosen if r.sentence.text != alt.sentence.text]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 LISTS = ("dense", "xling", "bm25")
 PER_LIST = ("present", "z", "top", "gap", "rrank")
-EXTRA = ("dense.dev", "xling.dev", "bm25.applies", "cov", "cov_top", "ent", "phrase", "phrase_top",
+EXTRA = ("dense.dev", "xling.dev", "bm25.applies", "cov", "cov_top", "ent", "ent_doc", "year", "phrase", "phrase_top",
          "se5.z", "se5.dev", "se5.top", "suse.z", "suse.dev", "suse.top")
 FEATURES = tuple(f"{name}.{f}" for name in LISTS for f in PER_LIST) + EXTRA
 DEV_SCALE = 10.0      # cosine differences of 0.01-0.1 → 0.1-1: comparable to z-values
@@ -66,12 +66,21 @@ def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
             x[r, col[f"{name}.rrank"]] = 1.0 / (rank + 1)
             if name != "bm25":
                 x[r, col[f"{name}.dev"]] = (score - scores.mean()) * DEV_SCALE
-    entities = [e for e, _ in (c.constraints or constraints(c.focus or c.query)).entities]
+    cons = c.constraints or constraints(c.focus or c.query)
+    entities = [e for e, _ in cons.entities]
+    headers = c.headers or {}
     for pid, r in row.items():
         x[r, col["bm25.applies"]] = float(c.applies("bm25", pid))
         x[r, col["cov"]] = c.coverage.get(pid, 0.0)
+        pair = c.pairs[pid]
+        # what the paragraph and its article's title say: same-topic news articles differ in the
+        # city and the year they are about, often named only in the title or the date line
+        with_title = pair.both + "\n" + headers.get(pair.doc, "")
         if entities:        # the names the question asks about (重庆, not 成都, in a same-topic pair)
-            x[r, col["ent"]] = sum(states(e, c.pairs[pid].both) for e in entities) / len(entities)
+            x[r, col["ent"]] = sum(states(e, pair.both) for e in entities) / len(entities)
+            x[r, col["ent_doc"]] = sum(states(e, with_title) for e in entities) / len(entities)
+        if cons.years:
+            x[r, col["year"]] = sum(y in with_title for y in cons.years) / len(cons.years)
     phrase = np.array([shared_phrase(c.focus or c.query, f"{c.pairs[pid].zh or ''} {c.pairs[pid].en or ''}")
                        for pid in ids])
     x[:, col["phrase"]] = phrase

@@ -53,6 +53,18 @@ def test_bm25_does_not_count_against_a_pair_without_the_question_language():
     assert x[ids.index("d#p01"), applies] == 0.0 and x[ids.index("d#p02"), applies] == 1.0
 
 
+def test_a_pair_whose_article_names_the_asked_year_and_city_is_marked():
+    """Same-topic news paragraphs often leave the city and the year to the article's title and
+    date line: "ent_doc" and "year" read them there ("ent" only the paragraph)."""
+    pairs = [_pair("a#p02", "签约仪式上，16个项目现场签约。", None), _pair("b#p02", "签约仪式上，22个项目现场签约。", None)]
+    c = _candidates("2023年在成都举行的大会签约了多少个项目?", pairs, {"dense": {"a#p02": 0.8, "b#p02": 0.8}})
+    c.headers = {"a": "第二届西部影视发展大会在成都开幕\n2023-10-16", "b": "2024巴渝影视产业发展大会在重庆开幕\n2024-11-20"}
+    ids, x = features(c)
+    a, b = ids.index("a#p02"), ids.index("b#p02")
+    for name, want_a, want_b in (("ent", 0.0, 0.0), ("ent_doc", 1.0, 0.0), ("year", 1.0, 0.0)):
+        assert (x[a, FEATURES.index(name)], x[b, FEATURES.index(name)]) == (want_a, want_b), name
+
+
 def test_learned_weights_rank_and_are_complete():
     weights = load_weights()
     for lang in ("zh", "en"):

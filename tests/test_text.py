@@ -307,3 +307,16 @@ def test_a_sum_is_money_or_a_figure_in_millions():
 def test_one_sentence_gives_all_a_typed_question_asks_for(question, sentence, ok):
     from rag.text.answer_types import answers_typed, question_type
     assert answers_typed(question, question_type(question), sentence) is ok
+
+
+def test_a_bare_ordinal_is_no_date_and_a_theme_is_a_quoted_name_called_one():
+    """"the 12th CPC Provincial Committee" answered "When was the event held?"; "What theme …?"
+    is answered by a quoted name said to be the theme, not by the “AI+” initiative."""
+    from rag.text.answer_types import answers_typed, asks_theme, facts, question_type
+    assert "time" not in facts("They implemented the decisions of the 12th CPC Sichuan Provincial Committee.")
+    assert "time" in facts("The conference was convened in Chengdu on November 10th.")
+    q = "What slogan or theme did the conference adopt?"
+    assert asks_theme(q) and asks_theme("大会的主题是什么?") and not asks_theme("What is the name of the program?")
+    assert answers_typed(q, question_type(q), "They explored pathways around the theme of “AI Without Borders”.")
+    assert not answers_typed(q, question_type(q), "In response to the “AI+” initiative, the conference focused on AI.")
+    assert answers_typed("大会的主题是什么?", "name", "以“AI无界·影视新生”为主题")

@@ -42,7 +42,9 @@ _SEED_LIMIT = pytest.mark.xfail(strict=True, reason="seed unanswerables not sepa
     "What is the name of the Sichuan broadcasting bureau official who presented the provincial fund at the conference?",
     "第一届成渝影视发展大会是在哪一年举办的?",
     # Chongqing's budget is not stated; Sichuan's 300 million is another entity's figure
-    "What is Chongqing's annual budget for funding major literary and artistic projects?"])
+    "What is Chongqing's annual budget for funding major literary and artistic projects?",
+    # no theme of a hackathon; the quoted names there are a programme's and a policy's
+    "这次大会上举办的黑客马拉松的主题是什么?"])
 def test_questions_the_article_cannot_answer_are_declined(engine, question):
     answer = engine.ask(question)
     assert answer.outcome in ("abstain", "correct"), (answer.outcome, answer.support, answer.text)
@@ -55,12 +57,23 @@ def test_questions_the_article_cannot_answer_are_declined(engine, question):
     ("How many editions of the conference have been held so far?", "3"),
     ("2025成渝影视发展大会是在哪一年举办的?", "2025"),
     # the paragraph with the date line matches best; the count sits in the third
-    ("2025成渝影视发展大会已经举办了几届?", "三届")])
+    ("2025成渝影视发展大会已经举办了几届?", "三届"),
+    # the date, not "the 12th CPC … Committee"
+    ("When was the event held?", "November 10th")])
 def test_the_same_kinds_of_question_are_answered_when_the_article_says(engine, question, fact):
     """The counterparts of the declined ones: the counted noun is there (or an "editions" is
     said "iterations"), the year is stated."""
     answer = engine.ask(question)
     assert answer.outcome == "answer" and fact in answer.text, (answer.outcome, answer.verdict.reasons, answer.text)
+
+
+@pytest.mark.slow
+def test_a_theme_question_is_never_answered_with_a_quoted_name_that_is_no_theme(engine):
+    """The reader ranked the sentence with the “AI+” initiative first; a sentence that says
+    "theme" and quotes it leads instead (or the verifier declines: the score is borderline)."""
+    answer = engine.ask("What slogan or theme did the conference adopt?")
+    assert answer.outcome == "abstain" or "AI Without Borders" in answer.text, (answer.outcome, answer.text)
+    assert "AI+" not in answer.text or "AI Without Borders" in answer.text, answer.text
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ from .numbers import quantities
 from .tokens import EN_STARTERS, pos_tags, stem
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
-FACTS_VERSION = 6
+FACTS_VERSION = 7
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
@@ -67,8 +67,9 @@ _EN_PLACE_CUE = re.compile(r"\b(?:in|at|from|to|near|across)\s+((?:the\s+)?[A-Z]
 _EN_PLACE_WORD = re.compile(r"\b(?:[A-Z][\w-]+\s+){1,3}(?:City|County|Province|State|River|Mountains?|Island|Republic|Kingdom|Valley|Sea|Ocean|"
                             r"Region|District|Street|Park|Lake|Bay|Coast)\b")
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+# a bare ordinal is no date ("the 12th CPC Provincial Committee"); a date has its month
 _EN_TIME = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b" + _MONTHS +
-                      r"\b|\b(?:century|centuries|decade|BC|AD|BCE)\b|\b\d{1,2}(?:st|nd|rd|th)\b", re.I)
+                      r"\b|\b(?:century|centuries|decade|BC|AD|BCE)\b", re.I)
 _EN_MONEY = re.compile(r"[$€£¥]\s?\d|\b(?:RMB|USD|yuan|dollars?|euros?|pounds?)\b", re.I)
 # a share is also said in words: "half of the fund", "two thirds", "一半", "三分之一", "七成"
 _EN_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b|\b(?:half|(?:one|two|a) thirds?|(?:one|three|a) quarters?|"
@@ -326,10 +327,32 @@ def gives_type(qtype: str, question: str, sentence: str, found: dict | None = No
     return matches(qtype, offered)
 
 
+_ASKS_THEME = re.compile(r"主题|口号|标语|\b(?:theme|slogan|motto)s?\b", re.I)
+
+
+def asks_theme(question: str) -> bool:
+    """"大会的主题是什么?", "What was the theme of the event?": a quoted name said to be a theme
+    answers it, not any quoted name (“AI+” initiative)."""
+    return bool(_ASKS_THEME.search(question))
+
+
+def states_theme(sentence: str, found: dict | None = None) -> bool:
+    found = facts(sentence) if found is None else found
+    return bool(_ASKS_THEME.search(sentence) and found.get("name"))
+
+
+def typed(question: str, qtype: str) -> bool:
+    """Whether a sentence plainly gives what the question asks for or not (`answers_typed`)."""
+    return qtype in TYPED_TYPES or asks_theme(question)
+
+
 def answers_typed(question: str, qtype: str, sentence: str, found: dict | None = None, same_lang: bool = True) -> bool:
-    """Whether one sentence gives all a how-many / how-much / when question asks for: a thing of
-    its type, a count in its measure word or noun (looked for in a sentence of the question's
-    language only), a year for "which year". True for other questions."""
+    """Whether one sentence gives all a how-many / how-much / when / what-theme question asks
+    for: a thing of its type, a count in its measure word or noun (looked for in a sentence of
+    the question's language only), a year for "which year", a quoted name said to be the theme.
+    True for other questions."""
+    if asks_theme(question):
+        return states_theme(sentence, found)
     if qtype not in TYPED_TYPES:
         return True
     if not gives_type(qtype, question, sentence, found):
