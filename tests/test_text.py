@@ -320,3 +320,12 @@ def test_a_bare_ordinal_is_no_date_and_a_theme_is_a_quoted_name_called_one():
     assert answers_typed(q, question_type(q), "They explored pathways around the theme of “AI Without Borders”.")
     assert not answers_typed(q, question_type(q), "In response to the “AI+” initiative, the conference focused on AI.")
     assert answers_typed("大会的主题是什么?", "name", "以“AI无界·影视新生”为主题")
+
+
+def test_an_english_month_or_pronoun_is_no_name():
+    """"in November" is a time, neither a place (the place cue "in X") nor a person; "He" and
+    "His" only start a sentence."""
+    from rag.text.answer_types import facts
+    f = facts("He was born in November 1856 in Smiljan.")
+    assert f["place"] == ["Smiljan"] and "person" not in f and "November" in f["time"]
+    assert facts("His father Milutin was a priest.")["person"] == ["Milutin"]

@@ -20,7 +20,7 @@ from .numbers import quantities
 from .tokens import EN_STARTERS, pos_tags, stem
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
-FACTS_VERSION = 7
+FACTS_VERSION = 8
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
@@ -68,6 +68,7 @@ _EN_PLACE_WORD = re.compile(r"\b(?:[A-Z][\w-]+\s+){1,3}(?:City|County|Province|S
                             r"Region|District|Street|Park|Lake|Bay|Coast)\b")
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 # a bare ordinal is no date ("the 12th CPC Provincial Committee"); a date has its month
+_EN_CALENDAR = re.compile(_MONTHS + r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
 _EN_TIME = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b" + _MONTHS +
                       r"\b|\b(?:century|centuries|decade|BC|AD|BCE)\b", re.I)
 _EN_MONEY = re.compile(r"[$€£¥]\s?\d|\b(?:RMB|USD|yuan|dollars?|euros?|pounds?)\b", re.I)
@@ -174,14 +175,16 @@ def _en_offers(sentence: str) -> dict[str, set[str]]:
     found["org"].update(a for a in _EN_ACRONYM.findall(sentence) if a not in ("AI", "TV"))
     orgs = " ".join(found["org"])
     for m in _EN_PLACE_CUE.finditer(sentence):
-        if m.group(1).removeprefix("the ") not in orgs:     # "from the Sichuan Provincial Bureau" is no place
+        if m.group(1).removeprefix("the ") not in orgs and not _EN_CALENDAR.fullmatch(m.group(1)):
+            # "from the Sichuan Provincial Bureau" is no place, nor "in November"
             found["place"].add(m.group(1))
     found["place"].update(m.group(0) for m in _EN_PLACE_WORD.finditer(sentence))
     for span in _EN_CAPS.findall(sentence):
         words = span.split()
         if words[0].lower() in EN_STARTERS:
             words = words[1:]
-        if words and " ".join(words) not in orgs and " ".join(words) not in found["place"]:
+        if words and " ".join(words) not in orgs and " ".join(words) not in found["place"] \
+                and not (len(words) == 1 and _EN_CALENDAR.fullmatch(words[0])):        # "November" is a time
             found["person"].add(" ".join(words))
     found["time"].update(m.group(0) for m in _EN_TIME.finditer(sentence))
     found["money"].update(m.group(0) for m in _EN_MONEY.finditer(sentence))

@@ -32,7 +32,8 @@ like along alongside upon throughout today currently recently previously later e
 overall instead thus therefore hence once against last next first second third based given due thanks
 prior outside much approximately about around roughly nearly almost whereas whether within without until
 is are was were do does did can could would should will please tell name list give describe explain compare
-summarize summarise officials organizers participants guests attendees""".split())
+summarize summarise officials organizers participants guests attendees he she his her him we our us i you
+your my""".split())
 ZH_STOP = frozenset("的 了 和 与 及 在 是 为 以 等 将 对 从 中 其 也 而 并 把 被 这 那 之 于 上 下 个 有 就 都 还 又 或 即 着 "
                     "吗 呢 吧 啊 什么 多少 哪些 哪个 如何 怎么 怎样 是否 哪".split())
 
