@@ -25,7 +25,6 @@ grounded.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -33,15 +32,15 @@ import numpy as np
 
 from .citations import AnswerSentence
 from .judge import OfflineJudge
+from .premise import aligned_conflict, conflict, fmt, places_seen
 from .records import ParagraphPair
 from .extract import choose, is_list_question
-from .text import CJK, EN_STARTERS, quantities, question_parts, tokenize, zh_names
+from .text import CJK, quantities, question_parts, tokenize
 from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asks_person, asks_year, counted_unit, gives_type,
                                  states_count, states_year)
 from .text.constraints import Constraints, constraints, editions, phases, states
-from .text.answer_types import facts as facts_of
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -178,8 +177,8 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     x["year_missing"] = float(bool(year_para))
     x["typed_match"] = top.x[9]
     x["typed_question"] = float(cons.qtype not in ("other", "list", "reason"))
-    info["conflict"] = _conflict(cons, top, by_id.get(top.pair_id), ent_para, num_para, year_para, dated,
-                                 c.sentences.get(top.pair_id, ()), _places_seen(cons, c.sentences) if ent_para else [])
+    info["conflict"] = conflict(cons, top, by_id.get(top.pair_id), ent_para, num_para, year_para, dated,
+                                 c.sentences.get(top.pair_id, ()), places_seen(cons, c.sentences) if ent_para else [])
     x["conflict"] = float(info["conflict"] is not None)
     # the question's words no passage uses ("mayor", "占地面积"): the asked-for thing may not be
     # there at all (no signal when the best paragraph has no side in the question's language)
@@ -202,119 +201,6 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
                        # an award no paragraph about the asked thing names ("最佳摄影奖颁给了谁?")
                        "awards": [a for a in cons.awards if named and not all(w in named for w in a)]}
     return np.array([np.nan if x[f] is None else x[f] for f in FEATURES]), info
-
-
-def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
-    """What a sentence states in the slot where the question names `entity`: the question's
-    words right before and after it, found around something else in the sentence
-    ("大会在重庆举行" vs "大会在成都举行" → 成都; "held in Chongqing" vs "held in Chengdu")."""
-    i = question.find(entity)
-    if i < 0:
-        return ""
-    zh = bool(CJK.search(entity))
-    if zh:
-        left, right = question[max(0, i - 2):i], question[i + len(entity):i + len(entity) + 2]
-        slot = r"([\u4e00-\u9fff]{2,8}?)"
-    else:
-        before = question[:i].split()[-2:]
-        after = [w.strip("?.!,") for w in question[i + len(entity):].split()[:1]]
-        left, right = " ".join(before) + " ", (" " + after[0]) if after and after[0] else ""
-        slot = r"([A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})"
-    right = re.sub(r"[?？。!！,，]", "", right)
-    if not left.strip():
-        return ""
-    pattern = re.compile(f"(?i:{re.escape(left)})" + slot + (f"(?i:{re.escape(right)})" if right else ""))
-    for sentence in sentences:
-        names = zh_names(sentence) if zh else set()
-        for m in pattern.finditer(sentence):
-            stated = m.group(1)
-            # a name in the slot, not any words there ("在第二届西部" is no place, "Much of …"
-            # no name)
-            if zh and stated not in names or not zh and stated.split()[0].lower() in EN_STARTERS:
-                continue
-            if stated and not states(stated, entity) and not states(entity, stated):
-                return stated
-    return ""
-
-
-def _places_seen(cons: Constraints, sentences: dict) -> list[str]:
-    """The question's English names the candidate sentences use as places ("convened in
-    Chengdu"): English has no place list, the sources say which names are places."""
-    wanted = [e for e, _ in cons.entities if not CJK.search(e)]
-    if not wanted:
-        return []
-    places = {p.lower() for group in sentences.values() for s in group if s.lang == "en"
-              for p in s.facts.get("place", ())}
-    return [e for e in wanted if e.lower() in places]
-
-
-def _conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent: list[str], num: list[float],
-              years: list[str], dated: str = "", paragraph: tuple = (), places: list[str] = ()) -> tuple[str, str] | None:
-    """(asked, stated) when the best sentence states, in the place of a constraint the
-    question names, something else of the same kind; for a figure asked of a name, the best
-    sentence's paragraph when the sentence names nothing ("省级财政每年统筹安排4亿元…" is about
-    the 浙江省 its paragraph names, not the 湖南省 asked about)."""
-    if pair is None:
-        return None
-    sentence = top.sentence.text
-    facts = top.sentence.facts
-    # what the source states instead must not be something the question names itself
-    # ("在2024年大会上发布的、从2025年开始的措施" is not contradicted by "自2025年起")
-    if years:
-        stated = [y for y in STATED_YEAR.findall(sentence) or STATED_YEAR.findall(pair.both)
-                  or STATED_YEAR.findall(dated) if y not in cons.years]
-        if stated:
-            return years[0], stated[0]
-    # a number: not when the question asks for one (the sentence's number is then its answer:
-    # "How old was Manning in Super Bowl 50?" → 39), and only one of the same order of magnitude
-    # (a premise gets a figure wrong, 5亿 for 3亿; "15世纪" is not contradicted by "1455")
-    if num and cons.qtype not in TYPED_TYPES:
-        stated = [q.written for q in quantities(sentence) if q.written != 1.0 and q.written not in cons.numbers
-                  and num[0] and 0.1 <= q.written / num[0] <= 10]
-        if stated:
-            return _fmt(num[0]), _fmt(stated[0])
-    named = [e for e, _ in cons.entities]
-    asked_kinds = facts_of(cons.question) if cons.question else {}
-    if places:
-        asked_kinds = {**asked_kinds, "place": [*asked_kinds.get("place", ()), *places]}
-    for entity in ent:
-        stated = _other_name(cons, entity, facts, named, asked_kinds)
-        if not stated and cons.qtype in TYPED_TYPES and any(entity in asked_kinds.get(k, ()) for k in ("place", "org")):
-            # only for a figure asked of a place or an organisation (the wrong-entity question:
-            # "重庆的资金是多少?"); a name in a "who / which" question is often an adjective
-            # ("哪位欧洲新教领袖") and English capitalised words ("Earth") say too little
-            stated = _other_name(cons, entity, _merged([x.facts for x in paragraph if x.lang == top.sentence.lang]),
-                                 named, {k: v for k, v in asked_kinds.items() if k in ("place", "org")})
-        if stated:
-            return entity, stated
-    return None
-
-
-def _merged(all_facts: list[dict]) -> dict:
-    out: dict = {}
-    for f in all_facts:
-        for kind, items in f.items():
-            out.setdefault(kind, []).extend(i for i in items if i not in out.get(kind, []))
-    return out
-
-
-def _other_name(cons: Constraints, entity: str, facts: dict, named: list[str], asked_kinds: dict) -> str:
-    """A name in `facts` of the same kind as the asked `entity` (a place for a place: "四川省" is
-    not contradicted by the organisation "许可", when the question's own tags say which), and
-    not one the question names."""
-    kind = next(k for e, k in cons.entities if e == entity)
-    same = [k for k in ("place", "org", "person") if any(n == entity or states(n, entity)
-                                                        for n in asked_kinds.get(k, ()))]
-    pool = [p for k in same for p in facts.get(k, [])] if same else (
-        (facts.get("place", []) + facts.get("org", []) + facts.get("person", [])) if kind in ("zh", "name")
-        else facts.get(kind, []) + facts.get("place", []))
-    others = [p for p in pool if p and not states(p, entity) and not states(entity, p)
-              and not any(states(p, e) or states(e, p) for e in named)]
-    return others[0] if others else ""
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def model_score(x: np.ndarray, model: dict) -> float:
@@ -429,7 +315,7 @@ def _reasons(info: dict) -> list[str]:
     elif m.get("entities"):
         out.append("not in the best paragraph: " + ", ".join(m["entities"]))
     if m.get("numbers"):
-        out.append("number not stated: " + ", ".join(_fmt(n) for n in m["numbers"]))
+        out.append("number not stated: " + ", ".join(fmt(n) for n in m["numbers"]))
     if m.get("years"):
         out.append("year not covered: " + ", ".join(m["years"]))
     if info.get("conflict"):
