@@ -110,9 +110,12 @@ def abstention_text(verdict: Verdict, language: str) -> str:
     return text
 
 
-def compose_correction(verdict: Verdict, hits: list[Hit], language: str) -> str:
+def compose_correction(verdict: Verdict, hits: list[Hit], language: str, chosen: list[Reading] = ()) -> str:
     """What the source states instead of the question's premise, quoted and cited; or, when the
-    question asks for a value of something the sources only give for another, that they don't."""
+    question asks for a value of something the sources only give for another, that they don't.
+    A premise that only gets a year or a figure wrong ("The conference took place in 2024. What
+    was its theme?") is corrected and the question still answered: the `chosen` sentences
+    follow the correction."""
     from .text.answer_types import question_type
     evidence = verdict.evidence
     marker = next((n for n, h in enumerate(hits, 1) if evidence and h.pair.id == evidence.pair_id), 1)
@@ -124,4 +127,6 @@ def compose_correction(verdict: Verdict, hits: list[Hit], language: str) -> str:
         return NOT_FOR[language].format(asked=verdict.asked, stated=verdict.stated) + f"[{marker}]{end}"
     quote = evidence.sentence.text.rstrip()
     body = quote[:-1] if quote and quote[-1] in "。！？.!?;；" else quote
-    return CORRECTION[language].format(asked=verdict.asked, stated=verdict.stated, quote=body) + f"[{marker}]{end}"
+    text = CORRECTION[language].format(asked=verdict.asked, stated=verdict.stated, quote=body) + f"[{marker}]{end}"
+    rest = [r for r in chosen if r.sentence.text != evidence.sentence.text] if asked_is_number else []
+    return text + ("" if language == "zh" else " ") + compose_extractive(rest, hits, language) if rest else text

@@ -65,7 +65,7 @@ class ExtractiveAnswerer:
             yield text
             return dict(text=text, abstained=True, outcome="abstain")
         if q.verdict.outcome == "correct":
-            draft = compose_correction(q.verdict, q.hits, q.lang)
+            draft = compose_correction(q.verdict, q.hits, q.lang, self.retriever.chosen(q.retrieval, q.lang, q.query))
         else:
             draft = compose_extractive(self.retriever.chosen(q.retrieval, q.lang, q.query), q.hits, q.lang)
         cited = cite(draft, q.hits, q.lang)
