@@ -40,7 +40,7 @@ from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asks_person, asks_year, counted_unit, gives_type,
                                  states_count, states_year)
-from .text.constraints import Constraints, constraints, editions, phases, states
+from .text.constraints import NEXT, Constraints, constraints, editions, phases, states
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -199,7 +199,9 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
                        # name: the first phase's figure is no answer for the second
                        "phases": [p for p in cons.phases if named and p not in phases(named)],
                        # an award no paragraph about the asked thing names ("最佳摄影奖颁给了谁?")
-                       "awards": [a for a in cons.awards if named and not all(w in named for w in a)]}
+                       "awards": [a for a in cons.awards if named and not all(w in named for w in a)],
+                       # "Where will the next … be held?": the top paragraphs never speak of a next one
+                       "next": cons.next and not NEXT.search(top3 + titles)}
     return np.array([np.nan if x[f] is None else x[f] for f in FEATURES]), info
 
 
@@ -291,6 +293,8 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     phase = (info.get("missing") or {}).get("phases")
     if phase:
         return declined(f"the sources name no phase {phase[0]} ({phase[0]}期) of it")
+    if (info.get("missing") or {}).get("next"):
+        return declined("the sources say nothing of a next one")
     award = (info.get("missing") or {}).get("awards")
     if award:
         return declined(f"the sources name no {''.join(award[0])}奖 for this")

@@ -329,3 +329,9 @@ def test_an_english_month_or_pronoun_is_no_name():
     f = facts("He was born in November 1856 in Smiljan.")
     assert f["place"] == ["Smiljan"] and "person" not in f and "November" in f["time"]
     assert facts("His father Milutin was a priest.")["person"] == ["Milutin"]
+
+
+def test_a_question_about_the_next_edition():
+    from rag.text.constraints import constraints
+    assert constraints("下一届大会将在哪里举办?").next and constraints("Where will the next conference be held?").next
+    assert not constraints("大会在哪里举办?").next

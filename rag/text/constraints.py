@@ -15,6 +15,8 @@ from .tokens import EN_STARTERS, jieba, zh_names
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
 # an edition of a recurring event: 第一届 (首届), 第3届; 屆 in traditional script
 _EDITION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*[届屆]|首[届屆]")
+# the next edition of something: what the sources must speak of too ("下一届…在哪里举办?")
+NEXT = re.compile(r"下一届|下届|下一次|下次|\bnext\b|\bupcoming\b", re.I)
 # a phase of a project: 一期 / 二期工程 / 首期 (not 同期, 近期, 第一期 of a magazine)
 _PHASE = re.compile(r"(?<![第同近长短中后初前预定档假周时学])(首|[一二三四五六七八九十\d])\s*期(?!间|待|望|限|刊|货|末|中)")
 # an award the question names: 最佳摄影奖, 金鸡奖 (not 什么奖, 奖金, 奖励)
@@ -32,6 +34,7 @@ class Constraints:
     years: list[str] = field(default_factory=list)
     editions: list[int] = field(default_factory=list)                # 第一届 → 1 (Chinese only)
     phases: list[int] = field(default_factory=list)                  # 二期 → 2 (Chinese only)
+    next: bool = False                                               # asks about the next edition
     awards: list[tuple[str, ...]] = field(default_factory=list)      # 最佳摄影奖 → (最佳, 摄影) (Chinese only)
     qtype: str = "other"
     question: str = ""
@@ -42,6 +45,7 @@ def constraints(question: str) -> Constraints:
     c.years = YEAR.findall(question)
     c.editions = sorted(editions(question))
     c.phases = sorted(phases(question))
+    c.next = bool(NEXT.search(question))
     c.awards = awards(question)
     # an edition is an ordinal name, not a figure to find ("第33届" is "Super Bowl XXXIII")
     c.numbers = [q.written for q in quantities(_PHASE.sub(" ", _EDITION.sub(" ", question)))
