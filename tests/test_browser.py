@@ -386,19 +386,24 @@ def test_bug5_typing_survives_a_streaming_answer_and_stop_ends_it(page, llm_app,
         page.wait_for_timeout(500)
         waited += 500
     assert server.disconnects > disconnects, "the LLM stream was not closed after Stop"
-    # and the answer no longer grows (the script would add a word every 0.25 s)
+    # and the answer no longer grows (the script would add a word every 0.25 s); what had
+    # arrived stays, marked as stopped with its citations unchecked
+    page.wait_for_function(f"""() => /Stopped/.test(document.querySelectorAll("{BOTS}")[0].innerText)""")
     stopped = _bot(page).inner_text()
+    assert len(stopped.split()) >= 8 and "stopped" in _status(page).lower(), (stopped, _status(page))
     page.wait_for_timeout(3000)
     assert _bot(page).inner_text() == stopped
     assert box.input_value() == typed
 
-    # the typed question can be asked, and the LLM is free again (Stop released its slot)
+    # the typed question can be asked, and the LLM is free again (Stop released its slot); the
+    # stopped answer is still the first turn of the conversation
     _use_llm(page, url, "gpt-4o-mini")
     since = _mark(page)
     box.press("Enter")
     _wait_answer(page, since)
     assert box.input_value() == ""
     assert "Backend: llm:gpt-4o-mini" in _status(page), _status(page)
+    assert page.locator(BOTS).count() == 2 and _bot(page, 0).inner_text() == stopped
 
 
 def test_bug6_a_one_sided_quote_is_highlighted_on_both_sides_or_explained(page, browser_app):

@@ -90,18 +90,56 @@ def _valid_turns(turns) -> list[dict]:
     return out[-MAX_TURNS:]
 
 
+STOPPED = "stopped — the partial answer is kept, its citations unchecked; ask again for a checked one · 已停止"
+MAX_ANSWERING = 1000     # sessions with an answer in progress remembered for Stop
+
+
 class ChatHandler:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # session → the answer it is streaming (what Stop keeps: a cancelled event sends nothing)
+        self._answering: dict[str, dict] = {}
+        self._lock = threading.Lock()
 
-    def ask(self, question, turns, top_k, backend, language, base_url, model, api_key):
+    def ask(self, question, turns, top_k, backend, language, base_url, model, api_key, request: gr.Request = None):
         """Streams (chat, source panel, status, answer JSON, conversation). Every output is
         masked for the typed key and the server's key before it is rendered."""
         key = (api_key or "").strip()
         secrets = [key, self.engine.settings.llm_api_key]
-        yield from self._ask(question, _valid_turns(turns), top_k, backend, language, base_url, model, key, secrets)
+        session = getattr(request, "session_hash", None)
+        yield from self._ask(question, _valid_turns(turns), top_k, backend, language, base_url, model, key, secrets,
+                             session)
 
-    def _ask(self, question, turns, top_k, backend, language, base_url, model, key, secrets):
+    def _keep(self, session, turns: list[dict], question: str, partial: str) -> None:
+        if session:
+            with self._lock:
+                self._answering.pop(session, None)
+                self._answering[session] = {"turns": turns, "question": question, "partial": partial}
+                while len(self._answering) > MAX_ANSWERING:
+                    self._answering.pop(next(iter(self._answering)))
+
+    def _done(self, session) -> None:
+        if session:
+            with self._lock:
+                self._answering.pop(session, None)
+
+    def stopped(self, request: gr.Request = None):
+        """Stop: the conversation with the partial answer kept as a turn marked "stopped" (its
+        text as streamed, masked, no citations checked), or without the pending bubble when
+        nothing had arrived yet. (chat, status, conversation)."""
+        session = getattr(request, "session_hash", None)
+        with self._lock:
+            got = self._answering.pop(session, None) if session else None
+        if got is None:
+            return gr.skip(), render.status_html(None, STOPPED), gr.skip()
+        turns = got["turns"]
+        if got["partial"].strip():
+            turns = turns + [{"n": len(turns) + 1, "question": got["question"], "titles": {},
+                              "answer": {"answer": got["partial"].rstrip() + " …", "outcome": "stopped",
+                                         "sentences": []}}]
+        return render.chat_messages(turns), render.status_html(None, STOPPED), turns
+
+    def _ask(self, question, turns, top_k, backend, language, base_url, model, key, secrets, session=None):
         try:
             q = self.engine.validate_question(question or "")
         except RagError as exc:
@@ -109,6 +147,7 @@ class ChatHandler:
             return
         pending = turns + [{"n": len(turns) + 1, "question": q,
                             "answer": {"answer": "…", "outcome": "answer", "sentences": []}, "titles": {}}]
+        self._keep(session, turns, q, "")
         yield (render.chat_messages(pending), gr.skip(), "Searching… 正在检索…", None, gr.skip())
         notice = ""
         cfg, mode = None, "offline"
@@ -127,11 +166,14 @@ class ChatHandler:
                     raw += event
                     if time.monotonic() - last >= STREAM_UPDATE_S:    # a few updates a second, not one per token
                         last = time.monotonic()
-                        pending[-1]["answer"] = {"answer": render.mask_stream(raw, secrets) or "…", "outcome": "answer"}
+                        shown = render.mask_stream(raw, secrets)
+                        pending[-1]["answer"] = {"answer": shown or "…", "outcome": "answer"}
+                        self._keep(session, turns, q, shown)
                         yield (render.chat_messages(pending), gr.skip(), "Answering… 正在回答…", None, gr.skip())
                 else:
                     answer = event
         except RagError as exc:
+            self._done(session)
             message = render.mask(str(exc), secrets)
             pending[-1]["answer"] = {"answer": f"⚠ {message}", "outcome": "error"}
             yield (render.chat_messages(pending), render.error_html(message), render.status_html(None, message),
@@ -143,22 +185,25 @@ class ChatHandler:
         if not data.get("abstained"):
             data["retrieved"] = []            # the cards show the cited paragraphs; keep the saved turn small
         done = turns + [{"n": len(turns) + 1, "question": q, "answer": data, "titles": titles(self.engine)}]
+        self._done(session)
         yield (render.chat_messages(done), render.sources_html(done), render.status_html(data), data, done)
 
-    def regenerate(self, turns, top_k, backend, language, base_url, model, api_key):
+    def regenerate(self, turns, top_k, backend, language, base_url, model, api_key, request: gr.Request = None):
         """Ask the last question again (after the turns before it)."""
         turns = _valid_turns(turns)
         if not turns:
             yield (render.chat_messages([]), gr.skip(), "", None, [])
             return
-        yield from self.ask(turns[-1]["question"], turns[:-1], top_k, backend, language, base_url, model, api_key)
+        yield from self.ask(turns[-1]["question"], turns[:-1], top_k, backend, language, base_url, model, api_key,
+                            request)
 
-    def edit(self, turns, data: gr.EditData, top_k, backend, language, base_url, model, api_key):
+    def edit(self, turns, data: gr.EditData, top_k, backend, language, base_url, model, api_key,
+             request: gr.Request = None):
         """A user message was edited in the chat: ask it again from that point."""
         turns = _valid_turns(turns)
         index = data.index if isinstance(data.index, int) else data.index[0]
         keep = turns[: index // 2]
-        yield from self.ask(data.value, keep, top_k, backend, language, base_url, model, api_key)
+        yield from self.ask(data.value, keep, top_k, backend, language, base_url, model, api_key, request)
 
     @staticmethod
     def restore(turns):

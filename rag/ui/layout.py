@@ -159,8 +159,9 @@ def build_app(engine: Engine) -> gr.Blocks:
             asks += [again, retried, edited]
             # cancelling ends the answer's generator (its LLM stream is closed, its slot freed);
             # the status says so, since the cancelled event never sends its last update
-            stop.click(lambda: render.status_html(None, "stopped — the partial answer is not kept; ask again · 已停止"),
-                       None, status, cancels=asks, api_name=False)
+            # the partial answer stays in the conversation, marked "stopped" (its citations unchecked)
+            stop.click(chat.stopped, None, [chatbot, status, turns], cancels=asks, api_name=False).then(
+                lambda t: t, turns, saved, api_name=False)
             clear.click(lambda: ([], render.sources_html([]), "", None, [], []), None, [*outputs, saved],
                         api_name="clear")
             export_md.click(lambda t: export(t, "md"), turns, exported, api_name="export")

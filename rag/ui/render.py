@@ -41,6 +41,7 @@ details.turn > summary { cursor: pointer; font-size: 0.9em; color: var(--body-te
 .badge { display: inline-block; font-weight: 700; padding: 0 6px; border-radius: 4px; margin-right: 6px; }
 .badge.abstain { color: #b91c1c; border: 1px solid #b91c1c; }
 .badge.correct { color: #1d4ed8; border: 1px solid #1d4ed8; }
+.badge.stopped { color: #92400e; border: 1px solid #92400e; }
 .flag { color: #b45309; cursor: help; font-weight: 700; }
 .notice { color: #b45309; font-size: 0.9em; }
 a.cite { text-decoration: underline; text-decoration-style: dotted; font-weight: 600; color: var(--color-accent);
@@ -55,6 +56,7 @@ mark { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; 
 .dark mark { background: #854d0e; color: #fef9c3; }
 .dark .badge.abstain { color: #fca5a5; border-color: #fca5a5; }
 .dark .badge.correct { color: #93c5fd; border-color: #93c5fd; }
+.dark .badge.stopped { color: #fcd34d; border-color: #fcd34d; }
 .dark .flag, .dark .notice { color: #fcd34d; }
 #landing { font-size: 0.92em; }
 #status { font-size: 0.9em; }
@@ -93,7 +95,8 @@ document.addEventListener('click', function (e) {
 """
 
 BADGES = {"abstain": ("abstain", "⚠ No answer found · 未找到答案"),
-          "correct": ("correct", "✎ The sources say otherwise · 与资料不符")}
+          "correct": ("correct", "✎ The sources say otherwise · 与资料不符"),
+          "stopped": ("stopped", "■ Stopped — partial, citations not checked · 已停止，引用未核对")}
 
 
 def esc(text) -> str:
