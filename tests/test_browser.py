@@ -562,6 +562,26 @@ def test_regenerate_answers_the_last_question_again(page, browser_app):
     assert page.locator("#src-2-1").count() == 1 and page.locator("#src-3-1").count() == 0
 
 
+def test_editing_an_earlier_question_asks_it_again_from_there(page, browser_app):
+    """Edit the first question of two: the conversation continues from the edited one (the
+    second turn and its cards go), and the new answer is the edited question's."""
+    _open(page, browser_app.url)
+    _ask(page, REVIEW_Q)
+    _ask(page, FUND_Q)
+    first = page.locator("#chatbot [data-testid='user']").first
+    first.hover()
+    page.locator("#chatbot button[aria-label='Edit']").first.click()
+    edit = page.locator("#chatbot textarea.edit-textarea")
+    edit.fill("How many film and television projects were signed at the conference?")
+    since = _mark(page)
+    page.locator("#chatbot button[aria-label='Submit']").first.click()
+    _wait_answer(page, since)
+    users = [u.strip() for u in page.locator("#chatbot [data-testid='user']").all_inner_texts()]
+    assert users == ["How many film and television projects were signed at the conference?"], users
+    assert page.locator(BOTS).count() == 1 and "11" in _bot(page).inner_text(), _bot(page).inner_text()
+    assert page.locator("#src-1-1").count() == 1 and page.locator("#src-2-1").count() == 0
+
+
 def test_the_conversation_survives_a_reload(page, browser_app):
     _open(page, browser_app.url)
     _ask(page, REVIEW_Q)
