@@ -186,8 +186,9 @@ def choose(readings: list[Reading], question: str, policy: dict) -> list[Reading
 
 
 def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, policy: dict) -> list[Reading]:
-    """When no chosen sentence gives what a how-many / how-much / when / what-theme question asks for (the
-    verifier would decline), the best sentence in the question's language that does leads
+    """When no chosen sentence gives what a how-many / how-much / when / what-theme question
+    asks for (the verifier would decline), the best sentence that does — in the question's
+    language (a theme in either), from a paragraph naming what the question asks about — leads
     instead, if its probability comes within `typed_ratio` of the best's (fitted on the
     training split; "大会已经举办了几届?": the paragraph with the date line matched best, the
     sentence with 三届 sat in the third)."""

@@ -178,7 +178,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     x["typed_match"] = top.x[9]
     x["typed_question"] = float(cons.qtype not in ("other", "list", "reason"))
     info["conflict"] = conflict(cons, top, by_id.get(top.pair_id), ent_para, num_para, year_para, dated,
-                                 c.sentences.get(top.pair_id, ()), places_seen(cons, c.sentences) if ent_para else [])
+                                c.sentences.get(top.pair_id, ()), places_seen(cons, c.sentences) if ent_para else [])
     x["conflict"] = float(info["conflict"] is not None)
     # the question's words no passage uses ("mayor", "占地面积"): the asked-for thing may not be
     # there at all (no signal when the best paragraph has no side in the question's language)

@@ -266,6 +266,7 @@ def test_chinese_times_and_people_without_jiebas_usual_mistakes():
     assert facts("中秋节和国庆节期间")["time"] == ["中秋节", "国庆节"]
     assert set(facts("10月15日晚开幕")["time"]) == {"10月", "15日"}
     assert "person" not in facts("第五届鹭岛国际影像节闭幕式上揭晓了本届“金鹭奖”各奖项。")
+    assert facts("张伟站在台上")["person"] == ["张伟"] and facts("张伟道歉了")["person"] == ["张伟"]   # 站, 道歉: verbs
     assert facts("导演陈远航凭借该片获得最佳导演奖")["person"] == ["陈远航"]
     assert facts("市长张伟出席")["person"] == ["张伟"] and "person" not in facts("王说他会来")
 

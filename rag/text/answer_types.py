@@ -20,7 +20,7 @@ from .numbers import quantities
 from .tokens import EN_STARTERS, pos_tags, stem
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
-FACTS_VERSION = 8
+FACTS_VERSION = 9
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
@@ -79,7 +79,8 @@ _EN_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b|\b(?:half|(?:one|two|a) thirds?|
 _ZH_ORG_SUFFIX = re.compile(r"(?:(?![的了将从到把被是在对就也都而个])[\u4e00-\u9fff]){2,}(?:局|部|社|院|学院|大学|公司|中心|协会|委员会|集团|分社|分公司|电视台|"
                             r"研究院|实验室|基地|办公室|政府|厅|署|银行|报|网)")
 _ZH_PLACE_END = "省市县区州镇村国岛河江湖山"
-# a name before one of these names a thing, not a person ("金鹭奖", "中山路", "鲁迅文学馆")
+# a name before one of these (a word of its own) names a thing, not a person ("金鹭奖", "中山路";
+# not 道歉 or 站在 after a name)
 _ZH_NAMED_THING = frozenset("奖杯节路街道桥号站馆楼园厂寺庙")
 # the commonest surnames: jieba tags one alone as a person when it cuts a name it does not
 # know (陈 / 远航); with the two characters after it, it is the name
@@ -147,7 +148,8 @@ def _zh_offers(sentence: str) -> dict[str, set[str]]:
     tags = pos_tags(bare)
     for i, (word, flag) in enumerate(tags):
         after = tags[i + 1] if i + 1 < len(tags) else ("", "x")
-        if flag in ("nr", "nrfg", "nrt") and len(word) >= 2 and after[0][:1] not in _ZH_NAMED_THING:
+        if flag in ("nr", "nrfg", "nrt") and len(word) >= 2 and not (after[0] in _ZH_NAMED_THING
+                                                                     and after[1].startswith("n")):
             found["person"].add(word)
         elif flag == "nr" and word in _ZH_SURNAMES and len(after[0]) == 2 and after[1] not in _ZH_FUNCTION_TAGS \
                 and CJK.match(after[0]):
