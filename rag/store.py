@@ -3,6 +3,9 @@ RAG_CHROMA_HOST is set. Only this module knows chromadb. We always pass our own 
 (chroma's default embedding function would download a model)."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import re
 import threading
 import warnings
@@ -47,15 +50,15 @@ class VectorStore:
         settings, slug = self.settings, self.slug
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         try:
-            if settings.chroma_host:
-                self._client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                                   settings=chroma_settings)
-            else:
-                Path(self.where).mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=self.where, settings=chroma_settings)
             self.name = collection_name(slug, settings.chroma_prefix)
-            self._col = self._client.get_or_create_collection(
-                self.name, configuration={"hnsw": dict(HNSW)}, embedding_function=None)
+            with self._opening():
+                if settings.chroma_host:
+                    self._client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
+                                                       settings=chroma_settings)
+                else:
+                    self._client = chromadb.PersistentClient(path=self.where, settings=chroma_settings)
+                self._col = self._client.get_or_create_collection(
+                    self.name, configuration={"hnsw": dict(HNSW)}, embedding_function=None)
             with warnings.catch_warnings():     # chroma warns about its own legacy config fields
                 warnings.simplefilter("ignore", DeprecationWarning)
                 current = ((self._col.configuration or {}).get("hnsw") or {}).get("ef_search")
@@ -64,6 +67,26 @@ class VectorStore:
         except Exception as exc:
             raise self._error("open", exc) from None
         self._matrix = None
+
+    @contextlib.contextmanager
+    def _opening(self):
+        """Processes opening the same local Chroma one at a time (an exclusive flock beside it):
+        two that create a new one at once race on its schema ("table collections already
+        exists" — an ingest and the app, or two ingests, on a fresh data dir)."""
+        if self.where.startswith("http"):
+            yield
+            return
+        Path(self.where).mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(Path(self.where).parent / "chroma.open.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:             # a read-only data dir: nothing can create it there either
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)            # closing the descriptor releases the lock
 
     def recreate(self) -> None:
         """Drop the collection and make it anew (`rag-ingest --rebuild`): its HNSW graph is

@@ -99,3 +99,32 @@ def test_large_collections_use_hnsw(store):
     _load(s, [f"a{i}" for i in range(50)], rows)
     assert s.query(rows[7], 3)[0][0] == "a7"
     assert s._matrix is None, "over the limit: no in-memory matrix"
+
+
+_OPEN_AT = r"""
+import os, sys, time
+os.environ["RAG_DATA_DIR"] = sys.argv[1]
+from rag.settings import load_settings
+from rag.store import VectorStore
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+VectorStore(load_settings(), "race").close()
+"""
+
+
+def test_processes_opening_a_new_chroma_at_once_all_succeed(tmp_path):
+    """An ingest and the app (or two ingests) on a fresh data dir create its Chroma at the same
+    moment: without the open lock 5 of 16 such opens failed here ("table collections already
+    exists"), and a CI run of two ingests at once with them."""
+    import os
+    import subprocess
+    import sys
+    import time
+    for trial in range(3):
+        data = tmp_path / f"data{trial}"
+        start = time.time() + 3
+        procs = [subprocess.Popen([sys.executable, "-c", _OPEN_AT, str(data), str(start)], stderr=subprocess.PIPE,
+                                  text=True, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}) for _ in range(4)]
+        errors = [p.stderr.read()[-400:] for p in procs if p.wait(120) != 0]
+        assert not errors, errors
