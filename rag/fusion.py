@@ -68,14 +68,13 @@ def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
                 x[r, col[f"{name}.dev"]] = (score - scores.mean()) * DEV_SCALE
     cons = c.constraints or constraints(c.focus or c.query)
     entities = [e for e, _ in cons.entities]
-    headers = c.headers or {}
     for pid, r in row.items():
         x[r, col["bm25.applies"]] = float(c.applies("bm25", pid))
         x[r, col["cov"]] = c.coverage.get(pid, 0.0)
         pair = c.pairs[pid]
         # what the paragraph and its article's title say: same-topic news articles differ in the
         # city and the year they are about, often named only in the title or the date line
-        with_title = pair.both + "\n" + headers.get(pair.doc, "")
+        with_title = c.titled(pair)
         if entities:        # the names the question asks about (重庆, not 成都, in a same-topic pair)
             x[r, col["ent"]] = sum(states(e, pair.both) for e in entities) / len(entities)
             x[r, col["ent_doc"]] = sum(states(e, with_title) for e in entities) / len(entities)

@@ -80,6 +80,12 @@ class Candidates:
         """BM25 cannot match a pair with no side in the query's language."""
         return name != "bm25" or bool(self.pairs[pair_id].text(self.lang))
 
+    def titled(self, pair: ParagraphPair) -> str:
+        """Both sides of a pair and its article's title and date line: where a same-topic news
+        paragraph's city and year are named (fusion, the verifier and multi-part reading look
+        for the question's names and years there)."""
+        return pair.both + "\n" + (self.headers or {}).get(pair.doc, "")
+
 
 @dataclass
 class Retrieval:
@@ -250,9 +256,7 @@ class Retriever:
         if not c.sentences:
             self._read_candidates(c)
         names = [e for e, _ in constraints(part).entities]
-        headers = c.headers or {}
-        naming = [h for h in retrieval.hits
-                  if all(states(e, h.pair.both + "\n" + headers.get(h.pair.doc, "")) for e in names)]
+        naming = [h for h in retrieval.hits if all(states(e, c.titled(h.pair)) for e in names)]
         hits = naming or retrieval.hits
         _, similarity = self._similarity({h.pair.id: h.pair for h in hits}, part)
         sub = dataclasses.replace(c, focus=part, similarity=similarity)

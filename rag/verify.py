@@ -92,7 +92,7 @@ def _named_scope(c: "Candidates", hits: list["Hit"], cons: Constraints) -> str:
     if not pairs:
         return ""
     names = [e for e, _ in cons.entities]
-    texts = {p.id: p.both + "\n" + _titles(c, [p]) for p in pairs}
+    texts = {p.id: c.titled(p) for p in pairs}
     named = [p for p in pairs if all(states(e, texts[p.id]) for e in names)] or pairs[:1]
     return "\n".join(texts[p.id] for p in named)
 
@@ -252,8 +252,7 @@ def _about(shown: list["Reading"], c: "Candidates", cons: Constraints) -> list["
     or their document's title ("成都的…提高了多少?" is not answered by a figure from a paragraph
     about 四川); all of them when no shown paragraph names it (a paraphrase, not another entity)."""
     names = [e for e, _ in cons.entities]
-    named = [r for r in shown if r.pair_id in c.pairs
-             and all(states(e, c.pairs[r.pair_id].both + "\n" + _titles(c, [c.pairs[r.pair_id]])) for e in names)]
+    named = [r for r in shown if r.pair_id in c.pairs and all(states(e, c.titled(c.pairs[r.pair_id])) for e in names)]
     return named or shown
 
 
