@@ -66,7 +66,9 @@ def constraints(question: str) -> Constraints:
     else:
         found = _en_offers(question)
         for kind in ("org", "place", "person"):
-            for item in found.get(kind, ()):
+            # in the order the question names them (a set's order changes with the hash seed,
+            # and a correction reports the first name that conflicts)
+            for item in sorted(found.get(kind, ()), key=lambda item: (question.find(item), item)):
                 words = [w for w in item.split() if w.lower() not in EN_STARTERS]
                 if words:
                     add(" ".join(words), kind)
