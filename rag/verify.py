@@ -259,14 +259,15 @@ def _about(shown: list["Reading"], c: "Candidates", cons: Constraints) -> list["
 def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model: dict, score: float, question: str,
             margin: float, sentences: dict | None = None) -> Verdict:
     """The outcome, in order: an aligned false premise; a typed question the sentences an
-    answer would show don't answer (no such thing, a count of something else, an edition the
-    sources don't name, no year for "which year", no person for a role); a conflicting value;
-    the fitted threshold."""
+    answer would show don't answer (no such thing, a count of something else, an edition, a
+    phase, an award or a next edition the sources don't name, no year for "which year", no
+    person for a role); a conflicting value; the fitted threshold."""
     reasons = _reasons(info)
     conflict = info["conflict"]
     cons = info["constraints"]
     top_sentences = [r.sentence.text for r in sorted(readings, key=lambda r: -r.score)[:2]]
-    for entity in (info.get("missing") or {}).get("entities", []):
+    absent = info.get("missing") or {}       # what the question names that the sources don't
+    for entity in absent.get("entities", []):
         stated = aligned_conflict(question, entity, top_sentences)
         if stated:          # the question's own words around another name: a false premise
             return Verdict("correct", score, reasons + [f"the source says {stated}, not {entity}"], asked=entity,
@@ -275,7 +276,8 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     def declined(why: str) -> Verdict:      # a rule, not the score: P(answerable) capped at the threshold
         return Verdict("abstain", min(score, model.get("threshold", 0.5)), reasons + [why], evidence=info["top"],
                        question=question)
-    if cons.qtype in TYPED_TYPES and conflict is None and not any(gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts) for r in shown):
+    if cons.qtype in TYPED_TYPES and conflict is None and not any(
+            gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts) for r in shown):
         # a "how many / how much / when" question the answer's sentences state no such thing for
         return declined(f"the best passages state no {cons.qtype} for this")
     unit = counted_unit(question) if cons.qtype == "quantity" else ""
@@ -286,17 +288,14 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         # "多少家企业参展?" is not answered by "约1200名嘉宾出席", "How many people attended?" not
         # by "convened 3 iterations": a count, but not of what is asked
         return declined(f"the best passages count no {unit}")
-    edition = (info.get("missing") or {}).get("editions")
-    if edition:
-        return declined(f"the sources name no edition {edition[0]} (第{edition[0]}届)")
-    phase = (info.get("missing") or {}).get("phases")
-    if phase:
-        return declined(f"the sources name no phase {phase[0]} ({phase[0]}期) of it")
-    if (info.get("missing") or {}).get("next"):
+    if absent.get("editions"):
+        return declined(f"the sources name no edition {absent['editions'][0]} (第{absent['editions'][0]}届)")
+    if absent.get("phases"):
+        return declined(f"the sources name no phase {absent['phases'][0]} ({absent['phases'][0]}期) of it")
+    if absent.get("next"):
         return declined("the sources say nothing of a next one")
-    award = (info.get("missing") or {}).get("awards")
-    if award:
-        return declined(f"the sources name no {''.join(award[0])}奖 for this")
+    if absent.get("awards"):
+        return declined(f"the sources name no {''.join(absent['awards'][0])}奖 for this")
     if asks_year(question) and conflict is None and not any(states_year(r.sentence.text) for r in shown):
         # "哪一年落地的?" is not answered by "近年来…落地成都": a time, but no year
         return declined("the best passages state no year for this")
