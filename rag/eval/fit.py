@@ -256,9 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     _log("fusion and sentence weights fitted")
     seed_cv = cross_validated(xq_train, seed)
     seed_cv_rows = verifier_rows(seed_cv)
-    weights["verifier"] = fit_verifier(verifier_rows([(i, weights) for i in xq_train]),
-                                       verifier_rows([(i, weights) for i in seed]))
-    weights["sentences"]["typed_ratio"] = fit_typed_ratio([(i, weights) for i in xq_train])
+    train_rows = verifier_rows([(i, weights) for i in xq_train])
+    weights["verifier"] = fit_verifier(train_rows, verifier_rows([(i, weights) for i in seed]))
+    weights["sentences"]["typed_ratio"] = fit_typed_ratio(train_rows)
     _log("verifier fitted")
     seed_verifier = _cv_verifier(xq_train, seed, seed_cv_rows)
 
@@ -298,14 +298,14 @@ def main(argv: list[str] | None = None) -> int:
 TYPED_RATIOS = (0.0, 0.3, 0.1, 0.05, 0.02)
 
 
-def fit_typed_ratio(scored: list[tuple[Item, dict]]) -> float:
+def fit_typed_ratio(train_rows: list[tuple[Item, np.ndarray, dict]]) -> float:
     """How close a sentence that gives what a typed question asks for must come to the best
     one to lead when the best does not (`extract._typed_first`; 0 = never): on the training
     split, right answers minus twice the withheld-paragraph questions answered (a wrong answer
     costs more than a declined one); on a tie the earlier of TYPED_RATIOS (never, then larger)."""
     from ..extract import choose
     from ..verify import verify
-    rows = [r for r in verifier_rows(scored) if r[0].direction in SAME]
+    rows = [r for r in train_rows if r[0].direction in SAME]      # the verifier's rows: the same readings
     best, best_value = 0.0, -math.inf
     for ratio in TYPED_RATIOS:
         value = 0
