@@ -100,7 +100,6 @@ NOT_FOR = {
     "zh": "资料中没有关于“{asked}”的这项信息，最接近的内容说的是“{stated}”",
     "en": "The sources give no such information for “{asked}”; the closest passage is about “{stated}”",
 }
-_VALUE_TYPES = ("quantity", "money", "percent", "time", "place", "person", "org", "name")
 
 
 def abstention_text(verdict: Verdict, language: str) -> str:
@@ -112,21 +111,19 @@ def abstention_text(verdict: Verdict, language: str) -> str:
 
 def compose_correction(verdict: Verdict, hits: list[Hit], language: str, chosen: list[Reading] = ()) -> str:
     """What the source states instead of the question's premise, quoted and cited; or, when the
-    question asks for a value of something the sources only give for another, that they don't.
-    A premise that only gets a year or a figure wrong ("The conference took place in 2024. What
-    was its theme?") is corrected and the question still answered: the `chosen` sentences
-    follow the correction."""
-    from .text.answer_types import question_type
+    sources give the asked thing only for another entity (`verdict.not_for`), that they don't.
+    A premise that only gets a detail wrong ("The conference took place in 2024. What was its
+    theme?", `verdict.answers_too`) is corrected and the question still answered: the `chosen`
+    sentences follow the correction."""
     evidence = verdict.evidence
     marker = next((n for n, h in enumerate(hits, 1) if evidence and h.pair.id == evidence.pair_id), 1)
     end = "。" if language == "zh" else "."
-    asked_is_number = verdict.asked.replace(".", "", 1).isdigit()
     if evidence is None:
         return NO_ANSWER[language]
-    if question_type(verdict.question) in _VALUE_TYPES and not asked_is_number:
+    if verdict.not_for:
         return NOT_FOR[language].format(asked=verdict.asked, stated=verdict.stated) + f"[{marker}]{end}"
     quote = evidence.sentence.text.rstrip()
     body = quote[:-1] if quote and quote[-1] in "。！？.!?;；" else quote
     text = CORRECTION[language].format(asked=verdict.asked, stated=verdict.stated, quote=body) + f"[{marker}]{end}"
-    rest = [r for r in chosen if r.sentence.text != evidence.sentence.text] if asked_is_number else []
+    rest = [r for r in chosen if r.sentence.text != evidence.sentence.text] if verdict.answers_too else []
     return text + ("" if language == "zh" else " ") + compose_extractive(rest, hits, language) if rest else text

@@ -55,6 +55,8 @@ class VerdictModel(_Strict):
     reasons: list[str]
     asked: str = Field(description="for a correction: what the question assumed")
     stated: str = Field(description="for a correction: what the source says instead")
+    not_for: bool = Field(description="a correction that quotes nothing: the sources give the asked thing "
+                                      "only for another entity (`stated`)")
 
 
 class SentenceModel(_Strict):

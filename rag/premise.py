@@ -128,3 +128,51 @@ def _other_name(cons: Constraints, entity: str, facts: dict, named: list[str], a
 def fmt(value: float) -> str:
     """A figure as a question writes it (3, not 3.0)."""
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str, ParagraphPair],
+                     sentences: dict) -> tuple[str, str] | None:
+    """(asked place, other place) when no shown paragraph names a place the question asks about
+    and the best shown sentence is about another one: its own place, else the nearest one its
+    paragraph named before it ("省广电局推出…工作机制" follows "四川省广播电视局…介绍": asked of 重庆,
+    it is 四川's). Chinese places by the question's own tags, English ones by how the sources use
+    them ("Sichuan Provincial Bureau" speaks for Sichuan). A name sharing a character with the
+    asked one (成渝 / 川渝, 成都 / 成渝) may be its alias: no conflict."""
+    if not shown:
+        return None
+    asked_zh = [e for e, _ in cons.entities if CJK.search(e)
+                and any(e == p or states(p, e) for p in facts_of(cons.question).get("place", ()))]
+    # not a place the asked-for thing is described by ("哪位欧洲新教领袖…", "Which European …")
+    asked = [e for e in asked_zh + places_seen(cons, sentences)
+             if not _WHICH_BEFORE.search(cons.question[:max(0, cons.question.find(e))])]
+    known = {p for group in sentences.values() for s in group if s.lang == "en" for p in s.facts.get("place", ())}
+    top = shown[0]
+    for entity in asked:
+        zh = bool(CJK.search(entity))
+        sides = [pairs[r.pair_id].zh if zh else pairs[r.pair_id].en for r in shown if r.pair_id in pairs]
+        if not all(sides) or any(states(entity, side) for side in sides):
+            continue
+        walk = [s for s in sentences.get(top.pair_id, ()) if (s.lang == "zh") == zh]
+        if top.sentence.lang == ("zh" if zh else "en"):
+            walk = [s for s in walk if s.position <= top.sentence.position][::-1]
+        # the nearest sentence that names a place says whose it is
+        first = next((places[0] for s in walk for places in [_places(s, known)] if places), "")
+        if first and not (states(first, entity) or states(entity, first) or (zh and set(first) & set(entity))
+                          or any(states(first, e) or states(e, first) for e, _ in cons.entities)):
+            return entity, first
+    return None
+
+
+_WHICH_BEFORE = re.compile(r"(哪[位个些家所座一]?|什么|(?i:\bwhich|\bwhat))\s*$")
+
+
+def _places(sentence, known: set[str]) -> list[str]:
+    """The places a sentence names, in the order it names them; in English also a known place
+    that begins an organisation's name ("Sichuan Provincial Bureau of …")."""
+    text = sentence.text
+    found = list(sentence.facts.get("place", ()))
+    if sentence.lang == "en":
+        for name in (*sentence.facts.get("org", ()), *sentence.facts.get("person", ())):
+            found += [p for p in known if name.startswith(p + " ")]
+    found = [p for p in dict.fromkeys(found) if p in text]
+    return sorted(found, key=text.find)

@@ -32,7 +32,7 @@ import numpy as np
 
 from .citations import AnswerSentence
 from .judge import OfflineJudge
-from .premise import aligned_conflict, conflict, fmt, places_seen
+from .premise import aligned_conflict, attributed_other, conflict, fmt, places_seen
 from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, quantities, question_parts, tokenize
@@ -120,10 +120,14 @@ class Verdict:
     evidence: "Reading | None" = None
     question: str = ""                # the question as checked (its focus)
     llm_floor: float = 0.0            # the deciding model's floor: below it, abstain even before an LLM
+    not_for: bool = False             # a correction that quotes nothing: the sources give the asked value only
+                                      # for another entity ("no figure for 重庆; the closest is about 四川省")
+    answers_too: bool = False         # a correction of a detail (a year, a figure, "在福州闭幕时"): the
+                                      # answer's sentences follow it
 
     def to_dict(self) -> dict:
         return {"outcome": self.outcome, "score": round(self.score, 4), "reasons": self.reasons,
-                "asked": self.asked, "stated": self.stated}
+                "asked": self.asked, "stated": self.stated, "not_for": self.not_for}
 
 
 def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fused: dict[str, float] | None = None,
@@ -241,6 +245,11 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
     ordered = sorted(readings, key=lambda r: -r.score)
     if shown is None:
         shown = choose(readings, question, policy) if policy is not None else ordered[:2]
+    if info["conflict"] is None:
+        # asked of 重庆, shown what its paragraph says of 四川: another place's answer
+        other = attributed_other(info["constraints"], shown, c.pairs, c.sentences)
+        if other:
+            info = {**info, "conflict": other, "other_entity": True}
     verdict = _decide(readings, _about(shown, c, info["constraints"]), info, model, score, question, margin,
                       c.sentences)
     verdict.llm_floor = float(model.get("llm_floor", 0.0))
@@ -271,7 +280,8 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         stated = aligned_conflict(question, entity, top_sentences)
         if stated:          # the question's own words around another name: a false premise
             return Verdict("correct", score, reasons + [f"the source says {stated}, not {entity}"], asked=entity,
-                           stated=stated, evidence=info["top"], question=question)
+                           stated=stated, evidence=info["top"], question=question,
+                           answers_too=cons.qtype in _VALUE_TYPES)
 
     def declined(why: str) -> Verdict:      # a rule, not the score: P(answerable) capped at the threshold
         return Verdict("abstain", min(score, model.get("threshold", 0.5)), reasons + [why], evidence=info["top"],
@@ -303,10 +313,21 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         return declined("the best passages name no person for this")
     if conflict is not None and score >= model.get("correct_at", 0.0):
         return Verdict("correct", score, reasons, asked=conflict[0], stated=conflict[1], evidence=info["top"],
-                       question=question)
+                       question=question, answers_too=_is_figure(conflict[0]),
+                       not_for=not _is_figure(conflict[0]) and (info.get("other_entity", False) or cons.qtype in _VALUE_TYPES))
     if score < model.get("threshold", 0.5) + margin:
         return Verdict("abstain", score, reasons, evidence=info["top"], question=question)
     return Verdict("answer", score, reasons, evidence=info["top"], question=question)
+
+
+# questions asking for a value: asked of the wrong entity, the answer is that the sources give
+# it only for another, not the other's value; asked with a wrong detail in the question's own
+# words ("在福州闭幕时…展映了多少部影片?" vs "在厦门闭幕"), the correction and then the value
+_VALUE_TYPES = ("quantity", "money", "percent", "time", "place", "person", "org", "name")
+
+
+def _is_figure(asked: str) -> bool:
+    return asked.replace(".", "", 1).isdigit()
 
 
 def _reasons(info: dict) -> list[str]:
@@ -321,7 +342,9 @@ def _reasons(info: dict) -> list[str]:
     if m.get("years"):
         out.append("year not covered: " + ", ".join(m["years"]))
     if info.get("conflict"):
-        out.append(f"the source says {info['conflict'][1]}, not {info['conflict'][0]}")
+        asked, stated = info["conflict"]
+        out.append(f"the best passage is about {stated}, not {asked}" if info.get("other_entity")
+                   else f"the source says {stated}, not {asked}")
     return out
 
 

@@ -85,3 +85,55 @@ def test_a_sentence_naming_nothing_is_about_what_its_paragraph_names():
     assert conflict(q, top, NS(zh="", en=" ".join(en)), ["Chongqing"], [], [], "", en_sentences) is None
     assert conflict(q, top, NS(zh="", en=" ".join(en)), ["Chongqing"], [], [], "", en_sentences,
                      ["Chongqing"]) == ("Chongqing", "Chengdu")       # the sources use it as a place
+
+
+def _sentences(pid: str, lang: str, *texts_facts) -> list:
+    from rag.records import Sentence
+    return [Sentence(pid, lang, i, text, frozenset(), facts) for i, (text, facts) in enumerate(texts_facts)]
+
+
+@pytest.mark.parametrize("question, want", [
+    ("重庆推出了哪些微短剧审查工作机制?", ("重庆", "四川省")),     # the nearest place before it is 四川's
+    ("四川推出了哪些微短剧审查工作机制?", None),                  # the paragraph names the asked place
+    ("成渝推出了哪些微短剧审查工作机制?", None),                  # may be an alias of 川渝: no conflict
+    ("哪位重庆官员介绍了微短剧审查工作机制?", None),              # a place describing the asked-for person
+])
+def test_a_sentence_naming_no_place_is_its_paragraphs_nearest_one(question, want):
+    """"省广电局推出…" names no place: the paragraph's 四川省 before it says whose it is."""
+    from types import SimpleNamespace as NS
+
+    from rag.premise import attributed_other
+    from rag.records import ParagraphPair
+    lead = "四川省广播电视局有关负责同志介绍，四川省每年3亿元专项资金中，广电视听独占一半；"
+    said = "省广电局推出“政企联审”等工作机制，微短剧审查时效提升50%。"
+    place = "四川省"
+    if question.startswith("成渝"):
+        lead, place = "川渝两地广电局有关负责同志介绍，两地每年3亿元专项资金中，广电视听独占一半；", "川渝"
+    pair = ParagraphPair(id="d#p01", doc="d", order=1, zh=lead + said, en=None)
+    sentences = {pair.id: _sentences(pair.id, "zh", (lead, {"place": [place]}),
+                                     (said, {"org": ["省广电局"]}))}
+    shown = [NS(pair_id=pair.id, sentence=sentences[pair.id][1])]
+    assert attributed_other(constraints(question), shown, {pair.id: pair}, sentences) == want
+
+
+def test_an_english_place_is_read_from_the_organisation_that_speaks():
+    """English has no place tags: "Sichuan Provincial Bureau …" speaks for Sichuan when the
+    sources use Sichuan as a place; "Chongqing" is one by the same evidence."""
+    from types import SimpleNamespace as NS
+
+    from rag.premise import attributed_other
+    from rag.records import ParagraphPair
+    lead = "According to officials from the Sichuan Provincial Bureau of Radio and Television, funds rose."
+    said = "The bureau has cut micro-drama review times by 50%."
+    elsewhere = "Chongqing and Sichuan met in Chengdu."
+    pair = ParagraphPair(id="d#p01", doc="d", order=1, zh=None, en=f"{lead} {said}")
+    other = ParagraphPair(id="d#p02", doc="d", order=2, zh=None, en=elsewhere)
+    sentences = {pair.id: _sentences(pair.id, "en", (lead, {"org": ["Sichuan Provincial Bureau of Radio and Television"]}),
+                                     (said, {})),
+                 other.id: _sentences(other.id, "en", (elsewhere, {"place": ["Chongqing", "Sichuan", "Chengdu"]}))}
+    shown = [NS(pair_id=pair.id, sentence=sentences[pair.id][1])]
+    pairs = {pair.id: pair, other.id: other}
+    question = "By how much did Chongqing shorten micro-drama review times?"
+    assert attributed_other(constraints(question), shown, pairs, sentences) == ("Chongqing", "Sichuan")
+    shown = [NS(pair_id=other.id, sentence=sentences[other.id][0])]          # its own paragraph names it
+    assert attributed_other(constraints(question), shown, pairs, sentences) is None

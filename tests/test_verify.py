@@ -86,6 +86,22 @@ def test_another_entitys_figure_is_never_given_as_the_answer(engine):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("question, other, given", [
+    ("重庆推出了哪些微短剧审查工作机制?", "四川", "政企联审"),
+    ("重庆有哪些作品在“历史文化遗产扶持项目”支持下登上了央视?", "四川", "巴蜀石窟"),
+    ("By how much did Chongqing shorten micro-drama review times?", "Sichuan", "50%"),
+    ("What share of Chengdu's annual arts fund is set aside for audio-visual content?", "Sichuan", "half"),
+])
+def test_what_another_places_paragraph_says_is_not_given_for_the_place_asked(engine, question, other, given):
+    """The Sichuan bureau's paragraph names no place after its first sentence ("省广电局推出…",
+    "The bureau has introduced…"): asked of 重庆 or Chengdu, its mechanisms, works and figures
+    are Sichuan's. The answer says so and quotes none of them."""
+    answer = engine.ask(question)
+    assert answer.outcome == "correct" and other in answer.text, (answer.outcome, answer.text)
+    assert given not in answer.text and answer.verdict.not_for
+
+
+@pytest.mark.slow
 def test_a_false_premise_is_corrected_with_the_source(engine):
     answer = engine.ask("为什么大会在重庆举行?")
     assert answer.outcome != "abstain" and "成都" in answer.text, (answer.outcome, answer.text)

@@ -55,6 +55,11 @@ def score_answer(q: Question, answer, judge, retrieved_ids: Sequence[str]) -> di
                    n_sentences=0, n_citations=0)
         out["fact_recall"] = 0.0 if q.facts else None
         return out
+    if answer.verdict is not None and answer.verdict.not_for:
+        # "no such information for 重庆" quotes nothing: no citation to score
+        out.update(citation_recall=None, citation_precision=None, groundedness=None)
+        out["fact_recall"] = M.fact_recall(answer.text, q.facts)
+        return out
     sentences = [(s.text, list(s.paragraph_ids)) for s in answer.sentences]
     out.update(M.citation_scores(sentences, paragraphs, judge.supports))
     out["groundedness"] = M.groundedness([s for s, _ in sentences], list(paragraphs), paragraphs, judge.supports)
