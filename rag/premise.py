@@ -131,7 +131,7 @@ def fmt(value: float) -> str:
 
 
 def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str, ParagraphPair],
-                     sentences: dict) -> tuple[str, str] | None:
+                     sentences: dict, headers: dict | None = None) -> tuple[str, str] | None:
     """(asked place, other place) when no shown paragraph names a place the question asks about
     and the best shown sentence is about another one: its own place, else the nearest one its
     paragraph named before it ("省广电局推出…工作机制" follows "四川省广播电视局…介绍": asked of 重庆,
@@ -157,6 +157,10 @@ def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str,
             walk = [s for s in walk if s.position <= top.sentence.position][::-1]
         # the nearest sentence that names a place says whose it is
         first = next((places[0] for s in walk for places in [_places(s, known)] if places), "")
+        if not first and zh and top.pair_id in pairs:
+            # a news paragraph leaves its city to the headline ("…大会在成都开幕")
+            title = (headers or {}).get(pairs[top.pair_id].doc, "")
+            first = next(iter(sorted((p for p in facts_of(title).get("place", ()) if p in title), key=title.find)), "")
         if first and not (states(first, entity) or states(entity, first) or (zh and set(first) & set(entity))
                           or any(states(first, e) or states(e, first) for e, _ in cons.entities)):
             return entity, first

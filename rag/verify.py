@@ -247,7 +247,7 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
         shown = choose(readings, question, policy) if policy is not None else ordered[:2]
     if info["conflict"] is None:
         # asked of 重庆, shown what its paragraph says of 四川: another place's answer
-        other = attributed_other(info["constraints"], shown, c.pairs, c.sentences)
+        other = attributed_other(info["constraints"], shown, c.pairs, c.sentences, c.headers)
         if other:
             info = {**info, "conflict": other, "other_entity": True}
     verdict = _decide(readings, _about(shown, c, info["constraints"]), info, model, score, question, margin,

@@ -137,3 +137,22 @@ def test_an_english_place_is_read_from_the_organisation_that_speaks():
     assert attributed_other(constraints(question), shown, pairs, sentences) == ("Chongqing", "Sichuan")
     shown = [NS(pair_id=other.id, sentence=sentences[other.id][0])]          # its own paragraph names it
     assert attributed_other(constraints(question), shown, pairs, sentences) is None
+
+
+def test_a_paragraph_naming_no_place_is_its_headlines():
+    """News leaves the city to the headline: "共有16个影视项目现场签约" under "…大会在成都开幕"
+    is 成都's, not 青岛's; under a headline naming no place, no one's."""
+    from types import SimpleNamespace as NS
+
+    from rag.premise import attributed_other
+    from rag.records import ParagraphPair
+    said = "在第二届西部影视发展大会的签约仪式上，共有16个影视项目现场签约。"
+    pair = ParagraphPair(id="n01#p02", doc="n01", order=2, zh=said, en=None)
+    sentences = {pair.id: _sentences(pair.id, "zh", (said, {}))}
+    shown = [NS(pair_id=pair.id, sentence=sentences[pair.id][0])]
+    c = constraints("青岛的影视发展大会签约了多少个项目?")
+    headline = {"n01": "第二届西部影视发展大会在成都开幕 2023-10-16 10:20:00"}
+    assert attributed_other(c, shown, {pair.id: pair}, sentences, headline) == ("青岛", "成都")
+    assert attributed_other(c, shown, {pair.id: pair}, sentences, {"n01": "影视发展大会开幕"}) is None
+    assert attributed_other(constraints("成都的影视发展大会签约了多少个项目?"), shown, {pair.id: pair}, sentences,
+                            headline) is None
