@@ -36,6 +36,7 @@ from .premise import aligned_conflict, attributed_other, conflict, fmt, places_s
 from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, quantities, question_parts, tokenize
+from .text.sentences import enumerated
 from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asks_person, asks_year, counted_unit, gives_type,
@@ -306,6 +307,10 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         return declined("the sources say nothing of a next one")
     if absent.get("awards"):
         return declined(f"the sources name no {''.join(absent['awards'][0])}奖 for this")
+    listed = _only_listed(cons, shown, sentences or {})
+    if listed and conflict is None:
+        # "《苍穹以北》的作者是谁?" is not answered by the list of signed projects that names it
+        return declined(f"the best passages only list {listed} and say nothing else of it")
     if asks_year(question) and conflict is None and not any(states_year(r.sentence.text) for r in shown):
         # "哪一年落地的?" is not answered by "近年来…落地成都": a time, but no year
         return declined("the best passages state no year for this")
@@ -328,6 +333,24 @@ _VALUE_TYPES = ("quantity", "money", "percent", "time", "place", "person", "org"
 
 def _is_figure(asked: str) -> bool:
     return asked.replace(".", "", 1).isdigit()
+
+
+def _only_listed(cons: Constraints, shown: list["Reading"], sentences: dict) -> str:
+    """The question's name that the best shown sentence gives only as an item of a list, when
+    the shown paragraphs have none of the question's other words ("作者", "operate", "located")
+    in that sentence's language: a list names its items and says nothing of their author or
+    operator ("" otherwise)."""
+    if not shown:
+        return ""
+    names = [e for e, _ in cons.entities]
+    top = shown[0].sentence
+    zh = top.lang == "zh"
+    asked = {t for t in set(tokenize(cons.question)) - QUESTION_WORDS - {t for e in names for t in tokenize(e)}
+             if bool(CJK.search(t)) == zh}
+    said = [s for r in shown for s in sentences.get(r.pair_id, ()) if s.lang == top.lang]
+    if not asked or any(asked & s.terms for s in said or [r.sentence for r in shown]):
+        return ""
+    return next((e for e in names if enumerated(e, top.text)), "")
 
 
 def _reasons(info: dict) -> list[str]:

@@ -349,3 +349,18 @@ def test_a_questions_english_names_come_in_the_order_it_names_them_in_every_proc
     outs = {subprocess.run([sys.executable, "-c", script], env=dict(os.environ, PYTHONHASHSEED=str(seed)),
                            capture_output=True, text=True, timeout=120).stdout.strip() for seed in range(1, 7)}
     assert outs == {"[('Christian', 'person'), ('Brown', 'person')]"}, outs
+
+
+@pytest.mark.parametrize("name, sentence, listed", [
+    ("苍穹以北", "包括巴蜀文化国际传播研究院项目、AI影视工业梦工厂共建项目、《苍穹以北》融合出版项目等。", True),
+    ("苍穹以北", "《苍穹以北》融合出版项目由四川人民出版社、新华文轩、某影视公司共同推进。", False),   # its own clause
+    ("四川电影电视学院", "该计划由中国新闻社四川分社、央广网四川分公司、四川电影电视学院共同发起。", True),
+    ("Southwest Headquarters Project", "These projects include: the AI Film Project, the “Thousand Cities, Ten "
+     "Thousand Households” Project, and the Southwest Headquarters Project for Post-Production.", True),
+    ("Beyoncé", "Beyoncé, born in Houston, Texas, is a singer, songwriter and actress.", False),  # commas, no list said
+])
+def test_a_name_given_only_as_an_item_of_a_list(name, sentence, listed):
+    """A list of three or more (、 in Chinese; in English only one said to be a list: "include",
+    "such as"); commas inside a quoted name separate no items."""
+    from rag.text.sentences import enumerated
+    assert enumerated(name, sentence) is listed

@@ -46,7 +46,11 @@ _SEED_LIMIT = pytest.mark.xfail(strict=True, reason="seed unanswerables not sepa
     # no theme of a hackathon; the quoted names there are a programme's and a policy's
     "这次大会上举办的黑客马拉松的主题是什么?",
     # the article never speaks of a next conference
-    "下一届成渝影视发展大会将在哪里举办?"])
+    "下一届成渝影视发展大会将在哪里举办?",
+    # the signed projects are only listed: no author, operator or location of any is given
+    "《苍穹以北》的作者是谁?",
+    "Which company will operate the Southwest Headquarters Project for Film and Television Post-Production?",
+    "In which city or district is the Western China Science and Technology Film City located?"])
 def test_questions_the_article_cannot_answer_are_declined(engine, question):
     answer = engine.ask(question)
     assert answer.outcome in ("abstain", "correct"), (answer.outcome, answer.support, answer.text)
@@ -60,6 +64,8 @@ def test_questions_the_article_cannot_answer_are_declined(engine, question):
     ("2025成渝影视发展大会是在哪一年举办的?", "2025"),
     # the paragraph with the date line matches best; the count sits in the third
     ("2025成渝影视发展大会已经举办了几届?", "三届"),
+    # a listed item asked about with the list's own words: the list answers it
+    ("签约项目中与《苍穹以北》有关的是什么项目?", "融合出版项目"),
     # the date, not "the 12th CPC … Committee"
     ("When was the event held?", "November 10th")])
 def test_the_same_kinds_of_question_are_answered_when_the_article_says(engine, question, fact):
