@@ -25,6 +25,7 @@ grounded.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,7 @@ from .text import CJK, quantities, question_parts, tokenize
 from .text.sentences import enumerated
 from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
-from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asks_person, asks_year, counted_unit, gives_type,
+from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_role, asks_person, asks_year, counted_unit, gives_type,
                                  states_count, states_year)
 from .text.constraints import NEXT, Constraints, constraints, editions, phases, states
 
@@ -139,7 +140,8 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     ordered = sorted(readings, key=lambda r: -r.score)
     top = ordered[0] if ordered else None
     x = dict.fromkeys(FEATURES, 0.0)
-    info: dict = {"constraints": cons, "top": top, "conflict": None, "cross": False}
+    info: dict = {"constraints": cons, "top": top, "conflict": None, "cross": False, "unseen_terms": set(c.unseen),
+                  "texts": "\n".join(p.both for p in c.pairs.values())}
     if top is None or not hits:
         return np.array([x[f] for f in FEATURES]), info
     x["top_score"] = top.score
@@ -314,6 +316,12 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     if asks_year(question) and conflict is None and not any(states_year(r.sentence.text) for r in shown):
         # "哪一年落地的?" is not answered by "近年来…落地成都": a time, but no year
         return declined("the best passages state no year for this")
+    role = asked_role(question)
+    # (only where the passages are written in the question's language: 总经理 is in no English one)
+    if role and conflict is None and not info["cross"] and set(tokenize(role)) <= info.get("unseen_terms", set()) \
+            and not _role_said(role, info.get("texts", "")):
+        # "Who is the mayor of Chengdu?": no passage speaks of a mayor at all
+        return declined(f"no passage mentions a {role}")
     if asks_person(question) and conflict is None and not _names_a_person(shown, sentences or {}):
         return declined("the best passages name no person for this")
     if conflict is not None and score >= model.get("correct_at", 0.0):
@@ -333,6 +341,15 @@ _VALUE_TYPES = ("quantity", "money", "percent", "time", "place", "person", "org"
 
 def _is_figure(asked: str) -> bool:
     return asked.replace(".", "", 1).isdigit()
+
+
+def _role_said(role: str, text: str) -> bool:
+    """Whether the candidate paragraphs speak of the role in any form the index's terms miss
+    (兼总经理; "founded" for founder, "directed" for director)."""
+    if CJK.search(role):
+        return role in text
+    root = role[:-2] if len(role) > 5 and role.endswith(("er", "or")) else role
+    return re.search(rf"\b{re.escape(root)}", text, re.I) is not None
 
 
 def _only_listed(cons: Constraints, shown: list["Reading"], sentences: dict) -> str:

@@ -364,3 +364,21 @@ def test_a_name_given_only_as_an_item_of_a_list(name, sentence, listed):
     "such as"); commas inside a quoted name separate no items."""
     from rag.text.sentences import enumerated
     assert enumerated(name, sentence) is listed
+
+
+@pytest.mark.parametrize("question, role", [
+    ("Who is the mayor of Chengdu?", "mayor"), ("《苍穹以北》的作者是谁?", "作者"), ("四川电影电视学院的院长是谁?", "院长"),
+    ("Who directed the film?", ""),                                           # a verb, no role noun
+    ("What is the name of the bureau official who presented the fund?", ""),  # too generic to look for
+])
+def test_the_role_a_person_question_asks_about(question, role):
+    from rag.text.answer_types import asked_role
+    assert asked_role(question) == role
+
+
+def test_a_role_is_said_in_forms_the_index_terms_miss():
+    """"兼总经理" holds 总经理 though jieba cuts it otherwise; "founded" speaks of a founder."""
+    from rag.verify import _role_said
+    assert _role_said("总经理", "目前担任丹佛的橄榄球运营执行副总裁兼总经理。")
+    assert _role_said("founder", "Oracle was founded by Larry Ellison.")
+    assert not _role_said("mayor", "According to officials from the Chengdu Municipal Bureau")

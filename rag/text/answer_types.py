@@ -390,6 +390,19 @@ def asks_year(question: str) -> bool:
     return bool(_ASKS_YEAR.search(question))
 
 
+_GENERIC_ROLE = frozenset({"official", "person", "man", "woman", "head", "leader", "负责人"})
+
+
+def asked_role(question: str) -> str:
+    """The role a person question asks who fills ("mayor" of "Who is the mayor of Chengdu?",
+    作者 of "…的作者是谁?"); "" for none or a generic one ("the official who…")."""
+    zh = bool(CJK.search(question))
+    m = (_ZH_ASKS_PERSON if zh else _EN_ASKS_PERSON).search(question)
+    role = m and re.search(_ZH_ROLE if zh else r"\b" + _EN_ROLE + r"\b", m.group(0), re.I)
+    word = role.group(0).lower() if role else ""
+    return "" if word in _GENERIC_ROLE else word
+
+
 def asks_person(question: str) -> bool:
     """A question for the person in a role ("院长是谁?", "作者是谁?", "Who is the mayor of …?",
     "Who directed …?")."""
