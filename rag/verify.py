@@ -42,7 +42,7 @@ from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_role, asks_person, asks_year, counted_unit, gives_type,
                                  states_count, states_year)
-from .text.constraints import NEXT, Constraints, constraints, editions, phases, states
+from .text.constraints import NEXT, Constraints, constraints, edition_count, editions, phases, states
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -208,7 +208,10 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
                        # an award no paragraph about the asked thing names ("最佳摄影奖颁给了谁?")
                        "awards": [a for a in cons.awards if named and not all(w in named for w in a)],
                        # "Where will the next … be held?": the top paragraphs never speak of a next one
-                       "next": cons.next and not NEXT.search(top3 + titles)}
+                       "next": cons.next and not NEXT.search(top3 + titles),
+                       # how many editions the sources say have been held (a 第五届 premise is
+                       # false when they say 三届)
+                       "edition_count": edition_count(top3 + titles) if cons.editions else 0}
     return np.array([np.nan if x[f] is None else x[f] for f in FEATURES]), info
 
 
@@ -302,7 +305,17 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         # by "convened 3 iterations": a count, but not of what is asked
         return declined(f"the best passages count no {unit}")
     if absent.get("editions"):
-        return declined(f"the sources name no edition {absent['editions'][0]} (第{absent['editions'][0]}届)")
+        asked, held = absent["editions"][0], absent.get("edition_count", 0)
+        if 0 < held < asked:
+            # "Given that this was the fifth edition…": the sources say three have been held
+            zh = bool(CJK.search(question))
+            evidence = next((r for r in sorted(readings, key=lambda r: -r.score)
+                             if edition_count(r.sentence.text)), info["top"])
+            return Verdict("correct", score, reasons + [f"the sources say {held} editions have been held"],
+                           asked=f"第{asked}届" if zh else f"edition {asked}",
+                           stated=f"{held}届" if zh else f"{held} editions", evidence=evidence, question=question,
+                           answers_too=True)
+        return declined(f"the sources name no edition {asked} (第{asked}届)")
     if absent.get("phases"):
         return declined(f"the sources name no phase {absent['phases'][0]} ({absent['phases'][0]}期) of it")
     if absent.get("next"):

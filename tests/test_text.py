@@ -382,3 +382,15 @@ def test_a_role_is_said_in_forms_the_index_terms_miss():
     assert _role_said("总经理", "目前担任丹佛的橄榄球运营执行副总裁兼总经理。")
     assert _role_said("founder", "Oracle was founded by Larry Ellison.")
     assert not _role_said("mayor", "According to officials from the Chengdu Municipal Bureau")
+
+
+def test_editions_and_how_many_have_been_held():
+    """English ordinals name an edition only before the event's name ("the first … Conference");
+    the count held is read in either language; an edition's ordinal is no figure to find."""
+    from rag.text.constraints import constraints, edition_count, editions
+    assert editions("Where was the first Chengdu-Chongqing Film and Television Development Conference held?") == {1}
+    assert editions("the 3rd edition") == {3} and not constraints("When was the 3rd edition held?").numbers
+    assert editions("What was the first thing the conference did?") == set()
+    assert edition_count("成渝影视发展大会至今已成功举办三届") == 3
+    assert edition_count("Having successfully convened 3 iterations to date") == 3
+    assert edition_count("the conference focused on AI") == 0

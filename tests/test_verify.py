@@ -43,6 +43,8 @@ engine = seed_engine_fixture("verify-engine")
     "这次大会上举办的黑客马拉松的主题是什么?",
     # the article never speaks of a next conference
     "下一届成渝影视发展大会将在哪里举办?",
+    # the article counts three editions and names none of them
+    "Where was the first Chengdu-Chongqing Film and Television Development Conference held?",
     # the signed projects are only listed: no author, operator or location of any is given
     "《苍穹以北》的作者是谁?",
     "Which company will operate the Southwest Headquarters Project for Film and Television Post-Production?",
@@ -101,6 +103,19 @@ def test_what_another_places_paragraph_says_is_not_given_for_the_place_asked(eng
     answer = engine.ask(question)
     assert answer.outcome == "correct" and other in answer.text, (answer.outcome, answer.text)
     assert given not in answer.text and answer.verdict.not_for
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, held", [
+    ("鉴于这是第五届成渝影视发展大会，它持续发展的原因是什么?", "三届"),
+    ("Given that this was the fifth edition of the conference, what has sustained it over the years?", "3 iterations"),
+])
+def test_an_edition_beyond_the_count_held_is_corrected_and_the_question_answered(engine, question, held):
+    """The article says the conference has been held three times: a fifth edition is a false
+    premise, corrected with the count, and what sustains it still follows."""
+    answer = engine.ask(question)
+    assert answer.outcome == "correct" and held in answer.text, (answer.outcome, answer.text)
+    assert answer.verdict.answers_too and not answer.verdict.not_for
 
 
 @pytest.mark.slow

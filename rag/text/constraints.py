@@ -15,6 +15,10 @@ from .tokens import EN_STARTERS, jieba, zh_names
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
 # an edition of a recurring event: 第一届 (首届), 第3届; 屆 in traditional script
 _EDITION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*[届屆]|首[届屆]")
+_EN_ORDINALS = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
+_EN_EDITION = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,3}(?:st|nd|rd|th))"
+                         r"\s+(?:[A-Z][\w-]*\s+|and\s+|&\s+|\d{4}\s+){0,8}?"
+                         r"(?i:conference|edition|festival|summit|forum|congress|expo|convention)s?\b")
 # the next edition of something: what the sources must speak of too ("下一届…在哪里举办?")
 NEXT = re.compile(r"下一届|下届|下一次|下次|\bnext\b|\bupcoming\b", re.I)
 # a phase of a project: 一期 / 二期工程 / 首期 (not 同期, 近期, 第一期 of a magazine)
@@ -48,7 +52,7 @@ def constraints(question: str) -> Constraints:
     c.next = bool(NEXT.search(question))
     c.awards = awards(question)
     # an edition is an ordinal name, not a figure to find ("第33届" is "Super Bowl XXXIII")
-    c.numbers = [q.written for q in quantities(_PHASE.sub(" ", _EDITION.sub(" ", question)))
+    c.numbers = [q.written for q in quantities(_PHASE.sub(" ", _EN_EDITION.sub(" ", _EDITION.sub(" ", question))))
                  if str(int(q.written)) not in c.years and q.written != 1.0]
     seen: set[str] = set()
 
@@ -96,8 +100,29 @@ def phases(text: str) -> set[int]:
 
 
 def editions(text: str) -> set[int]:
-    """The editions of an event a text names ("第一届" and "首届" → 1)."""
-    return _ordinals(_EDITION, text)
+    """The editions of an event a text names ("第一届" and "首届" → 1; "the first … Conference",
+    "the 3rd edition")."""
+    return _ordinals(_EDITION, text) | {_EN_ORDINALS.get(m.group(1).lower()) or int(re.sub(r"\D", "", m.group(1)))
+                                        for m in _EN_EDITION.finditer(text)}
+
+
+_ZH_COUNT = re.compile(r"(?:举办|召开|举行|办)了?\s*([一二三四五六七八九十百两\d]+)\s*[届次]")
+_EN_COUNT = re.compile(r"\b(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:iterations|editions|sessions)\b"
+                       r"|\bheld\s+(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s+times\b", re.I)
+_EN_NUMBERS = {w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
+
+
+def edition_count(text: str) -> int:
+    """How many editions a text says have been held ("至今已成功举办三届", "convened 3 iterations
+    to date"); 0 when it says none."""
+    for m in _ZH_COUNT.finditer(text):
+        value = numeral(m.group(1))
+        if value:
+            return int(value)
+    for m in _EN_COUNT.finditer(text):
+        word = (m.group(1) or m.group(2)).lower()
+        return _EN_NUMBERS.get(word) or int(word)
+    return 0
 
 
 def _ordinals(pattern: re.Pattern, text: str) -> set[int]:
