@@ -85,6 +85,16 @@ def conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent:
                   and num[0] and 0.1 <= q.written / num[0] <= 10]
         if stated:
             return fmt(num[0]), fmt(stated[0])
+    elif num:
+        # a question that asks for a number may still get another wrong, when that one is a sum
+        # or a share ("四川每年5亿元的专项资金中广电视听占多少?" vs 3亿元): a sentence's sum of the
+        # same kind is then no answer to find but the premise's own figure
+        premise = [q for q in quantities(cons.question) if q.written in num and (q.value != q.written or q.percent)]
+        stated = [q.written for q in quantities(sentence) for a in premise[:1]
+                  if (q.value != q.written) == (a.value != a.written) and q.percent == a.percent
+                  and q.value != a.value and a.value and 0.1 <= q.value / a.value <= 10]
+        if stated:
+            return fmt(premise[0].written), fmt(stated[0])
     named = [e for e, _ in cons.entities]
     asked_kinds = facts_of(cons.question) if cons.question else {}
     if places:

@@ -30,6 +30,13 @@ def test_a_value_the_question_names_itself_is_no_conflict():
     ("谁是法国15世纪支持改革的罗马天主教徒?", "比如雅克·勒费弗（约1455-1536）。", None),          # another magnitude
     ("为什么四川每年5亿元的文艺精品专项资金全部拨给了广电视听?",
      "四川省省级财政每年3亿元文艺精品专项资金中，广电视听独占一半。", ("5", "3")),
+    # asking for a share, the premise's sum may still be wrong: a sum of the same kind is stated
+    ("四川省每年5亿元的专项资金中广电视听占多少?", "四川省省级财政每年3亿元文艺精品专项资金中，广电视听独占一半。",
+     ("5", "3")),
+    ("重庆从2025年起每年拿出2亿元影视专项资金，那对在渝拍摄的项目按什么比例资助？",
+     "明确自2025年起每年安排1.2亿元影视产业发展专项资金，对在渝拍摄的项目按实际支出的25%给予资助。", ("2", "1.2")),
+    ("How old was Peyton Manning when he played in Super Bowl 50?",                  # no sum: the asked number
+     "At 39 he was the oldest quarterback ever to play in a Super Bowl.", None),
 ])
 def test_a_number_conflict_is_a_figure_of_the_same_kind(question, sentence, want):
     """XQuAD val answerable questions were "corrected" over a number in a name (Super Bowl 50

@@ -394,3 +394,14 @@ def test_editions_and_how_many_have_been_held():
     assert edition_count("成渝影视发展大会至今已成功举办三届") == 3
     assert edition_count("Having successfully convened 3 iterations to date") == 3
     assert edition_count("the conference focused on AI") == 0
+
+
+@pytest.mark.parametrize("question, qtype, unit", [
+    ("How much does Chongqing set aside annually for high-quality cultural productions?", "money", ""),
+    ("How much did Sichuan invest in the base?", "money", ""),
+    ("How much of the fund goes to TV?", "percent", ""),
+    ("大会持续了几天?", "quantity", "天"),       # a count of days: "举办三届" is none
+])
+def test_how_much_money_and_how_many_days(question, qtype, unit):
+    from rag.text.answer_types import counted_unit, question_type
+    assert question_type(question) == qtype and counted_unit(question) == unit

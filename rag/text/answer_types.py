@@ -27,7 +27,9 @@ OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "nam
 
 _Q_EN = [
     ("percent", r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much (of|per ?cent)\b|\bby what percent"),
-    ("money", r"\bhow much (money|funding|did .* cost|does .* cost|is the (fund|budget|investment))|\bwhat (is|was) the (budget|cost|price|fund)|\bhow large (is|was) .*(fund|budget)"
+    ("money", r"\bhow much (money|funding|did .* cost|does .* cost|is the (fund|budget|investment))"
+              r"|\bhow much (?:\w+ ){1,6}?(?:set aside|allocat\w*|spen[dt]\w*|invest\w*|earmark\w*|pa(?:y|id)|raised?|"
+              r"subsidi[sz]\w*|grant\w*|budget\w*|cost)\b|\bwhat (is|was) the (budget|cost|price|fund)|\bhow large (is|was) .*(fund|budget)"
               r"|\bwhat (is|was|are|were) (the |its |their |[\w-]+'s )?([\w-]+ ){0,3}?(budget|cost|price|fund|funding|"
               r"revenue|salary|wages?|investment|box office|turnover|earnings|expenditure|spending|prize money|subsidy|"
               r"ticket price|rent|fee|grant|valuation)s?\b|\bhow much (?:prize money|money|funding|subsidy|investment|revenue)\b"),
@@ -239,7 +241,7 @@ def offers(sentence: str, question: str = "", found: dict | None = None) -> set[
     return out
 
 
-_ZH_MEASURES = "个家项部位届次条名座所批种只件台辆架艘集场款"
+_ZH_MEASURES = "个家项部位届次条名座所批种只件台辆架艘集场款天"
 _ZH_COUNTED = re.compile(f"(?:多少|(?<!哪)几)\\s*([{_ZH_MEASURES}])")      # 哪几个 asks which, not how many
 _ZH_NUMERAL = r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千]+)\s*(?:万|亿)?\s*(?:多|余)?\s*"
 
