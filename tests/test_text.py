@@ -405,3 +405,9 @@ def test_editions_and_how_many_have_been_held():
 def test_how_much_money_and_how_many_days(question, qtype, unit):
     from rag.text.answer_types import counted_unit, question_type
     assert question_type(question) == qtype and counted_unit(question) == unit
+
+
+def test_days_are_counted_in_days_or_working_days():
+    from rag.text.answer_types import states_count
+    assert states_count("天", "备案审核时长将压缩至10个工作日以内") and states_count("天", "历时6天")
+    assert not states_count("天", "成渝影视发展大会至今已成功举办三届")

@@ -244,6 +244,8 @@ def offers(sentence: str, question: str = "", found: dict | None = None) -> set[
 _ZH_MEASURES = "个家项部位届次条名座所批种只件台辆架艘集场款天"
 _ZH_COUNTED = re.compile(f"(?:多少|(?<!哪)几)\\s*([{_ZH_MEASURES}])")      # 哪几个 asks which, not how many
 _ZH_NUMERAL = r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千]+)\s*(?:万|亿)?\s*(?:多|余)?\s*"
+# a count of days is written in days, dates' 日 or working days ("压缩至10个工作日以内")
+_ZH_UNIT_FORMS = {"天": r"个?(?:天|日|工作日)"}
 
 
 # "how many <noun phrase>": the words counted, up to the verb ("How many national-level
@@ -293,7 +295,7 @@ def states_count(unit: str, sentence: str) -> bool:
     the sentence beside some number ("24 interceptions", "interceptions with 24", "1.5 gigatons"
     for tons)."""
     if CJK.search(unit):
-        return bool(re.search(_ZH_NUMERAL + re.escape(unit), sentence))
+        return bool(re.search(_ZH_NUMERAL + _ZH_UNIT_FORMS.get(unit, re.escape(unit)), sentence))
     if not (quantities(sentence) or _EN_VAGUE_COUNT.search(sentence)):
         return False
     said = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", sentence)]
