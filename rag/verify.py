@@ -40,6 +40,7 @@ from .text import CJK, quantities, question_parts, tokenize
 from .text.sentences import enumerated
 from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
+from .text.answer_types import facts as facts_of
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_role, asks_person, asks_year, counted_unit, gives_type,
                                  states_count, states_year)
 from .text.constraints import NEXT, Constraints, constraints, edition_count, editions, phases, states
@@ -184,7 +185,12 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     x["year_missing"] = float(bool(year_para))
     x["typed_match"] = top.x[9]
     x["typed_question"] = float(cons.qtype not in ("other", "list", "reason"))
-    info["conflict"] = conflict(cons, top, by_id.get(top.pair_id), ent_para, num_para, year_para, dated,
+    # a Chinese name the paragraph's headline names, alone among places, is what the paragraph
+    # is about ("曲江基地二期将新增什么?" under "曲江微短剧拍摄基地启动运营": its 长安视界 is a company)
+    headline = _titles(c, [top_pair])
+    ent_other = [e for e in ent_para if not (CJK.search(e) and states(e, headline)
+                                             and len(set(facts_of(headline).get("place", ())) - {e}) == 0)]
+    info["conflict"] = conflict(cons, top, by_id.get(top.pair_id), ent_other, num_para, year_para, dated,
                                 c.sentences.get(top.pair_id, ()), places_seen(cons, c.sentences) if ent_para else [])
     x["conflict"] = float(info["conflict"] is not None)
     # the question's words no passage uses ("mayor", "占地面积"): the asked-for thing may not be

@@ -330,3 +330,15 @@ def test_an_award_the_sources_do_not_name_is_declined(sources, open_index, share
     assert camera.outcome == "abstain" and "最佳摄影奖" in " ".join(camera.verdict.reasons), (camera.outcome, camera.text)
     actress = engine.ask("第五届鹭岛国际影像节的最佳女演员奖颁给了谁？")
     assert actress.outcome == "answer" and "林晓禾" in actress.text, (actress.outcome, actress.text)
+
+
+@pytest.mark.slow
+def test_a_company_named_after_a_place_is_no_other_place_under_a_headline_naming_the_asked_one(
+        sources, open_index, shared_models):
+    """"长安视界文化有限公司负责人表示，基地二期…将新增虚拟制片棚" sits under the headline
+    "曲江微短剧拍摄基地启动运营": asked what 曲江's second phase adds, it is answered, not
+    "corrected" to 长安 (jieba tags the company's 长安 a place)."""
+    engine = _engine_with_news_article(sources, open_index, "n10_xian_microdrama_base.txt",
+                                       "n11_hangzhou_microdrama_park.txt")
+    answer = engine.ask("曲江基地二期将新增什么?")
+    assert answer.outcome == "answer" and "虚拟制片棚" in answer.text, (answer.outcome, answer.text)
