@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 
 from .records import ParagraphPair
 from .text import CJK, EN_STARTERS, quantities, zh_names
-from .text.answer_types import STATED_YEAR, TYPED_TYPES
+from .text.answer_types import STATED_YEAR, TYPED_TYPES, answers_typed
 from .text.answer_types import facts as facts_of
-from .text.constraints import Constraints, states
+from .text.constraints import Constraints, constraints, states
 
 if TYPE_CHECKING:
     from .extract import Reading
+    from .retrieve import Candidates
 
 
 def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
@@ -162,6 +163,8 @@ def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str,
         sides = [pairs[r.pair_id].zh if zh else pairs[r.pair_id].en for r in shown if r.pair_id in pairs]
         if not all(sides) or any(states(entity, side) for side in sides):
             continue
+        if top.pair_id in pairs and headline_is_about(entity, (headers or {}).get(pairs[top.pair_id].doc, "")):
+            continue
         walk = [s for s in sentences.get(top.pair_id, ()) if (s.lang == "zh") == zh]
         if top.sentence.lang == ("zh" if zh else "en"):
             walk = [s for s in walk if s.position <= top.sentence.position][::-1]
@@ -177,7 +180,41 @@ def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str,
     return None
 
 
+def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question: str, c: "Candidates",
+                   policy: dict) -> list["Reading"]:
+    """The sentences to show when those chosen are another place's (`attributed_other`): the
+    best from paragraphs that name the asked place (text or headline), if the best of them comes
+    within `typed_ratio` of the chosen one's probability (the reader's fitted ratio for an
+    on-topic sentence over a better-matching one: "曲江基地共有几个摄影棚?" is answered from the
+    曲江 article's 16, not the 两江 base's 24); else the chosen ones (the verifier then says
+    whose they are)."""
+    from .extract import choose
+    ratio = policy.get("typed_ratio")
+    cons = constraints(question)
+    if not ratio or not chosen or cons.qtype not in TYPED_TYPES:      # a value asked of a place
+        return chosen
+    other = attributed_other(cons, chosen, c.pairs, c.sentences, c.headers)
+    if not other:
+        return chosen
+    naming = [r for r in readings if r.pair_id in c.pairs and states(other[0], c.titled(c.pairs[r.pair_id]))]
+    alt = choose(naming, question, policy) if naming else []
+    if not alt or alt[0].prob < ratio * chosen[0].prob:
+        return chosen
+    # only a sentence that gives what is asked ("820部作品入围" is no area of a base in 亩)
+    zh = bool(CJK.search(question))
+    lead = alt[0].sentence
+    return alt if answers_typed(question, cons.qtype, lead.text, lead.facts, (lead.lang == "zh") == zh) else chosen
+
+
 _WHICH_BEFORE = re.compile(r"(哪[位个些家所座一]?|什么|(?i:\bwhich|\bwhat))\s*$")
+
+
+def headline_is_about(entity: str, headline: str) -> bool:
+    """Whether an article's headline names a Chinese place and no other ("曲江微短剧拍摄基地启动运营"
+    for 曲江): its paragraphs are about that place whatever else they name (西安, a company's
+    长安 or 重庆)."""
+    return bool(CJK.search(entity)) and states(entity, headline) and not (
+        set(facts_of(headline).get("place", ())) - {entity})
 
 
 def _places(sentence, known: set[str]) -> list[str]:

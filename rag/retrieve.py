@@ -26,6 +26,7 @@ from .extract import Reading, choose, choose_parts, read, rerank
 from .extract import score as score_readings
 from .fusion import LISTS, fuse_learned, fuse_minmax
 from .index import Index
+from .premise import on_asked_place
 from .records import ParagraphPair, Sentence
 from .text import detect_language, focus_question, question_parts, tokenize
 from .text.constraints import Constraints, constraints, states
@@ -236,7 +237,10 @@ class Retriever:
         the retrieval: the verifier and the answerer ask for the same sentences."""
         key = (lang, question)
         if key not in retrieval.chosen:
-            chosen = choose(self.readings(retrieval, lang), question, self.weights["sentences"])
+            readings = self.readings(retrieval, lang)
+            chosen = choose(readings, question, self.weights["sentences"])
+            if retrieval.candidates is not None:
+                chosen = on_asked_place(chosen, readings, question, retrieval.candidates, self.weights["sentences"])
             parts = question_parts(question)
             if parts:
                 chosen += choose_parts([self.part_readings(retrieval, lang, part) for part in parts], chosen)

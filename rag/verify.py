@@ -33,14 +33,13 @@ import numpy as np
 
 from .citations import AnswerSentence
 from .judge import OfflineJudge
-from .premise import aligned_conflict, attributed_other, conflict, fmt, places_seen
+from .premise import aligned_conflict, attributed_other, conflict, fmt, headline_is_about, places_seen
 from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, quantities, question_parts, tokenize
 from .text.sentences import enumerated
 from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
-from .text.answer_types import facts as facts_of
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_role, asks_person, asks_year, counted_unit, gives_type,
                                  states_count, states_year)
 from .text.constraints import NEXT, Constraints, constraints, edition_count, editions, phases, states
@@ -134,12 +133,13 @@ class Verdict:
 
 
 def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fused: dict[str, float] | None = None,
-             question: str | None = None) -> tuple[np.ndarray, dict]:
-    """The verifier's features, and what the constraint checks found (for the verdict)."""
+             question: str | None = None, lead: "Reading | None" = None) -> tuple[np.ndarray, dict]:
+    """The verifier's features, and what the constraint checks found (for the verdict), for the
+    best sentence or the `lead` one an answer would quote."""
     question = question or c.focus or c.query
     cons = c.constraints if c.constraints is not None and question == c.focus else constraints(question)
     ordered = sorted(readings, key=lambda r: -r.score)
-    top = ordered[0] if ordered else None
+    top = lead or (ordered[0] if ordered else None)
     x = dict.fromkeys(FEATURES, 0.0)
     info: dict = {"constraints": cons, "top": top, "conflict": None, "cross": False, "unseen_terms": set(c.unseen),
                   "texts": "\n".join(p.both for p in c.pairs.values())}
@@ -188,8 +188,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     # a Chinese name the paragraph's headline names, alone among places, is what the paragraph
     # is about ("曲江基地二期将新增什么?" under "曲江微短剧拍摄基地启动运营": its 长安视界 is a company)
     headline = _titles(c, [top_pair])
-    ent_other = [e for e in ent_para if not (CJK.search(e) and states(e, headline)
-                                             and len(set(facts_of(headline).get("place", ())) - {e}) == 0)]
+    ent_other = [e for e in ent_para if not headline_is_about(e, headline)]
     info["conflict"] = conflict(cons, top, by_id.get(top.pair_id), ent_other, num_para, year_para, dated,
                                 c.sentences.get(top.pair_id, ()), places_seen(cons, c.sentences) if ent_para else [])
     x["conflict"] = float(info["conflict"] is not None)
@@ -257,6 +256,12 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
     ordered = sorted(readings, key=lambda r: -r.score)
     if shown is None:
         shown = choose(readings, question, policy) if policy is not None else ordered[:2]
+    if shown and shown[0] is not info["top"]:
+        # the answer leads with another sentence than the best-scoring one (a typed or on-topic
+        # one, `extract.choose`, `premise.on_asked_place`): its constraints are checked, the
+        # score stays the model's (fitted on the best sentence)
+        _, lead = features(c, hits, readings, fused, lead=shown[0])
+        info = {**info, "conflict": lead["conflict"], "missing": lead["missing"], "top": shown[0]}
     if info["conflict"] is None:
         # asked of 重庆, shown what its paragraph says of 四川: another place's answer
         other = attributed_other(info["constraints"], shown, c.pairs, c.sentences, c.headers)

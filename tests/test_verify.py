@@ -342,3 +342,17 @@ def test_a_company_named_after_a_place_is_no_other_place_under_a_headline_naming
                                        "n11_hangzhou_microdrama_park.txt")
     answer = engine.ask("曲江基地二期将新增什么?")
     assert answer.outcome == "answer" and "虚拟制片棚" in answer.text, (answer.outcome, answer.text)
+
+
+@pytest.mark.slow
+def test_a_value_asked_of_a_place_is_read_from_its_own_article(sources, open_index, shared_models):
+    """"曲江基地共有几个摄影棚?": the 两江 base's sentence (24个标准摄影棚, naming 重庆) matches best;
+    the 曲江 article's own (共设摄影棚16个, under the headline "曲江微短剧拍摄基地启动运营", naming
+    西安) comes close enough and is the answer."""
+    engine = _engine_with_news_article(sources, open_index, "n10_xian_microdrama_base.txt",
+                                       "n09_chongqing_microdrama_base.txt")
+    answer = engine.ask("曲江基地共有几个摄影棚?")
+    assert answer.outcome == "answer" and "16个" in answer.text and "24个" not in answer.text, \
+        (answer.outcome, answer.text)
+    other = engine.ask("长沙微短剧基地有多少个摄影棚?")           # no 长沙 article: whose they are
+    assert other.outcome != "answer", (other.outcome, other.text)

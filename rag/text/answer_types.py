@@ -241,7 +241,7 @@ def offers(sentence: str, question: str = "", found: dict | None = None) -> set[
     return out
 
 
-_ZH_MEASURES = "个家项部位届次条名座所批种只件台辆架艘集场款天"
+_ZH_MEASURES = "个家项部位届次条名座所批种只件台辆架艘集场款天亩"
 _ZH_COUNTED = re.compile(f"(?:多少|(?<!哪)几)\\s*([{_ZH_MEASURES}])")      # 哪几个 asks which, not how many
 _ZH_NUMERAL = r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千]+)\s*(?:万|亿)?\s*(?:多|余)?\s*"
 # a count of days is written in days, dates' 日 or working days ("压缩至10个工作日以内")
