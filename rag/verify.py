@@ -37,7 +37,7 @@ from .premise import aligned_conflict, attributed_other, conflict, fmt, headline
 from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, quantities, question_parts, tokenize
-from .text.sentences import enumerated
+from .text.sentences import list_item
 from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_role, asks_person, asks_year, counted_unit, gives_type,
@@ -378,20 +378,38 @@ def _role_said(role: str, text: str) -> bool:
 
 def _only_listed(cons: Constraints, shown: list["Reading"], sentences: dict) -> str:
     """The question's name that the best shown sentence gives only as an item of a list, when
-    the shown paragraphs have none of the question's other words ("作者", "operate", "located")
-    in that sentence's language: a list names its items and says nothing of their author or
-    operator ("" otherwise)."""
+    the shown paragraphs have none of the question's other words ("作者", "operate", "located";
+    the item's own words are its name's: "Maiya … Filming Base") in that sentence's language:
+    a list names its items and says nothing of their author or operator ("" otherwise)."""
     if not shown:
         return ""
     names = [e for e, _ in cons.entities]
     top = shown[0].sentence
+    items = {e: list_item(e, top.text) for e in names}
+    listed = next((e for e in names if items[e]), "")
+    if not listed:
+        return ""
     zh = top.lang == "zh"
-    asked = {t for t in set(tokenize(cons.question)) - QUESTION_WORDS - {t for e in names for t in tokenize(e)}
-             if bool(CJK.search(t)) == zh}
+    named = {t for e in names for t in tokenize(e)} | _item_words(cons.question, listed, items[listed])
+    asked = {t for t in set(tokenize(cons.question)) - QUESTION_WORDS - named if bool(CJK.search(t)) == zh}
     said = [s for r in shown for s in sentences.get(r.pair_id, ()) if s.lang == top.lang]
     if not asked or any(asked & s.terms for s in said or [r.sentence for r in shown]):
         return ""
-    return next((e for e in names if enumerated(e, top.text)), "")
+    return listed
+
+
+def _item_words(question: str, name: str, item: str) -> set[str]:
+    """The question's words right after `name` that go on naming the list item, when two or
+    more do ("the Maiya micro-drama filming base" is the item "Maiya Micro-Drama Filming Base
+    …": micro-drama, film, base are its name, not what is asked of it)."""
+    words, named, said = tokenize(question), set(tokenize(name)), set(tokenize(item))
+    at = max((i for i, w in enumerate(words) if w in named), default=-1)
+    run = []
+    for w in words[at + 1:] if at >= 0 else ():
+        if w not in said:
+            break
+        run.append(w)
+    return set(run) if len(run) >= 2 else set()
 
 
 def _reasons(info: dict) -> list[str]:

@@ -362,8 +362,8 @@ def test_a_questions_english_names_come_in_the_order_it_names_them_in_every_proc
 def test_a_name_given_only_as_an_item_of_a_list(name, sentence, listed):
     """A list of three or more (、 in Chinese; in English only one said to be a list: "include",
     "such as"); commas inside a quoted name separate no items."""
-    from rag.text.sentences import enumerated
-    assert enumerated(name, sentence) is listed
+    from rag.text.sentences import list_item
+    assert bool(list_item(name, sentence)) is listed
 
 
 @pytest.mark.parametrize("question, role", [
@@ -411,3 +411,13 @@ def test_days_are_counted_in_days_or_working_days():
     from rag.text.answer_types import states_count
     assert states_count("天", "备案审核时长将压缩至10个工作日以内") and states_count("天", "历时6天")
     assert not states_count("天", "成渝影视发展大会至今已成功举办三届")
+
+
+def test_a_list_item_is_the_whole_item_that_names_it():
+    from rag.text.sentences import list_item
+    zh = "包括巴蜀文化国际传播研究院项目、AI影视工业梦工厂共建项目、《苍穹以北》融合出版项目、麦芽微短剧拍摄基地暨重庆微短剧+数字文化产业园项目等。"
+    assert list_item("苍穹以北", zh) == "《苍穹以北》融合出版项目"
+    assert list_item("麦芽", zh) == "麦芽微短剧拍摄基地暨重庆微短剧+数字文化产业园项目等"
+    en = ("These projects include: the AI Film Project, the “Thousand Cities, Ten Thousand Households” Project, "
+          "the Maiya Micro-Drama Filming Base Project, and the Southwest Headquarters Project.")
+    assert list_item("Maiya", en) == "the Maiya Micro-Drama Filming Base Project"

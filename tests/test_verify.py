@@ -48,7 +48,8 @@ engine = seed_engine_fixture("verify-engine")
     # the signed projects are only listed: no author, operator or location of any is given
     "《苍穹以北》的作者是谁?",
     "Which company will operate the Southwest Headquarters Project for Film and Television Post-Production?",
-    "In which city or district is the Western China Science and Technology Film City located?"])
+    "In which city or district is the Western China Science and Technology Film City located?",
+    "Who operates the Maiya micro-drama filming base?"])
 def test_questions_the_article_cannot_answer_are_declined(engine, question):
     answer = engine.ask(question)
     assert answer.outcome in ("abstain", "correct"), (answer.outcome, answer.support, answer.text)

@@ -145,28 +145,36 @@ _ZH_LIST = re.compile(r"包括|包含|涵盖|例如|比如|诸如|如|有")
 _EN_LIST = re.compile(r"\b(?:includ(?:e|es|ed|ing)|such as|namely|among them)\b")
 
 
-def enumerated(name: str, sentence: str) -> bool:
-    """Whether `sentence` names `name` only as one item of a list of three or more
-    ("包括A、B、《苍穹以北》融合出版项目、…", "These projects include: A, B, the X Project, …"):
-    a list names its items, it says nothing else of them."""
+def list_item(name: str, sentence: str) -> str:
+    """The item of a list of three or more that names `name`, when the sentence names it only
+    there ("包括A、B、《苍穹以北》融合出版项目、…" → "《苍穹以北》融合出版项目"; "These projects
+    include: A, B, the X Project, …"); "" otherwise. A list names its items, it says nothing
+    else of them."""
     zh = bool(CJK.search(name))
     text = sentence if zh else sentence.lower()
     key = name if zh else name.lower()
     at = text.find(key)
     if at < 0:
-        return False
+        return ""
     # commas inside quoted names ("Thousand Cities, Ten Thousand …") separate no items
     flat = re.sub(r"“[^”]*”|\"[^\"]*\"|《[^》]*》", lambda m: "x" * len(m.group(0)), text)
     if not zh and not _EN_LIST.search(flat[:at]):
-        return False          # English commas separate much else than items: only a list said to be one
+        return ""             # English commas separate much else than items: only a list said to be one
     sep = "、" if zh else ","
     for clause in (_ZH_CLAUSE if zh else _EN_CLAUSE).split(flat):
         start = flat.find(clause)
-        if start <= at < start + len(clause):
-            if clause.count(sep) < 2:
-                return False
-            # an item: after a separator, or in the first one after the words that open a list
-            # ("包括A、B、C", not the subject of "A由B、C、D共同推进")
-            first = clause.split(sep)[0]
-            return at - start >= len(first) or bool((_ZH_LIST if zh else _EN_LIST).search(first[:at - start]))
-    return False
+        if not start <= at < start + len(clause):
+            continue
+        if clause.count(sep) < 2:
+            return ""
+        # an item: after a separator, or in the first one after the words that open a list
+        # ("包括A、B、C", not the subject of "A由B、C、D共同推进")
+        first = clause.split(sep)[0]
+        if at - start < len(first) and not (_ZH_LIST if zh else _EN_LIST).search(first[:at - start]):
+            return ""
+        offset = start
+        for item in clause.split(sep):
+            if offset <= at < offset + len(item):
+                return sentence[offset:offset + len(item)].strip()
+            offset += len(item) + len(sep)
+    return ""
