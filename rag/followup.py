@@ -28,6 +28,11 @@ _EN_LEAD = re.compile(r"^(and what about|what about|how about|and|what of|same f
 _ZH_PRONOUN = re.compile(r"它们|它|其|该(?=[计项活办政机基平])|这项|此项|这个|此")
 _EN_PRONOUN = re.compile(r"\b(the (?:first|last|second|next|previous) one|it|its|they|them|their|this|these|those|"
                          r"(?<=of )that|(?<=about )that|that(?=\s*[?.!]*$))\b", re.I)
+_EN_DEMONSTRATIVE = re.compile(r"\b(that|this|these|those|the same)\s+([a-z][\w-]{2,})\b(?!\s+(?:of|is|was|are|were)\b)", re.I)
+_EN_WH_ONLY = re.compile(r"(?i)^(?:by\s+)?(?:how (?:much|many|long|often)|when|where|who|why|which one|what year|"
+                         r"in which year|since when|until when)(?:\s+(?:exactly|then))?$")
+_EN_WH_LEAD = re.compile(r"(?i)^\s*(?:what|which|who|whom|how(?: much| many)?|when|where|why)\b\s*"
+                         r"(?:(?:did|does|do|is|was|were|are|has|have|had|will|can)\b\s*)?")
 _EN_PLURAL = re.compile(r"^(they|them|their|these|those)$", re.I)
 _EN_CAPS = re.compile(r"(?:the\s+)?(?:[A-Z0-9][\w’'-]*)(?:\s+(?:(?:and|of|for|the|&)\s+)*[A-Z0-9][\w’'-]*)*")
 _EN_WH_NP = re.compile(r"^\s*(?:which|what)\s+((?:[\w’'-]+\s+){1,7}?)(?:did|do|does|were|was|is|are|has|have|had|"
@@ -42,6 +47,9 @@ _ZH_GENERIC = re.compile(r"它们|它|其|这个|这|那个|那么|那|的|是|�
 _EN_GENERIC = frozenset("what which was were is are it its their they that this exactly precisely specifically "
                         "exact precise specific figure figures number numbers amount value details detail again "
                         "more the a and so then please tell me say give".split())
+# "签约仪式上有多少个项目签约?" → 它们 are 这些项目
+_ZH_COUNTED_NOUN = re.compile(r"(?:多少|几)\s*[个家项部位名座所批种只件台辆架艘集场款]\s*([\u4e00-\u9fff]{1,6}?)"
+                              r"(?=[签在是有被由获将已共，,。？?]|$)")
 _ZH_ASK = re.compile(r"什么|哪|谁|几|多少|怎么|如何|为何|为什么|是否|何")
 
 
@@ -97,6 +105,8 @@ def _zh_topic(question: str, pronoun: bool = False) -> str:
 
 
 def _en_entities(text: str) -> list[str]:
+    """Capitalised names, longest first (ties in the order the text names them: a set's order
+    changes with the hash seed)."""
     spans = []
     for m in _EN_CAPS.finditer(text):
         words = m.group(0).split()
@@ -104,7 +114,17 @@ def _en_entities(text: str) -> list[str]:
             words = words[1:]
         if words and not (len(words) == 1 and words[0][0].isdigit()):
             spans.append(" ".join(words))
-    return sorted(set(spans), key=len, reverse=True)
+    return sorted(dict.fromkeys(spans), key=len, reverse=True)
+
+
+_EN_SUBJECT = re.compile(r"\b(?:did|does|do|is|was|were|are|has|have|had|will|can|could)\s+(?:the\s+)?([A-Z][\w’'-]*)")
+
+
+def _en_subject(question: str, names: list[str]) -> str:
+    """The name right after the question's auxiliary: its subject ("How many bases did Sichuan
+    bring to Chengdu?" → Sichuan), the one "it" in the next question stands for."""
+    m = _EN_SUBJECT.search(question)
+    return next((n for n in names if m and n.split()[0] == m.group(1)), "")
 
 
 def _en_topic(question: str, plural: bool) -> str:
@@ -118,6 +138,9 @@ def _en_topic(question: str, plural: bool) -> str:
     object_np = is_np.group(1).strip() if is_np else ""
     if plural and wh_np:
         return "the " + wh_np if not wh_np.lower().startswith("the ") else wh_np
+    subject = "" if plural else _en_subject(question, names)
+    if subject:
+        return subject if subject[0].isdigit() or len(subject.split()) == 1 else "the " + subject
     if names and (not object_np or len(names[0]) >= len(object_np) / 2):
         return "the " + names[0] if not re.match(r"(?i)the\s", names[0]) and not names[0][0].isdigit() else names[0]
     if object_np:
@@ -148,7 +171,9 @@ def _resolve_zh(q: str, previous: str) -> str:
                 replacement = entity + (rest if rest and rest not in target else "")
                 return previous.replace(target, entity if rest in target else replacement, 1)
     if _ZH_PRONOUN.search(q):
-        topic = _zh_topic(previous, pronoun=True) or (old[0][0] if old else "")
+        counted = _ZH_COUNTED_NOUN.search(previous) if q.find("它们") >= 0 else None
+        topic = ("这些" + counted.group(1) if counted else "") or _zh_topic(previous, pronoun=True) or (
+            old[0][0] if old else "")
         return _ZH_PRONOUN.sub(topic, q, count=1) if topic else q
     if not new and _elliptical(core):                        # "签了几个?", "新增了哪些奖励情形?"
         topic = _zh_topic(previous)
@@ -178,6 +203,18 @@ def _resolve_en(q: str, previous: str) -> str:
         target = next((e for e in old if e.lower() in previous.lower()), "")
         if target:
             return re.sub(re.escape(target), new[0], previous, count=1, flags=re.I)
+    demonstrative = _EN_DEMONSTRATIVE.search(q)
+    if demonstrative:
+        # "Who runs that project?" after "…with the heritage support project?": the phrase it names
+        noun = demonstrative.group(2)
+        phrase = re.search(rf"(?i)\b((?:the|a|an)\s+(?:[\w’'-]+\s+){{0,5}}?{re.escape(noun)}s?)\b", previous)
+        if phrase:
+            return q[:demonstrative.start()] + phrase.group(1) + q[demonstrative.end():]
+    if _EN_WH_ONLY.match(core):
+        # "By how much?", "When?": the previous question's matter, asked this way
+        matter = _EN_WH_LEAD.sub("", previous).strip().rstrip("?.! ")
+        if matter:
+            return f"{core} ({matter})?"
     pronoun = _EN_PRONOUN.search(q)
     if pronoun:
         word = pronoun.group(1)

@@ -157,6 +157,15 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
     ("What fields do they cover?", "Which projects were signed at the Chengdu-Chongqing signing ceremony?",
      "What fields do the projects cover?"),
     ("签了几个?", "重点影视项目签约仪式上签约了哪些项目?", "重点影视项目签约仪式签了几个？"),
+    # a plural pronoun is the thing counted; "it" the subject; "that X" the phrase naming X;
+    # a bare question phrase asks the previous question's matter
+    ("它们涵盖哪些领域?", "签约仪式上有多少个项目签约?", "这些项目涵盖哪些领域?"),
+    ("And what else did it bring?", "How many national-level audio-visual industry bases did Sichuan bring to Chengdu?",
+     "And what else did Sichuan bring?"),
+    ("Who runs that project?", "Which works reached CCTV with the heritage support project?",
+     "Who runs the heritage support project?"),
+    ("By how much?", "What did the Sichuan bureau do to speed up micro-drama reviews?",
+     "By how much (the Sichuan bureau do to speed up micro-drama reviews)?"),
     ("微短剧审查时效提升了多少?", "四川出台了哪些影视扶持政策?", "微短剧审查时效提升了多少?"),   # a new question stays
     ("那它的具体数字是多少?", "成渝影视发展大会至今已成功举办几届?", "成渝影视发展大会至今已成功举办几届?"),
     ("What exactly was its figure?", "How many films were signed?", "How many films were signed?"),
