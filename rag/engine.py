@@ -133,6 +133,12 @@ class Engine:
         t = time.perf_counter()
         verdict = self.verdict(retrieval, lang)
         timings["verify"] = (time.perf_counter() - t) * 1000
+        if verdict.outcome != "abstain" and retrieval.candidates is not None:
+            # the paragraph the answer leads with comes first among the sources
+            c = retrieval.candidates
+            chosen = self.retriever.chosen(retrieval, c.lang, c.focus or c.query)
+            lead = chosen[0].pair_id if chosen else ""
+            retrieval.hits.sort(key=lambda h: h.pair.id != lead)
         asked = Question(q, query, lang, retrieval, verdict, timings)
 
         # With an LLM only a confident "unsupported" abstains before it; borderline questions

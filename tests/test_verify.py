@@ -366,3 +366,12 @@ def test_a_value_asked_of_a_place_is_read_from_its_own_article(sources, open_ind
         (answer.outcome, answer.text)
     other = engine.ask("长沙微短剧基地有多少个摄影棚?")           # no 长沙 article: whose they are
     assert other.outcome != "answer", (other.outcome, other.text)
+
+
+@pytest.mark.slow
+def test_the_paragraph_the_answer_leads_with_is_the_first_source(engine):
+    """"2025成渝影视发展大会已经举办了几届?": the paragraph with the date line matches best, the
+    answer leads with 三届 from the eleventh: that one is source [1]."""
+    answer = engine.ask("2025成渝影视发展大会已经举办了几届?")
+    assert answer.outcome == "answer" and "三届" in answer.text, (answer.outcome, answer.text)
+    assert answer.retrieved[0].pair.id == P + "11" and answer.text.index("三届") < answer.text.index("[1]")
