@@ -10,7 +10,7 @@ from .records import ParagraphPair
 from .text import CJK, EN_STARTERS, quantities, zh_names
 from .text.answer_types import STATED_YEAR, TYPED_TYPES, answers_typed
 from .text.answer_types import facts as facts_of
-from .text.constraints import Constraints, constraints, states
+from .text.constraints import PERIOD, Constraints, constraints, states
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -101,16 +101,35 @@ def conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent:
     if places:
         asked_kinds = {**asked_kinds, "place": [*asked_kinds.get("place", ()), *places]}
     for entity in ent:
-        stated = _other_name(cons, entity, facts, named, asked_kinds)
+        stated = _other_name(cons, entity, facts, named, asked_kinds, sentence)
         if not stated and cons.qtype in TYPED_TYPES and any(entity in asked_kinds.get(k, ()) for k in ("place", "org")):
             # only for a figure asked of a place or an organisation (the wrong-entity question:
             # "重庆的资金是多少?"); a name in a "who / which" question is often an adjective
             # ("哪位欧洲新教领袖") and English capitalised words ("Earth") say too little
-            stated = _other_name(cons, entity, _merged([x.facts for x in paragraph if x.lang == top.sentence.lang]),
-                                 named, {k: v for k, v in asked_kinds.items() if k in ("place", "org")})
+            same_side = [x for x in paragraph if x.lang == top.sentence.lang]
+            stated = _other_name(cons, entity, _merged([x.facts for x in same_side]), named,
+                                 {k: v for k, v in asked_kinds.items() if k in ("place", "org")},
+                                 "".join(x.text for x in same_side))
         if stated:
             return entity, stated
     return None
+
+
+_COMPANY = re.compile(r"(?:有限公司|股份公司|公司|集团)$")
+
+
+def in_own_right(places, facts: dict, text: str) -> list[str]:
+    """The places a sentence names other than inside a company's name (之江 of 之江数字影视有限公司,
+    长安 of 长安视界文化有限公司 are brands, not where anything is)."""
+    companies = [o for o in facts.get("org", ()) if _COMPANY.search(o)]
+    out = []
+    for place in places:
+        spans = [m.start() for m in re.finditer(re.escape(place), text)]
+        inside = [any(c in text and text.find(c) <= at < text.find(c) + len(c) and place in c for c in companies)
+                  for at in spans]
+        if not spans or not all(inside):
+            out.append(place)
+    return out
 
 
 def _merged(all_facts: list[dict]) -> dict:
@@ -121,11 +140,14 @@ def _merged(all_facts: list[dict]) -> dict:
     return out
 
 
-def _other_name(cons: Constraints, entity: str, facts: dict, named: list[str], asked_kinds: dict) -> str:
+def _other_name(cons: Constraints, entity: str, facts: dict, named: list[str], asked_kinds: dict,
+                text: str = "") -> str:
     """A name in `facts` of the same kind as the asked `entity` (a place for a place: "四川省" is
     not contradicted by the organisation "许可", when the question's own tags say which), and
-    not one the question names."""
+    not one the question names; no place inside a company's name in `text`."""
     kind = next(k for e, k in cons.entities if e == entity)
+    if text:
+        facts = {**facts, "place": in_own_right(facts.get("place", ()), facts, text)}
     same = [k for k in ("place", "org", "person") if any(n == entity or states(n, entity)
                                                         for n in asked_kinds.get(k, ()))]
     pool = [p for k in same for p in facts.get(k, [])] if same else (
@@ -133,6 +155,8 @@ def _other_name(cons: Constraints, entity: str, facts: dict, named: list[str], a
         else facts.get(kind, []) + facts.get("place", []))
     others = [p for p in pool if p and not states(p, entity) and not states(entity, p)
               and not any(states(p, e) or states(e, p) for e in named)]
+    if text and same == ["place"]:      # the first place the text names (tags come grouped, not in order)
+        others.sort(key=lambda p: text.find(p) if p in text else len(text))
     return others[0] if others else ""
 
 
@@ -209,6 +233,20 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
 _WHICH_BEFORE = re.compile(r"(哪[位个些家所座一]?|什么|(?i:\bwhich|\bwhat))\s*$")
 
 
+def other_period(cons: Constraints, lead: "Reading | None", titled: str) -> tuple[str, str] | None:
+    """(asked season, other season) when the paragraph the answer leads with (with its headline)
+    names another box-office season and not the asked one ("2023年国庆档的平均票价?" is not
+    answered by "2024年春节档平均票价为48.6元")."""
+    if lead is None or len(cons.periods) != 1:       # two seasons asked: each from its own paragraph
+        return None
+    seen = [m.group(0) for m in PERIOD.finditer(titled)]
+    for period in cons.periods:
+        others = [p for p in seen if p != period]
+        if period not in seen and others:
+            return period, others[0]
+    return None
+
+
 def headline_is_about(entity: str, headline: str) -> bool:
     """Whether an article's headline names a Chinese place and no other ("曲江微短剧拍摄基地启动运营"
     for 曲江): its paragraphs are about that place whatever else they name (西安, a company's
@@ -221,7 +259,7 @@ def _places(sentence, known: set[str]) -> list[str]:
     """The places a sentence names, in the order it names them; in English also a known place
     that begins an organisation's name ("Sichuan Provincial Bureau of …")."""
     text = sentence.text
-    found = list(sentence.facts.get("place", ()))
+    found = in_own_right(sentence.facts.get("place", ()), sentence.facts, text)
     if sentence.lang == "en":
         for name in (*sentence.facts.get("org", ()), *sentence.facts.get("person", ())):
             found += [p for p in known if name.startswith(p + " ")]

@@ -33,7 +33,8 @@ import numpy as np
 
 from .citations import AnswerSentence
 from .judge import OfflineJudge
-from .premise import aligned_conflict, attributed_other, conflict, fmt, headline_is_about, places_seen
+from .premise import (aligned_conflict, attributed_other, conflict, fmt, headline_is_about, other_period,
+                      places_seen)
 from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, quantities, question_parts, tokenize
@@ -262,6 +263,11 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
         # score stays the model's (fitted on the best sentence)
         _, lead = features(c, hits, readings, fused, lead=shown[0])
         info = {**info, "conflict": lead["conflict"], "missing": lead["missing"], "top": shown[0]}
+    if info["conflict"] is None and shown and shown[0].pair_id in c.pairs:
+        # asked of 国庆档, shown what the 春节档 article says
+        other = other_period(info["constraints"], shown[0], c.titled(c.pairs[shown[0].pair_id]))
+        if other:
+            info = {**info, "conflict": other, "other_entity": True}
     if info["conflict"] is None:
         # asked of 重庆, shown what its paragraph says of 四川: another place's answer
         other = attributed_other(info["constraints"], shown, c.pairs, c.sentences, c.headers)
@@ -333,6 +339,9 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         return declined("the sources say nothing of a next one")
     if absent.get("awards"):
         return declined(f"the sources name no {''.join(absent['awards'][0])}奖 for this")
+    if shown and conflict is None and cons.qtype != "reason" and _NOT_YET.search(shown[0].sentence.text):
+        # "第三届…会在哪座城市举办?" — "举办城市和时间将另行公布": the sources say it is not known yet
+        return declined("the sources say this is yet to be announced")
     listed = _only_listed(cons, shown, sentences or {})
     if listed and conflict is None:
         # "《苍穹以北》的作者是谁?" is not answered by the list of signed projects that names it
@@ -374,6 +383,13 @@ def _role_said(role: str, text: str) -> bool:
         return role in text
     root = role[:-2] if len(role) > 5 and role.endswith(("er", "or")) else role
     return re.search(rf"\b{re.escape(root)}", text, re.I) is not None
+
+
+# a sentence saying the asked thing is not known yet
+_NOT_YET = re.compile(r"另行(?:公布|通知|发布|确定)|尚未(?:公布|确定|披露|宣布)|暂未(?:公布|确定|披露)|待定|"
+                      r"(?:to be|will be) (?:announced|confirmed|decided|determined) (?:later|at a later date|in due course)|"
+                      r"(?:has|have) not (?:yet )?been (?:announced|disclosed|decided|confirmed)|\byet to be (?:announced|decided|confirmed)",
+                      re.I)
 
 
 def _only_listed(cons: Constraints, shown: list["Reading"], sentences: dict) -> str:

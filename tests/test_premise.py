@@ -163,3 +163,19 @@ def test_a_paragraph_naming_no_place_is_its_headlines():
     assert attributed_other(c, shown, {pair.id: pair}, sentences, {"n01": "影视发展大会开幕"}) is None
     assert attributed_other(constraints("成都的影视发展大会签约了多少个项目?"), shown, {pair.id: pair}, sentences,
                             headline) is None
+
+
+def test_another_season_is_no_answer_and_a_company_is_no_place():
+    """"2023年国庆档的平均票价?" is not answered from the 春节档 article; 之江 of
+    之江数字影视有限公司 is a brand, not where the park is (萧山区 is)."""
+    from types import SimpleNamespace as NS
+
+    from rag.premise import in_own_right, other_period
+    lead = NS(sentence=NS(text="2024年春节档平均票价为48.6元。"))
+    assert other_period(constraints("2023年国庆档的平均票价是多少？"), lead, "2024年春节档平均票价为48.6元。") == \
+        ("国庆档", "春节档")
+    assert other_period(constraints("2024年春节档的平均票价是多少？"), lead, "2024年春节档平均票价为48.6元。") is None
+    assert other_period(constraints("2024年春节档和2023年国庆档的票房分别是多少？"), lead, "2024年春节档…") is None
+    text = "产业园由之江数字影视有限公司投资运营，位于杭州市萧山区。"
+    facts = {"org": ["之江数字影视有限公司"], "place": ["之江", "杭州市", "萧山区"]}
+    assert in_own_right(facts["place"], facts, text) == ["杭州市", "萧山区"]

@@ -375,3 +375,12 @@ def test_the_paragraph_the_answer_leads_with_is_the_first_source(engine):
     answer = engine.ask("2025成渝影视发展大会已经举办了几届?")
     assert answer.outcome == "answer" and "三届" in answer.text, (answer.outcome, answer.text)
     assert answer.retrieved[0].pair.id == P + "11" and answer.text.index("三届") < answer.text.index("[1]")
+
+
+@pytest.mark.slow
+def test_a_thing_the_sources_say_is_yet_to_be_announced_is_declined(sources, open_index, shared_models):
+    """"主办方表示，第三届西部影视发展大会的举办城市和时间将另行公布": no city to give."""
+    engine = _engine_with_news_article(sources, open_index, "n01_chengdu_film_conference.txt")
+    answer = engine.ask("第三届西部影视发展大会会在哪座城市举办？")
+    assert answer.outcome == "abstain" and "announced" in " ".join(answer.verdict.reasons), (answer.outcome,
+                                                                                             answer.text)

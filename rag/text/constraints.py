@@ -26,6 +26,8 @@ _PHASE = re.compile(r"(?<![第同近长短中后初前预定档假周时学])(?:
 # an award the question names: 最佳摄影奖, 金鸡奖 (not 什么奖, 奖金, 奖励)
 _AWARD = re.compile(r"([\u4e00-\u9fff]{2,10}?)奖(?![金励项品杯章状])")
 _NOT_AWARD = re.compile(r"什么|哪|何|几|获|得|了|的|颁|授|给|这|该|本|个|项|次|届|和|与|及")
+# a box-office season ("2023年国庆档的平均票价?"): a figure of another season is no answer
+PERIOD = re.compile(r"(春节|国庆|暑期|暑假|五一|元旦|贺岁|清明|端午|中秋|寒假|情人节|七夕|跨年|十一)档")
 _QUOTED = re.compile(r"《([^》]+)》|“([^”]{2,60})”|\"([^\"]{2,60})\"")
 
 
@@ -40,6 +42,7 @@ class Constraints:
     phases: list[int] = field(default_factory=list)                  # 二期 → 2 (Chinese only)
     next: bool = False                                               # asks about the next edition
     awards: list[tuple[str, ...]] = field(default_factory=list)      # 最佳摄影奖 → (最佳, 摄影) (Chinese only)
+    periods: list[str] = field(default_factory=list)                 # 国庆档 (Chinese only)
     qtype: str = "other"
     question: str = ""
 
@@ -51,6 +54,7 @@ def constraints(question: str) -> Constraints:
     c.phases = sorted(phases(question))
     c.next = bool(NEXT.search(question))
     c.awards = awards(question)
+    c.periods = list(dict.fromkeys(m.group(0) for m in PERIOD.finditer(question)))
     # an edition is an ordinal name, not a figure to find ("第33届" is "Super Bowl XXXIII")
     c.numbers = [q.written for q in quantities(_PHASE.sub(" ", _EN_EDITION.sub(" ", _EDITION.sub(" ", question))))
                  if str(int(q.written)) not in c.years and q.written != 1.0]
