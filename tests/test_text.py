@@ -421,3 +421,13 @@ def test_a_list_item_is_the_whole_item_that_names_it():
     en = ("These projects include: the AI Film Project, the “Thousand Cities, Ten Thousand Households” Project, "
           "the Maiya Micro-Drama Filming Base Project, and the Southwest Headquarters Project.")
     assert list_item("Maiya", en) == "the Maiya Micro-Drama Filming Base Project"
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("2023年国庆档票房排第一的影片是哪部？", "name"), ("陈远航凭借哪部影片获得最佳导演奖?", "name"),
+    ("Which film won Best Film?", "name"), ("哪部分内容最重要?", "other"),
+])
+def test_which_film_asks_for_a_title(question, qtype):
+    """"…的影片是哪部?" is answered by a sentence naming a 《title》, not by "共有14部新片上映"."""
+    from rag.text.answer_types import question_type
+    assert question_type(question) == qtype

@@ -38,7 +38,8 @@ _Q_EN = [
     ("place", r"\bwhere\b|\bwhat (city|country|place|location|region|province|state|town|venue)\b|\bwhich (?:\w+ ){0,2}(city|cities|country|countries|place|location|region|province|state|town|venue)\b|\bin which (city|country|place|region|province)\b"),
     ("org", r"\bwhich (?:\w+ ){0,3}(organi[sz]ations?|companies|company|agenc(y|ies)|institutions?|bureaus?|departments?|universit(y|ies)|units?|bod(y|ies)|firms?|groups?|teams?)\b|\bwho (initiated|launched|founded|organi[sz]ed|sponsored|hosted|funded|announced|formulated|spearheaded|led)\b|\bwhat (organi[sz]ation|company|agency|institution|bureau|department|university)\b"),
     ("person", r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|people|player|president|leader|author|scientist)\b"),
-    ("name", r"\bwhat (is|was|are|were) (the )?(name|title|theme|slogan)\b|\bwhat .* called\b|\bwhat (name|title|theme|slogan)\b"),
+    ("name", r"\bwhat (is|was|are|were) (the )?(name|title|theme|slogan)\b|\bwhat .* called\b|\bwhat (name|title|theme|slogan)\b"
+             r"|\b(?:which|what) (?:film|movie|series|drama|documentary|book|novel|song|album|play|tv series|show)s?\b"),
     ("reason", r"\bwhy\b|\bfor what reason\b"),
     ("list", r"\bwhich\b|\bwhat are\b|\bwhat were\b|\blist\b|\bwhat kinds?\b|\bwhat types?\b"),
 ]
@@ -52,7 +53,9 @@ _Q_ZH = [
     ("place", r"哪里|哪儿|何地|何处|什么地方|哪个(城市|地方|省|国家|地区)|哪座城市|在哪|哪一地|地点"),
     ("org", r"哪些单位|哪个单位|哪家|哪些(机构|部门|公司|企业|学校|院校|媒体)|什么(机构|部门|单位|组织)|哪个(部门|机构|组织)|由谁|谁(发起|主办|牵头|组织|推出|发布|制定)"),
     ("person", r"谁|哪位|什么人|哪些人"),
-    ("name", r"叫什么|名称|名字|什么主题|以什么为主题|主题是|口号|题目|称为什么|什么称号"),
+    ("name", r"叫什么|名称|名字|什么主题|以什么为主题|主题是|口号|题目|称为什么|什么称号|"
+             r"哪一?部(?:影片|电影|片子|作品|剧|电视剧|纪录片|动画片?|微短剧)?(?![分门])|"
+             r"什么(?:影片|电影|片子|作品|电视剧|纪录片|动画片|微短剧)"),
     ("reason", r"为什么|为何|原因|何故"),
     ("list", r"哪些|哪几|有什么|包括什么|哪两|哪三"),
 ]
