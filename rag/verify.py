@@ -25,20 +25,19 @@ grounded.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .citations import AnswerSentence
+from .evidence import NOT_YET, names_a_person, only_listed, role_said
 from .judge import OfflineJudge
 from .premise import (aligned_conflict, attributed_other, conflict, fmt, headline_is_about, other_period,
                       places_seen)
 from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, quantities, question_parts, tokenize
-from .text.sentences import list_item
 from .text.numbers import numbers
 from .text.tokens import QUESTION_WORDS
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_role, asks_person, asks_year, counted_unit, gives_type,
@@ -66,19 +65,6 @@ FEATURES = ("top_score", "sent_e5", "sent_use", "cov_sent", "cov_para", "cov_top
 SIGNS = {"top_score": 1, "sent_e5": 1, "sent_use": 1, "cov_para": 1, "cov_top3": 1, "rare_hit": 1,
          "typed_match": 1, "ent_missing_top3": -1, "ent_missing_para": -1, "num_missing": -1,
          "year_missing": -1, "unseen": -1}
-
-def _names_a_person(shown: list["Reading"], sentences: dict) -> bool:
-    """Whether the shown sentences name a person, by jieba's person tags: a Chinese sentence's
-    own, an English sentence's Chinese side (its paragraph's; English has no name list, every
-    capitalised word looks like a name). True when no shown pair has a Chinese side."""
-    zh = [r for r in shown if r.sentence.lang == "zh"]
-    if zh:
-        return any("person" in r.sentence.facts for r in zh)
-    sides = [[s for s in sentences.get(r.pair_id, ()) if s.lang == "zh"] for r in shown]
-    if not any(sides):
-        return True
-    return any("person" in s.facts for side in sides for s in side)
-
 
 def _titles(c: "Candidates", pairs: list[ParagraphPair]) -> str:
     """The title and date lines of the pairs' documents, once each: the context a paragraph
@@ -339,10 +325,10 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         return declined("the sources say nothing of a next one")
     if absent.get("awards"):
         return declined(f"the sources name no {''.join(absent['awards'][0])}奖 for this")
-    if shown and conflict is None and cons.qtype != "reason" and _NOT_YET.search(shown[0].sentence.text):
+    if shown and conflict is None and cons.qtype != "reason" and NOT_YET.search(shown[0].sentence.text):
         # "第三届…会在哪座城市举办?" — "举办城市和时间将另行公布": the sources say it is not known yet
         return declined("the sources say this is yet to be announced")
-    listed = _only_listed(cons, shown, sentences or {})
+    listed = only_listed(cons, shown, sentences or {})
     if listed and conflict is None:
         # "《苍穹以北》的作者是谁?" is not answered by the list of signed projects that names it
         return declined(f"the best passages only list {listed} and say nothing else of it")
@@ -352,10 +338,10 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     role = asked_role(question)
     # (only where the passages are written in the question's language: 总经理 is in no English one)
     if role and conflict is None and not info["cross"] and set(tokenize(role)) <= info.get("unseen_terms", set()) \
-            and not _role_said(role, info.get("texts", "")):
+            and not role_said(role, info.get("texts", "")):
         # "Who is the mayor of Chengdu?": no passage speaks of a mayor at all
         return declined(f"no passage mentions a {role}")
-    if asks_person(question) and conflict is None and not _names_a_person(shown, sentences or {}):
+    if asks_person(question) and conflict is None and not names_a_person(shown, sentences or {}):
         return declined("the best passages name no person for this")
     if conflict is not None and score >= model.get("correct_at", 0.0):
         return Verdict("correct", score, reasons, asked=conflict[0], stated=conflict[1], evidence=info["top"],
@@ -374,58 +360,6 @@ _VALUE_TYPES = ("quantity", "money", "percent", "time", "place", "person", "org"
 
 def _is_figure(asked: str) -> bool:
     return asked.replace(".", "", 1).isdigit()
-
-
-def _role_said(role: str, text: str) -> bool:
-    """Whether the candidate paragraphs speak of the role in any form the index's terms miss
-    (兼总经理; "founded" for founder, "directed" for director)."""
-    if CJK.search(role):
-        return role in text
-    root = role[:-2] if len(role) > 5 and role.endswith(("er", "or")) else role
-    return re.search(rf"\b{re.escape(root)}", text, re.I) is not None
-
-
-# a sentence saying the asked thing is not known yet
-_NOT_YET = re.compile(r"另行(?:公布|通知|发布|确定)|尚未(?:公布|确定|披露|宣布)|暂未(?:公布|确定|披露)|待定|"
-                      r"(?:to be|will be) (?:announced|confirmed|decided|determined) (?:later|at a later date|in due course)|"
-                      r"(?:has|have) not (?:yet )?been (?:announced|disclosed|decided|confirmed)|\byet to be (?:announced|decided|confirmed)",
-                      re.I)
-
-
-def _only_listed(cons: Constraints, shown: list["Reading"], sentences: dict) -> str:
-    """The question's name that the best shown sentence gives only as an item of a list, when
-    the shown paragraphs have none of the question's other words ("作者", "operate", "located";
-    the item's own words are its name's: "Maiya … Filming Base") in that sentence's language:
-    a list names its items and says nothing of their author or operator ("" otherwise)."""
-    if not shown:
-        return ""
-    names = [e for e, _ in cons.entities]
-    top = shown[0].sentence
-    items = {e: list_item(e, top.text) for e in names}
-    listed = next((e for e in names if items[e]), "")
-    if not listed:
-        return ""
-    zh = top.lang == "zh"
-    named = {t for e in names for t in tokenize(e)} | _item_words(cons.question, listed, items[listed])
-    asked = {t for t in set(tokenize(cons.question)) - QUESTION_WORDS - named if bool(CJK.search(t)) == zh}
-    said = [s for r in shown for s in sentences.get(r.pair_id, ()) if s.lang == top.lang]
-    if not asked or any(asked & s.terms for s in said or [r.sentence for r in shown]):
-        return ""
-    return listed
-
-
-def _item_words(question: str, name: str, item: str) -> set[str]:
-    """The question's words right after `name` that go on naming the list item, when two or
-    more do ("the Maiya micro-drama filming base" is the item "Maiya Micro-Drama Filming Base
-    …": micro-drama, film, base are its name, not what is asked of it)."""
-    words, named, said = tokenize(question), set(tokenize(name)), set(tokenize(item))
-    at = max((i for i, w in enumerate(words) if w in named), default=-1)
-    run = []
-    for w in words[at + 1:] if at >= 0 else ():
-        if w not in said:
-            break
-        run.append(w)
-    return set(run) if len(run) >= 2 else set()
 
 
 def _reasons(info: dict) -> list[str]:

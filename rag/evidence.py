@@ -1,0 +1,80 @@
+"""What the sentences an answer would show say, or fail to say, about a question — the
+evidence checks the verifier's rules read (`verify._decide`): a person for a role, the role
+itself anywhere, a thing said to be unknown yet, a name given only as an item of a list."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .text import CJK, tokenize
+from .text.constraints import Constraints
+from .text.sentences import list_item
+from .text.tokens import QUESTION_WORDS
+
+if TYPE_CHECKING:
+    from .extract import Reading
+
+
+def names_a_person(shown: list["Reading"], sentences: dict) -> bool:
+    """Whether the shown sentences name a person, by jieba's person tags: a Chinese sentence's
+    own, an English sentence's Chinese side (its paragraph's; English has no name list, every
+    capitalised word looks like a name). True when no shown pair has a Chinese side."""
+    zh = [r for r in shown if r.sentence.lang == "zh"]
+    if zh:
+        return any("person" in r.sentence.facts for r in zh)
+    sides = [[s for s in sentences.get(r.pair_id, ()) if s.lang == "zh"] for r in shown]
+    if not any(sides):
+        return True
+    return any("person" in s.facts for side in sides for s in side)
+
+
+def role_said(role: str, text: str) -> bool:
+    """Whether the candidate paragraphs speak of the role in any form the index's terms miss
+    (兼总经理; "founded" for founder, "directed" for director)."""
+    if CJK.search(role):
+        return role in text
+    root = role[:-2] if len(role) > 5 and role.endswith(("er", "or")) else role
+    return re.search(rf"\b{re.escape(root)}", text, re.I) is not None
+
+
+# a sentence saying the asked thing is not known yet
+NOT_YET = re.compile(r"另行(?:公布|通知|发布|确定)|尚未(?:公布|确定|披露|宣布)|暂未(?:公布|确定|披露)|待定|"
+                      r"(?:to be|will be) (?:announced|confirmed|decided|determined) (?:later|at a later date|in due course)|"
+                      r"(?:has|have) not (?:yet )?been (?:announced|disclosed|decided|confirmed)|\byet to be (?:announced|decided|confirmed)",
+                      re.I)
+
+
+def only_listed(cons: Constraints, shown: list["Reading"], sentences: dict) -> str:
+    """The question's name that the best shown sentence gives only as an item of a list, when
+    the shown paragraphs have none of the question's other words ("作者", "operate", "located";
+    the item's own words are its name's: "Maiya … Filming Base") in that sentence's language:
+    a list names its items and says nothing of their author or operator ("" otherwise)."""
+    if not shown:
+        return ""
+    names = [e for e, _ in cons.entities]
+    top = shown[0].sentence
+    items = {e: list_item(e, top.text) for e in names}
+    listed = next((e for e in names if items[e]), "")
+    if not listed:
+        return ""
+    zh = top.lang == "zh"
+    named = {t for e in names for t in tokenize(e)} | item_words(cons.question, listed, items[listed])
+    asked = {t for t in set(tokenize(cons.question)) - QUESTION_WORDS - named if bool(CJK.search(t)) == zh}
+    said = [s for r in shown for s in sentences.get(r.pair_id, ()) if s.lang == top.lang]
+    if not asked or any(asked & s.terms for s in said or [r.sentence for r in shown]):
+        return ""
+    return listed
+
+
+def item_words(question: str, name: str, item: str) -> set[str]:
+    """The question's words right after `name` that go on naming the list item, when two or
+    more do ("the Maiya micro-drama filming base" is the item "Maiya Micro-Drama Filming Base
+    …": micro-drama, film, base are its name, not what is asked of it)."""
+    words, named, said = tokenize(question), set(tokenize(name)), set(tokenize(item))
+    at = max((i for i, w in enumerate(words) if w in named), default=-1)
+    run = []
+    for w in words[at + 1:] if at >= 0 else ():
+        if w not in said:
+            break
+        run.append(w)
+    return set(run) if len(run) >= 2 else set()

@@ -1,0 +1,45 @@
+"""rag.evidence on hand-made sentences: what the shown sentences say, or fail to say."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.evidence import NOT_YET, only_listed, role_said
+from rag.extract import Reading
+from rag.records import Sentence
+from rag.text import tokenize
+from rag.text.constraints import constraints
+
+
+def test_a_role_is_said_in_forms_the_index_terms_miss():
+    """"兼总经理" holds 总经理 though jieba cuts it otherwise; "founded" speaks of a founder."""
+    assert role_said("总经理", "目前担任丹佛的橄榄球运营执行副总裁兼总经理。")
+    assert role_said("founder", "Oracle was founded by Larry Ellison.")
+    assert not role_said("mayor", "According to officials from the Chengdu Municipal Bureau")
+
+
+@pytest.mark.parametrize("sentence, unknown", [
+    ("主办方表示，第三届西部影视发展大会的举办城市和时间将另行公布。", True),
+    ("The venue of the next edition will be announced later.", True),
+    ("第二届西部影视发展大会在成都开幕。", False),
+])
+def test_a_sentence_saying_the_thing_is_not_known_yet(sentence, unknown):
+    assert bool(NOT_YET.search(sentence)) is unknown
+
+
+def _shown(pid: str, lang: str, *texts: str) -> tuple[list[Reading], dict]:
+    sentences = [Sentence(pid, lang, i, t, frozenset(tokenize(t)), {}) for i, t in enumerate(texts)]
+    return [Reading(pid, 1, sentences[0], np.zeros(1))], {pid: sentences}
+
+
+def test_a_name_only_listed_with_nothing_else_said_of_it():
+    """"《苍穹以北》的作者是谁?": the list names the project, no sentence of its paragraph says
+    作者; asked what kind of project it is, the list's own words answer."""
+    listing = "包括巴蜀文化国际传播研究院项目、AI影视工业梦工厂共建项目、《苍穹以北》融合出版项目等。"
+    shown, sentences = _shown("d#p10", "zh", listing, "11个优质影视项目成功签约。")
+    assert only_listed(constraints("《苍穹以北》的作者是谁?"), shown, sentences) == "苍穹以北"
+    assert only_listed(constraints("签约项目中与《苍穹以北》有关的是什么项目?"), shown, sentences) == ""
+    en = ("These projects include: the AI Film Project, the Southwest Project, and the Maiya Micro-Drama "
+          "Filming Base Project.")
+    shown, sentences = _shown("d#p10", "en", en)
+    assert only_listed(constraints("Who operates the Maiya micro-drama filming base?"), shown, sentences) == "Maiya"
