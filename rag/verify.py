@@ -325,7 +325,8 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         return declined("the sources say nothing of a next one")
     if absent.get("awards"):
         return declined(f"the sources name no {''.join(absent['awards'][0])}奖 for this")
-    if shown and conflict is None and cons.qtype != "reason" and NOT_YET.search(shown[0].sentence.text):
+    if shown and conflict is None and cons.qtype != "reason" and NOT_YET.search(shown[0].sentence.text) \
+            and set(cons.editions) <= editions(shown[0].sentence.text):    # of the edition asked about
         # "第三届…会在哪座城市举办?" — "举办城市和时间将另行公布": the sources say it is not known yet
         return declined("the sources say this is yet to be announced")
     listed = only_listed(cons, shown, sentences or {})

@@ -384,3 +384,5 @@ def test_a_thing_the_sources_say_is_yet_to_be_announced_is_declined(sources, ope
     answer = engine.ask("第三届西部影视发展大会会在哪座城市举办？")
     assert answer.outcome == "abstain" and "announced" in " ".join(answer.verdict.reasons), (answer.outcome,
                                                                                              answer.text)
+    first = engine.ask("西部影视发展大会的第一届是在哪一年、哪座城市办的？")     # the third's is unknown, not the first's
+    assert first.outcome == "answer" and "2022" in first.text and "重庆" in first.text, (first.outcome, first.text)
