@@ -124,7 +124,9 @@ def _en_subject(question: str, names: list[str]) -> str:
     """The name right after the question's auxiliary: its subject ("How many bases did Sichuan
     bring to Chengdu?" → Sichuan), the one "it" in the next question stands for."""
     m = _EN_SUBJECT.search(question)
-    return next((n for n in names if m and n.split()[0] == m.group(1)), "")
+    if not m or m.group(1).endswith(("'s", "’s")):      # "is Sichuan's annual fund" is about the fund
+        return ""
+    return next((n for n in names if n.split()[0] == m.group(1)), "")
 
 
 def _en_topic(question: str, plural: bool) -> str:

@@ -33,8 +33,8 @@ import numpy as np
 from .citations import AnswerSentence
 from .evidence import NOT_YET, names_a_person, only_listed, role_said
 from .judge import OfflineJudge
-from .premise import (aligned_conflict, attributed_other, conflict, fmt, headline_is_about, other_period,
-                      places_seen)
+from .premise import (aligned_conflict, attributed_other, conflict, fmt, headline_is_about, on_asked_place,
+                      other_period, places_seen)
 from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, quantities, question_parts, tokenize
@@ -241,8 +241,9 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
                        evidence=info["top"], question=question)
     score = model_score(x, model)
     ordered = sorted(readings, key=lambda r: -r.score)
-    if shown is None:
-        shown = choose(readings, question, policy) if policy is not None else ordered[:2]
+    if shown is None:       # as `Retriever.chosen` picks them (multi-part reads aside)
+        shown = (on_asked_place(choose(readings, question, policy), readings, question, c, policy)
+                 if policy is not None else ordered[:2])
     if shown and shown[0] is not info["top"]:
         # the answer leads with another sentence than the best-scoring one (a typed or on-topic
         # one, `extract.choose`, `premise.on_asked_place`): its constraints are checked, the

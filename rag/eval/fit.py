@@ -304,6 +304,7 @@ def fit_typed_ratio(train_rows: list[tuple[Item, np.ndarray, dict]]) -> float:
     split, right answers minus twice the withheld-paragraph questions answered (a wrong answer
     costs more than a declined one); on a tie the earlier of TYPED_RATIOS (never, then larger)."""
     from ..extract import choose
+    from ..premise import on_asked_place
     from ..verify import verify
     rows = [r for r in train_rows if r[0].direction in SAME]      # the verifier's rows: the same readings
     best, best_value = 0.0, -math.inf
@@ -313,7 +314,8 @@ def fit_typed_ratio(train_rows: list[tuple[Item, np.ndarray, dict]]) -> float:
             weights = info["weights"]
             policy = dict(weights["sentences"], typed_ratio=ratio)
             question = item.candidates.focus or item.candidates.query
-            shown = choose(info["readings"], question, policy)
+            shown = on_asked_place(choose(info["readings"], question, policy), info["readings"], question,
+                                   item.candidates, policy)
             v = verify(item.candidates, info["hits"], info["readings"], weights["verifier"], info["fused"],
                        policy=policy, shown=shown)
             if v.outcome == "answer":
