@@ -212,6 +212,9 @@ def _resolve_en(q: str, previous: str) -> str:
         phrase = re.search(rf"(?i)\b((?:the|a|an)\s+(?:[\w’'-]+\s+){{0,5}}?{re.escape(noun)}s?)\b", previous)
         if phrase:
             return q[:demonstrative.start()] + phrase.group(1) + q[demonstrative.end():]
+        topic = _en_topic(previous, bool(_EN_PLURAL.match(demonstrative.group(1))))
+        if topic and re.sub(r"s$", "", topic.lower()).endswith(re.sub(r"s$", "", noun.lower())):
+            return q[:demonstrative.start()] + topic + q[demonstrative.end():]     # "these projects" → the projects
     if _EN_WH_ONLY.match(core):
         # "By how much?", "When?": the previous question's matter, asked this way
         matter = _EN_WH_LEAD.sub("", previous).strip().rstrip("?.! ")

@@ -164,6 +164,8 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
      "And what else did Sichuan bring?"),
     ("Who runs that project?", "Which works reached CCTV with the heritage support project?",
      "Who runs the heritage support project?"),
+    ("What fields do these projects cover?", "Which projects were signed at the Chengdu-Chongqing signing ceremony?",
+     "What fields do the projects cover?"),
     ("How much of it goes to audio-visual?", "How large is Sichuan's annual special fund for high-quality cultural "
      "productions?", "How much of Sichuan's annual special fund goes to audio-visual?"),     # a possessive: the fund
     ("By how much?", "What did the Sichuan bureau do to speed up micro-drama reviews?",
