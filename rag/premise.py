@@ -182,21 +182,19 @@ def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str,
              if not _WHICH_BEFORE.search(cons.question[:max(0, cons.question.find(e))])]
     known = {p for group in sentences.values() for s in group if s.lang == "en" for p in s.facts.get("place", ())}
     top = shown[0]
+    title = (headers or {}).get(pairs[top.pair_id].doc, "") if top.pair_id in pairs else ""
     for entity in asked:
         zh = bool(CJK.search(entity))
         sides = [pairs[r.pair_id].zh if zh else pairs[r.pair_id].en for r in shown if r.pair_id in pairs]
-        if not all(sides) or any(states(entity, side) for side in sides):
-            continue
-        if top.pair_id in pairs and headline_is_about(entity, (headers or {}).get(pairs[top.pair_id].doc, "")):
+        if not all(sides) or any(states(entity, side) for side in sides) or headline_is_about(entity, title):
             continue
         walk = [s for s in sentences.get(top.pair_id, ()) if (s.lang == "zh") == zh]
         if top.sentence.lang == ("zh" if zh else "en"):
             walk = [s for s in walk if s.position <= top.sentence.position][::-1]
         # the nearest sentence that names a place says whose it is
         first = next((places[0] for s in walk for places in [_places(s, known)] if places), "")
-        if not first and zh and top.pair_id in pairs:
+        if not first and zh:
             # a news paragraph leaves its city to the headline ("…大会在成都开幕")
-            title = (headers or {}).get(pairs[top.pair_id].doc, "")
             first = next(iter(sorted((p for p in facts_of(title).get("place", ()) if p in title), key=title.find)), "")
         if first and not (states(first, entity) or states(entity, first) or (zh and set(first) & set(entity))
                           or any(states(first, e) or states(e, first) for e, _ in cons.entities)):

@@ -128,8 +128,8 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     ordered = sorted(readings, key=lambda r: -r.score)
     top = lead or (ordered[0] if ordered else None)
     x = dict.fromkeys(FEATURES, 0.0)
-    info: dict = {"constraints": cons, "top": top, "conflict": None, "cross": False, "unseen_terms": set(c.unseen),
-                  "texts": "\n".join(p.both for p in c.pairs.values())}
+    info: dict = {"constraints": cons, "top": top, "conflict": None, "cross": False, "unseen_terms": c.unseen,
+                  "pairs": c.pairs}
     if top is None or not hits:
         return np.array([x[f] for f in FEATURES]), info
     x["top_score"] = top.score
@@ -340,7 +340,7 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     role = asked_role(question)
     # (only where the passages are written in the question's language: 总经理 is in no English one)
     if role and conflict is None and not info["cross"] and set(tokenize(role)) <= info.get("unseen_terms", set()) \
-            and not role_said(role, info.get("texts", "")):
+            and not role_said(role, "\n".join(p.both for p in info.get("pairs", {}).values())):
         # "Who is the mayor of Chengdu?": no passage speaks of a mayor at all
         return declined(f"no passage mentions a {role}")
     if asks_person(question) and conflict is None and not names_a_person(shown, sentences or {}):

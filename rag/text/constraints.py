@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .answer_types import YEAR, _en_offers, question_type
 from .lang import CJK
-from .numbers import numeral, quantities
+from .numbers import EN_NUMBER_WORDS, numeral, quantities
 from .tokens import EN_STARTERS, jieba, zh_names
 
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
@@ -113,7 +113,6 @@ def editions(text: str) -> set[int]:
 _ZH_COUNT = re.compile(r"(?:举办|召开|举行|办)了?\s*([一二三四五六七八九十百两\d]+)\s*[届次]")
 _EN_COUNT = re.compile(r"\b(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:iterations|editions|sessions)\b"
                        r"|\bheld\s+(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s+times\b", re.I)
-_EN_NUMBERS = {w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
 
 
 def edition_count(text: str) -> int:
@@ -125,7 +124,7 @@ def edition_count(text: str) -> int:
             return int(value)
     for m in _EN_COUNT.finditer(text):
         word = (m.group(1) or m.group(2)).lower()
-        return _EN_NUMBERS.get(word) or int(word)
+        return EN_NUMBER_WORDS.get(word) or int(word)
     return 0
 
 

@@ -14,12 +14,12 @@ _DIGITS = re.compile(r"(?<![0-9.])(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万|亿|千|百|
 _ZH_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 # a Chinese numeral counts when a measure word or unit follows it (一站式 and 统一 are no numbers)
 _ZH_FOLLOW = re.compile(r"[个届家项部位年次条名%％倍元人座场所集天月日号成期批余多只台份种本首款亿万千百]")
-_EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+EN_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
              "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
              "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
              "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12}
 # a run of number words: "three hundred million" is 300 (written) million, "twenty-five" 25
-_EN_WORD = re.compile(r"\b((?:" + "|".join(_EN_WORDS) + r")(?:(?:(?<=hundred)\s+and\s+|[\s-]+)(?:" + "|".join(_EN_WORDS) +
+_EN_WORD = re.compile(r"\b((?:" + "|".join(EN_NUMBER_WORDS) + r")(?:(?:(?<=hundred)\s+and\s+|[\s-]+)(?:" + "|".join(EN_NUMBER_WORDS) +
                       r"))*)\b(?:\s+(thousand|million|billion)\b)?", re.I)
 
 
@@ -28,8 +28,8 @@ def _en_run(run: str) -> float:
     for word in re.split(r"[\s-]+", run.lower()):
         if word == "hundred":
             total = (total or 1.0) * 100
-        elif word in _EN_WORDS:
-            total += _EN_WORDS[word]
+        elif word in EN_NUMBER_WORDS:
+            total += EN_NUMBER_WORDS[word]
     return total
 HALF = re.compile(r"一半|半数|\bhalf\b", re.I)
 
