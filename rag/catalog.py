@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import StoreError, storage_hint
 from .records import Sentence
-from .text import TOKENIZER_VERSION, split_sentences, term_counts, tokenize
+from .text import TOKENIZER_VERSION, split_sentences, synonyms, term_counts, tokenize
 from .text.answer_types import FACTS_VERSION
 from .text.answer_types import facts as answer_facts
 from .records import Document, DocumentMeta, ParagraphPair, Passage
@@ -127,6 +127,7 @@ class Catalog:
                 self._db.execute("UPDATE passages SET length=? WHERE passage_id=?", (length, pid))
                 self._db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
                                      [(term, pid, tf, length) for term, tf in counts.items()])
+            self._db.execute("DELETE FROM sentences")     # their terms too: read anew when next asked for
             self._db.execute("INSERT OR REPLACE INTO state VALUES ('tokenizer', ?)", (str(TOKENIZER_VERSION),))
 
     @contextmanager
@@ -367,6 +368,28 @@ class Catalog:
         with self._lock:
             return set(terms) - set(self._document_frequencies(terms))
 
+    def substitutes(self, terms: set[str] | list[str]) -> dict[str, str]:
+        """A question's term no passage has → the word of its synonym class (rag.text.synonyms)
+        the passages use most: 会议 is looked up as 大会 in an article that only says 大会."""
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            return {}
+        with self._lock:
+            dfs = self._document_frequencies(terms)
+            alike = {t: synonyms(t) for t in terms if t not in dfs and synonyms(t)}
+            if not alike:
+                return {}
+            others = self._document_frequencies(sorted({o for os in alike.values() for o in os}))
+        # most passages first, then the class's own order: the same choice in every process
+        return {t: max(os, key=lambda o: (others.get(o, 0), -os.index(o)))
+                for t, os in alike.items() if any(others.get(o) for o in os)}
+
+    def query_terms(self, text: str) -> list[str]:
+        """The BM25 terms of a question, each unseen one with a synonym the corpus uses as that."""
+        terms = tokenize(text)
+        swap = self.substitutes(terms)
+        return [swap.get(t, t) for t in terms]
+
     def _corpus_stats(self) -> tuple[int, float]:
         # data_version changes when another connection (a CLI ingest beside the app) commits
         version = self._db.execute("PRAGMA data_version").fetchone()[0]
@@ -383,7 +406,7 @@ class Catalog:
         Terms in more than `max_df_ratio` of passages are skipped on corpora of 100+ passages:
         their idf is near zero and their posting lists are the expensive part.
         """
-        terms = list(dict.fromkeys(tokenize(query)))
+        terms = list(dict.fromkeys(self.query_terms(query)))
         if not terms:
             return []
         with self._lock:

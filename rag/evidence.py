@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .text import CJK, tokenize
 from .text.constraints import Constraints
 from .text.sentences import list_item
-from .text.tokens import QUESTION_WORDS
+from .text.tokens import question_word
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -59,7 +59,7 @@ def only_listed(cons: Constraints, shown: list["Reading"], sentences: dict) -> s
         return ""
     zh = top.lang == "zh"
     named = {t for e in names for t in tokenize(e)} | item_words(cons.question, listed, items[listed])
-    asked = {t for t in set(tokenize(cons.question)) - QUESTION_WORDS - named if bool(CJK.search(t)) == zh}
+    asked = {t for t in set(tokenize(cons.question)) - named if not question_word(t) and bool(CJK.search(t)) == zh}
     said = [s for r in shown for s in sentences.get(r.pair_id, ()) if s.lang == top.lang]
     if not asked or any(asked & s.terms for s in said or [r.sentence for r in shown]):
         return ""

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .records import Sentence
-from .text import CJK, tokenize
+from .text import CJK
 from .text.answer_types import answers_typed, asks_theme, matches, offers, question_type, typed
 from .text.constraints import constraints, states
 
@@ -59,7 +59,7 @@ def read(c: "Candidates", ranked: list[tuple[str, float]], lang: str) -> list[Re
         return []
     question = c.focus or c.query
     qtype = question_type(question)
-    terms = set(tokenize(question)) & set(c.idf) if question != c.query else c.terms
+    terms = c.terms_of(question) if question != c.query else c.terms
     total = sum(c.idf.get(t, 0.0) for t in terms) or 1.0
     para = _z(np.array([s for _, s in ranked], dtype=np.float64))
     rows: list[Reading] = []

@@ -30,6 +30,7 @@ from .premise import on_asked_place
 from .records import ParagraphPair, Sentence
 from .text import detect_language, focus_question, question_parts, tokenize
 from .text.constraints import Constraints, constraints, states
+from .text.tokens import question_word
 from .weights import load_weights
 
 MODES = ("hybrid", "minmax", "dense", "xling", "bm25")
@@ -66,9 +67,10 @@ class Candidates:
     pairs: dict[str, ParagraphPair]
     timings_ms: dict[str, float] = field(default_factory=dict)
     focus: str = ""                                           # the question it asks (rag.text.focus_question)
-    terms: set[str] = field(default_factory=set)             # the query's BM25 terms
+    terms: set[str] = field(default_factory=set)             # the query's BM25 terms but question words
     idf: dict[str, float] = field(default_factory=dict)
     unseen: set[str] = field(default_factory=set)            # query terms no passage has
+    substitutes: dict[str, str] = field(default_factory=dict)  # unseen term → the synonym looked up
     coverage: dict[str, float] = field(default_factory=dict)  # pair → idf share of the query's terms it has
     sentences: dict[str, list[Sentence]] = field(default_factory=dict)
     similarity: dict[tuple[str, str, int], tuple[float, float]] = field(default_factory=dict)
@@ -80,6 +82,11 @@ class Candidates:
     def applies(self, name: str, pair_id: str) -> bool:
         """BM25 cannot match a pair with no side in the query's language."""
         return name != "bm25" or bool(self.pairs[pair_id].text(self.lang))
+
+    def terms_of(self, text: str) -> set[str]:
+        """The terms of (part of) the question that the query's idf knows, synonyms swapped in
+        as for the whole query."""
+        return {self.substitutes.get(t, t) for t in tokenize(text)} & set(self.idf)
 
     def titled(self, pair: ParagraphPair) -> str:
         """Both sides of a pair and its article's title and date line: where a same-topic news
@@ -200,7 +207,10 @@ class Retriever:
         embedding cache, filled at ingest)."""
         t = time.perf_counter()
         catalog = self.index.catalog
-        c.terms = set(tokenize(c.query))
+        raw = set(tokenize(c.query))
+        c.substitutes = catalog.substitutes(raw)
+        # question words (哪里, 本次, "which") name nothing a passage must hold: not in its coverage
+        c.terms = {c.substitutes.get(t, t) for t in raw if not question_word(t)}
         c.idf = catalog.idf(c.terms)
         c.unseen = catalog.unseen(c.terms)
         c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)

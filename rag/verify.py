@@ -39,7 +39,6 @@ from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, quantities, question_parts, tokenize
 from .text.numbers import numbers
-from .text.tokens import QUESTION_WORDS
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_role, asks_person, asks_year, counted_unit, gives_type,
                                  states_count, states_year)
 from .text.constraints import NEXT, Constraints, constraints, edition_count, editions, phases, states
@@ -141,7 +140,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     by_id = {h.pair.id: h.pair for h in hits}
     x["cov_para"] = c.coverage.get(top.pair_id, 0.0)
     x["cov_top3"] = max(c.coverage.get(h.pair.id, 0.0) for h in hits[:3])
-    terms = set(tokenize(question)) & set(c.idf)
+    terms = c.terms_of(question)
     if terms:
         rarest = max(sorted(terms), key=lambda t: c.idf.get(t, 0.0))     # sorted: ties broken the same in every process
         x["rare_hit"] = float(any(rarest in s.terms for h in hits[:3] for s in c.sentences.get(h.pair.id, ())))
@@ -156,9 +155,11 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     ent_para, num_para, year_para = missing(cons, scope_text)
     # a year is covered by the article's date line too, when the paragraph states no year of its
     # own (a news paragraph says "今年", "10月15日"; one that says 2022 is not about 2023)
+    # (each paragraph on its own: in a question about several, one paragraph's 2023 does not
+    # hide that another's article is dated 2024)
     dated = _titles(c, scope)
-    if not STATED_YEAR.findall(scope_text):
-        year_para = [y for y in year_para if y not in dated]
+    undated = _titles(c, [p for p in scope if not STATED_YEAR.findall(p.both)])
+    year_para = [y for y in year_para if y not in undated]
     ent_top3 = ent_para if several else missing(cons, top3)[0]
     # a name is only missing from a text written in its own script ("Chengdu" is not in a
     # Chinese-only paragraph that says 成都)
@@ -181,7 +182,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     x["conflict"] = float(info["conflict"] is not None)
     # the question's words no passage uses ("mayor", "占地面积"): the asked-for thing may not be
     # there at all (no signal when the best paragraph has no side in the question's language)
-    asked = c.terms - QUESTION_WORDS
+    asked = c.terms          # question words are not among them
     if asked and not info["cross"]:
         x["unseen"] = len(c.unseen & asked) / len(asked)
     titles = "\n" + _titles(c, [h.pair for h in hits[:3]])

@@ -112,3 +112,31 @@ def test_facts_from_an_older_reader_are_computed_anew(catalog, tmp_path):
     assert reopened.sentences(pairs)["000_09ff8f6f21da3254#p01"][0].facts == fresh
     assert reopened.get_state("facts") == str(__import__("rag.text.answer_types", fromlist=["x"]).FACTS_VERSION)
     reopened.close()
+
+
+def test_a_word_the_article_never_uses_is_looked_up_as_its_synonym(catalog):
+    """The seed says 大会 and 举行/举办, never 会议 or 召开; its English says "convened", never
+    "held". A question's unseen word is looked up as the class member the passages use most; a
+    word the passages use is kept as it is (举办 still finds the one paragraph saying 举办)."""
+    terms = tokenize("会议在哪里召开? Where was it held? 举办了几届?")
+    assert catalog.substitutes(terms) == {"会议": "大会", "召开": "举行", "held": "conven"}
+    assert "举办" in catalog.query_terms("大会举办了几届?")
+    top = catalog.bm25("会议是在哪里召开的?", 1)
+    assert top[0][0] == "000_09ff8f6f21da3254#p01:zh:0"
+    assert catalog.bm25("会议召开", 3) == catalog.bm25("大会举行", 3)
+
+
+def test_sentences_read_by_an_older_tokenizer_are_read_anew(catalog, tmp_path):
+    """Stored sentence terms come from `tokenize`: a TOKENIZER_VERSION change rebuilds the
+    postings and reads the sentences again."""
+    pairs = catalog.pairs(["000_09ff8f6f21da3254#p01"])
+    fresh = catalog.sentences(pairs)["000_09ff8f6f21da3254#p01"][0].terms
+    catalog.close()
+    db = sqlite3.connect(tmp_path / "catalog.sqlite")
+    with db:
+        db.execute("UPDATE sentences SET terms='stale'")
+        db.execute("UPDATE state SET value='1' WHERE key='tokenizer'")
+    db.close()
+    reopened = Catalog(tmp_path / "catalog.sqlite")
+    assert reopened.sentences(pairs)["000_09ff8f6f21da3254#p01"][0].terms == fresh
+    reopened.close()

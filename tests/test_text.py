@@ -5,8 +5,9 @@ import threading
 
 import pytest
 
-from rag.text import (containment, detect_language, numbers, pos_tags, split_sentences, stem, tokenize, unmatched,
+from rag.text import (containment, synonyms, detect_language, numbers, pos_tags, split_sentences, stem, tokenize, unmatched,
                       unsupported_script, visible, zh_names)
+from rag.text.tokens import question_word
 
 
 @pytest.mark.parametrize("text, values", [
@@ -40,6 +41,16 @@ def test_tokens_stems_and_stop_words():
     assert stem("programs") == "program" and stem("hosted") == "host" and stem("cities") == "city"
     assert tokenize("The programs in Chengdu") == ["program", "chengdu"]
     assert "短剧" in tokenize("微短剧审查") and "的" not in tokenize("成都的大会")
+
+
+def test_take_place_is_held_and_synonyms_come_from_their_file():
+    assert tokenize("Where did it take place? It took place in Chengdu.") == ["held", "held", "chengdu"]
+    assert "大会" in synonyms("会议") and "conven" in synonyms("held") and synonyms("成都") == ()
+
+
+def test_question_words_name_nothing():
+    assert all(question_word(t) for t in ("哪里", "哪些方面", "哪几个", "什么样", "本次", "地点", "which"))
+    assert not any(question_word(t) for t in ("哪吒", "大会", "成都", "theme"))
 
 
 def test_names_and_pos_tags_are_thread_safe():

@@ -128,11 +128,14 @@ def test_a_false_premise_is_corrected_with_the_source(engine):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("question, fact", [
-    pytest.param("会议地点在哪里?", "成都", marks=pytest.mark.xfail(
-        strict=True, reason="no question word is in the article (会议/地点 vs 大会/举行): the reader misses the place")),
-    pytest.param("Where did the event take place?", "Chengdu", marks=pytest.mark.xfail(
-        strict=True, reason="borderline: its P(answerable) sits just under the fitted threshold "
-                            "(0.055 vs 0.064 with the shipped weights); it has flipped between refits"))])
+    # the issue's two: no word of the first is the article's (会议/地点 vs 大会/举行); "take
+    # place" is "convened" there (rag/data/synonyms.txt, question words out of the coverage)
+    ("会议地点在哪里?", "成都"), ("Where did the event take place?", "Chengdu"),
+    pytest.param("活动在哪个城市举办?", "成都", marks=pytest.mark.xfail(
+        strict=True, reason="举办 is a word the article uses (举办三届), so it is not read as 举行: the "
+                            "paragraphs about the editions lead, not 在成都举行")),
+    ("Which city hosted the event?", "Chengdu"),
+    ("When was the meeting held?", "November 10")])
 def test_plain_paraphrases_are_answered(engine, question, fact):
     answer = engine.ask(question)
     assert answer.outcome == "answer" and fact in answer.text, (answer.support, answer.text)

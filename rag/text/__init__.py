@@ -11,10 +11,10 @@ from .lang import CJK, CJK_CLASS, CJK_RUN, detect_language, sha256, unsupported_
 from .numbers import Quantity, numbers, quantities, unmatched
 from .overlap import containment, en_words, features, shared_phrase
 from .sentences import estimate_tokens, focus_question, question_parts, split_sentences
-from .tokens import (EN_STARTERS, EN_STOP, NAME_TAGS, TOKENIZER_VERSION, ZH_STOP, pos_tags, simplified, stem, term_counts, tokenize,
+from .tokens import (EN_STARTERS, EN_STOP, NAME_TAGS, TOKENIZER_VERSION, ZH_STOP, pos_tags, simplified, stem, synonyms, term_counts, tokenize,
                      zh_names)
 
 __all__ = ["CJK", "CJK_CLASS", "CJK_RUN", "EN_STARTERS", "EN_STOP", "NAME_TAGS", "TOKENIZER_VERSION", "ZH_STOP", "Quantity",
-           "containment", "detect_language", "en_words", "estimate_tokens", "features", "focus_question", "numbers", "question_parts", "pos_tags", "simplified",
+           "containment", "detect_language", "en_words", "estimate_tokens", "features", "focus_question", "numbers", "question_parts", "pos_tags", "simplified", "synonyms",
            "quantities", "sha256", "shared_phrase", "split_sentences", "stem", "term_counts", "tokenize", "unmatched",
            "unsupported_script", "visible", "zh_names"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from .lang import CJK, CJK_CLASS
 
 # Bump when `tokenize` changes: catalogs rebuild their BM25 postings from the stored texts.
-TOKENIZER_VERSION = 3
+TOKENIZER_VERSION = 4
 
 _WORD = re.compile(f"[{CJK_CLASS}]+|[A-Za-z][A-Za-z'-]*|\\d+(?:\\.\\d+)?%?")
 EN_STOP = frozenset("""a an the of and or to in on at for by with from as is are was were be been
@@ -70,7 +70,7 @@ def stem(word: str) -> str:
 # never name what is asked about, so a passage lacking them says nothing (rag/verify.py)
 _ZH_QUESTION = ("哪里 哪儿 何时 何地 何处 为什么 为何 谁 哪位 几 多久 多大 多长 多远 哪年 哪一年 一年 哪天 哪一天 一天 "
                 "哪一 哪项 哪个 哪种 哪家 哪些地方 怎么样 时候 多少钱 请问 是不是 有没有 文章 文中 文中说 本文 提到 "
-                "报道 本届 本次 这次 这场 此次")
+                "报道 本届 本次 这次 这场 此次 地点 日期")
 _EN_QUESTION = ("many much long far often old whose whom which what article text passage document mention "
                 "mentioned say says said according report reported")
 
@@ -92,11 +92,32 @@ def simplified(text: str) -> str:
         return _t2s.convert(text)
 
 
+_SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "synonyms.txt"
+_TAKE_PLACE = re.compile(r"\b(?:take|takes|took|taken|taking)\s+place\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _synonym_classes() -> dict[str, tuple[str, ...]]:
+    """term → the other terms of its class (rag/data/synonyms.txt)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in _SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
+        words = line.split()
+        if words and not line.startswith("#"):
+            out.update((w, tuple(o for o in words if o != w)) for w in words)
+    return out
+
+
+def synonyms(term: str) -> tuple[str, ...]:
+    """The terms that may stand for `term` (a tokenize term) where a text never uses it."""
+    return _synonym_classes().get(term, ())
+
+
 def tokenize(text: str) -> list[str]:
     """BM25 terms: jieba search-mode words (微短剧 also gives 短剧) of the text in Simplified
-    characters, stemmed English words, numbers; stop words dropped."""
+    characters, stemmed English words, numbers; stop words dropped; "take place" in any tense
+    is "held"."""
     tokens: list[str] = []
-    for m in _WORD.finditer(simplified(text)):
+    for m in _WORD.finditer(_TAKE_PLACE.sub("held", simplified(text))):
         piece = m.group(0)
         if CJK.match(piece):
             tokens.extend(w for w in jieba().lcut_for_search(piece) if w not in ZH_STOP)
@@ -156,3 +177,9 @@ def zh_names(text: str) -> set[str]:
 
 
 QUESTION_WORDS = frozenset(_ZH_QUESTION.split()) | frozenset(stem(w) for w in _EN_QUESTION.split())
+
+
+def question_word(term: str) -> bool:
+    """A term (of tokenize) that asks rather than names: the lists above, and jieba's words
+    that begin with 哪 or 什么 (哪些方面, 哪几个, 什么样) but 哪吒 and 哪怕."""
+    return term in QUESTION_WORDS or term.startswith("什么") or (term.startswith("哪") and not term.startswith(("哪吒", "哪怕")))
