@@ -103,6 +103,8 @@ def test_wheel_contents(built):
     for module in ("rag/__init__.py", "rag/resources.py", "rag/app_main.py", "rag/eval/__init__.py",
                    "rag/eval/runner.py", "rag/text/__init__.py"):
         assert module in names
+    data = {p.relative_to(ROOT).as_posix() for p in (ROOT / "rag" / "data").iterdir() if p.is_file()}
+    assert not data - names, f"package data missing from the wheel: {sorted(data - names)}"   # synonyms.txt, …
     sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "rag").rglob("*.py") if "__pycache__" not in p.parts}
     assert not sources - names, f"modules missing from the wheel (a sub-package without __init__.py?): " \
                                 f"{sorted(sources - names)}"
