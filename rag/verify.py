@@ -270,9 +270,12 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
 def _about(shown: list["Reading"], c: "Candidates", cons: Constraints) -> list["Reading"]:
     """The shown sentences from paragraphs that name what the question asks about, in their text
     or their document's title ("成都的…提高了多少?" is not answered by a figure from a paragraph
-    about 四川); all of them when no shown paragraph names it (a paraphrase, not another entity)."""
+    about 四川); all of them when no shown paragraph names it (a paraphrase, not another entity).
+    A paragraph with no side in a name's script is not judged on it ("Chengdu" of a Chinese-only
+    paragraph that says 成都)."""
     names = [e for e, _ in cons.entities]
-    named = [r for r in shown if r.pair_id in c.pairs and all(states(e, c.titled(c.pairs[r.pair_id])) for e in names)]
+    named = [r for r in shown if r.pair_id in c.pairs and all(
+        states(e, c.titled(c.pairs[r.pair_id])) or not _side(c.pairs[r.pair_id], e) for e in names)]
     return named or shown
 
 
@@ -303,9 +306,12 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         return declined(f"the best passages state no {cons.qtype} for this")
     unit = counted_unit(question) if cons.qtype == "quantity" else ""
     # a measure word or noun is looked for in sentences of its own language (an English
-    # sentence has no 家)
+    # sentence has no 家); one from a paragraph with no side in that language that gives a
+    # count can't be judged so ("十八只大熊猫幼崽" for "how many giant panda cubs")
     same_lang = [r for r in shown if (r.sentence.lang == "zh") == bool(CJK.search(question))]
-    if unit and conflict is None and same_lang and not any(states_count(unit, r.sentence.text) for r in same_lang):
+    other_lang = [r for r in shown if r not in same_lang and gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts)]
+    if unit and conflict is None and same_lang and not other_lang and not any(
+            states_count(unit, r.sentence.text) for r in same_lang):
         # "多少家企业参展?" is not answered by "约1200名嘉宾出席", "How many people attended?" not
         # by "convened 3 iterations": a count, but not of what is asked
         return declined(f"the best passages count no {unit}")
