@@ -39,8 +39,8 @@ from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, quantities, question_parts, tokenize
 from .text.numbers import numbers
-from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_role, asks_person, asks_year, counted_unit, gives_type,
-                                 states_count, states_year)
+from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_attribute, asked_role, asks_person, asks_year,
+                                 counted_unit, gives_type, states_attribute, states_count, states_year)
 from .text.constraints import NEXT, Constraints, constraints, edition_count, editions, phases, states
 
 if TYPE_CHECKING:
@@ -309,12 +309,18 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     # sentence has no 家); one from a paragraph with no side in that language that gives a
     # count can't be judged so ("十八只大熊猫幼崽" for "how many giant panda cubs")
     same_lang = [r for r in shown if (r.sentence.lang == "zh") == bool(CJK.search(question))]
-    other_lang = [r for r in shown if r not in same_lang and gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts)]
+    other_lang = [r for r in shown if r not in same_lang
+                  and gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts)]
     if unit and conflict is None and same_lang and not other_lang and not any(
             states_count(unit, r.sentence.text) for r in same_lang):
         # "多少家企业参展?" is not answered by "约1200名嘉宾出席", "How many people attended?" not
         # by "convened 3 iterations": a count, but not of what is asked
         return declined(f"the best passages count no {unit}")
+    attribute = asked_attribute(question) if cons.qtype in ("quantity", "money", "percent") else ""
+    if attribute and conflict is None and same_lang and not other_lang and not any(
+            states_attribute(attribute, r.sentence.text) for r in same_lang):
+        # "钱塘产业园的年产值是多少?" is not answered by "一期总投资20亿元": a figure, but of another thing
+        return declined(f"the best passages give no {attribute}")
     if absent.get("editions"):
         asked, held = absent["editions"][0], absent.get("edition_count", 0)
         if 0 < held < asked:

@@ -92,6 +92,18 @@ def test_each_turn_links_to_its_own_cards_and_flags_unsupported_sentences():
     assert page.index('id="turn-2"') < page.index('id="turn-1"')          # newest first, open
 
 
+def test_a_correction_and_a_given_only_for_another_answer_get_their_own_badge_and_status():
+    from rag.ui.render import answer_html, status_html
+    corrected = _turn(1, "The sources say otherwise[1].", [], [], outcome="correct",
+                      verdict={"outcome": "correct", "not_for": False})
+    not_for = _turn(2, "The sources give no such information for “Chongqing”[1].", [], [], outcome="correct",
+                    verdict={"outcome": "correct", "not_for": True})
+    assert 'badge correct' in answer_html(corrected) and "not-for" not in answer_html(corrected)
+    assert 'badge abstain not-for' in answer_html(not_for) and "badge correct" not in answer_html(not_for)
+    assert "corrected" in status_html(corrected["answer"]) and "declined" not in status_html(corrected["answer"])
+    assert "declined" in status_html(not_for["answer"]) and "corrected" not in status_html(not_for["answer"])
+
+
 @pytest.mark.parametrize("secret", ["sk-SECRETTEST-abcdef12", "sk_secret_key_9", "key.with.dots.42", "a+b+c+secret",
                                     "path/like/secret7"])
 def test_keys_are_masked_before_escaping(secret):

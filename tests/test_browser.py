@@ -515,6 +515,18 @@ def test_a_correction_and_a_flagged_sentence_are_shown_as_such(page, llm_app, ll
     assert "9 billion" in bot.inner_text()            # shown, but marked
 
 
+def test_a_value_given_only_for_another_place_is_declined_as_such(page, browser_app):
+    """Asked for 重庆's annual fund, the sources give 四川's only: the chat says so with its own
+    badge and status, shows no 3亿 and cites the passage it means, not a "corrected" answer."""
+    _open(page, browser_app.url)
+    _ask(page, "重庆每年的影视专项资金是多少?")
+    bot = _bot(page)
+    assert bot.locator(".badge.not-for").count() == 1, bot.inner_html()[:400]
+    assert "资料只涉及其他对象" in bot.inner_text() and "四川" in bot.inner_text()
+    assert "3亿" not in bot.inner_text() and bot.locator("a.cite").count() == 1
+    assert "declined" in _status(page) and "corrected" not in _status(page)
+
+
 # ------------------------------------------------------------------ the page as a whole ----
 def test_landing_shows_documents_and_an_example_asks_itself(page, browser_app):
     _open(page, browser_app.url)

@@ -207,6 +207,21 @@ def test_a_how_many_question_counts_in_its_measure_word():
     assert states_count("个", "十一个项目") and states_count("家", "300余家企业")
 
 
+def test_a_how_much_question_names_the_attribute_whose_value_it_asks():
+    """"钱塘产业园的年产值是多少?" is not answered by "一期总投资20亿元": the noun before 多少 must be
+    spoken of. Not a noun that follows (有多少国家 counts 国家), a verb (提高了多少), nor a word
+    for the kind of figure (比例 is answered by "30%")."""
+    from rag.text.answer_types import asked_attribute, states_attribute
+    assert asked_attribute("钱塘产业园的年产值是多少?") == "年产值"
+    assert asked_attribute("2024年春节档成都票房多少?") == "票房"
+    assert asked_attribute("麦芽微短剧拍摄基地的占地面积是多少?") == "占地面积"
+    for question in ("亚马逊盆地有多少国家？", "成都的影视资助标准提高了多少?", "实验室首期投了多少钱?",
+                     "建筑业占国内生产总值的百分比是多少?", "多少家企业参展?", "How much is the fund?"):
+        assert asked_attribute(question) == "", question
+    assert states_attribute("年产值", "预计年产值可达10亿元") and not states_attribute("年产值", "一期总投资20亿元")
+    assert states_attribute("占地面积", "面积约3000平方米")          # a part jieba's search mode gives
+
+
 def test_an_english_how_many_question_counts_its_noun():
     """"How many people attended?" is not answered by "convened 3 iterations"; the noun may
     sit after its number, be said with a synonym for people or editions, or end a compound."""

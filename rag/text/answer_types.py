@@ -17,7 +17,7 @@ import re
 
 from .lang import CJK
 from .numbers import quantities
-from .tokens import EN_STARTERS, pos_tags, stem
+from .tokens import EN_STARTERS, pos_tags, stem, tokenize
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
 FACTS_VERSION = 9
@@ -290,6 +290,37 @@ def counted_unit(question: str) -> str:
     if len(words) > 1 and words[-1].endswith(("ed", "ing")):      # "people attended"
         words.pop()
     return " ".join(w for w in words if w not in _EN_MODIFIERS)
+
+
+_ZH_LINKS = frozenset("是 有 为 达 达到 约 大约 共 共计 一共 总共 合计".split())
+# words that name the kind of figure, not what it is of (比例 is answered by "30%")
+_ZH_FIGURE_WORDS = frozenset("比例 百分比 比重 占比 比率 数量 数目 总数 规模 金额 总额 数额 额度 数字 水平".split())
+
+
+def asked_attribute(question: str) -> str:
+    """The noun a Chinese "X的Y是多少?" question asks the value of (年产值, 总投资, 票房): the
+    noun right before 多少 (是/有/为 between them allowed); "" when a verb comes first (提高了多少,
+    投了多少钱), a noun follows (有多少国家), the noun only names the kind of figure (比例,
+    数量) or the question counts (多少家 is `counted_unit`'s)."""
+    if not CJK.search(question) or _ZH_COUNTED.search(question):
+        return ""
+    tags = pos_tags(question)
+    at = next((i for i, (w, _) in enumerate(tags) if w == "多少"), None)
+    i = (at or 0) - 1
+    while i >= 0 and tags[i][0] in _ZH_LINKS:
+        i -= 1
+    if at is None or i < 0 or not (tags[i][1].startswith("n") or tags[i][1] == "vn") \
+            or tags[i][1] in ("nr", "ns", "nt") or len(tags[i][0]) < 2 or tags[i][0] in _ZH_FIGURE_WORDS:
+        return ""
+    if at + 1 < len(tags) and tags[at + 1][1].startswith("n"):       # 有多少国家: the noun after is what is counted
+        return ""
+    return tags[i][0]
+
+
+def states_attribute(attribute: str, sentence: str) -> bool:
+    """Whether the sentence speaks of the attribute asked about, by the whole word or a part of
+    it jieba's search mode gives (占地面积 → 面积, 专项资金 → 资金)."""
+    return attribute in sentence or any(len(t) >= 2 and t in sentence for t in tokenize(attribute))
 
 
 def states_count(unit: str, sentence: str) -> bool:

@@ -96,7 +96,14 @@ document.addEventListener('click', function (e) {
 
 BADGES = {"abstain": ("abstain", "⚠ No answer found · 未找到答案"),
           "correct": ("correct", "✎ The sources say otherwise · 与资料不符"),
-          "stopped": ("stopped", "■ Stopped — partial, citations not checked · 已停止，引用未核对")}
+          "stopped": ("stopped", "■ Stopped — partial, citations not checked · 已停止，引用未核对"),
+          # a "correct" verdict that the sources give the asked thing only for another entity
+          "not_for": ("abstain not-for", "⚠ Given only for another · 资料只涉及其他对象")}
+
+
+def _badge(a: dict) -> tuple[str, str] | None:
+    not_for = a.get("outcome") == "correct" and (a.get("verdict") or {}).get("not_for")
+    return BADGES["not_for"] if not_for else BADGES.get(a.get("outcome"))
 
 
 def esc(text) -> str:
@@ -150,8 +157,8 @@ def answer_html(turn: dict) -> str:
     n = turn["n"]
     citations = {c["marker"]: c for c in a.get("citations", [])}
     head = []
-    if a.get("outcome") in BADGES:
-        cls, label = BADGES[a["outcome"]]
+    if _badge(a):
+        cls, label = _badge(a)
         head.append(f'<span class="badge {cls}">{label}</span>')
     if a.get("notice"):
         head.append(f'<em class="notice">{esc(a["notice"])}</em>')
@@ -259,6 +266,8 @@ def status_html(answer: dict | None, error: str = "") -> str:
     outcome = answer.get("outcome")
     if outcome == "abstain":
         text += " · <b>abstained</b> (the sources do not answer this; nearest paragraphs shown)"
+    elif outcome == "correct" and (answer.get("verdict") or {}).get("not_for"):
+        text += " · <b>declined</b> (the sources give this only for another; the nearest passage is cited)"
     elif outcome == "correct":
         text += " · <b>corrected</b> (the question assumes something the sources contradict)"
     if answer.get("standalone_question") and answer.get("standalone_question") != answer.get("question"):
