@@ -136,6 +136,24 @@ def test_identical_sentences_are_chosen_once_and_a_list_question_takes_each_para
     assert len({r.pair_id for r in listed}) == len(listed) >= 2
 
 
+def test_a_list_question_keeps_a_close_second_from_its_best_paragraph():
+    """"Which mechanisms did the bureau introduce?": the best paragraph's first sentence names the
+    bureau, its next the mechanisms; a list question took one sentence per paragraph and lost it."""
+    first, second, far = "The bureau spoke at the conference.", "It introduced two mechanisms.", "Unrelated."
+    pairs = [_pair("d#p01", None, f"{first} {second}"), _pair("d#p02", None, "Another bureau spoke.")]
+    c = _candidates("Which mechanisms did the bureau introduce?", pairs, {"dense": {"d#p01": 0.9, "d#p02": 0.8}})
+    readings = read(c, [("d#p01", 1.0), ("d#p02", 0.5)], "en")
+    probs = {first: 0.5, second: 0.3, "Another bureau spoke.": 0.2}
+    for r in readings:
+        r.prob = r.score = probs.get(r.sentence.text, 0.0)
+    policy = {"second_ratio": 0.5, "list_ratio": 0.3, "max_sentences": 2}
+    texts = [r.sentence.text for r in choose(readings, "Which mechanisms did the bureau introduce?", policy)]
+    assert texts == [first, second, "Another bureau spoke."]
+    policy["second_ratio"] = 0.7                                  # not close enough: one per paragraph
+    texts = [r.sentence.text for r in choose(readings, "Which mechanisms did the bureau introduce?", policy)]
+    assert texts == [first, "Another bureau spoke."] and far not in texts
+
+
 @pytest.mark.parametrize("blend", [0.0, 1.0])
 def test_rerank_blends_fused_order_and_best_sentence(blend):
     pairs = [_pair("d#p01", None, "First."), _pair("d#p02", None, "Second.")]
