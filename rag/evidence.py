@@ -1,6 +1,7 @@
 """What the sentences an answer would show say, or fail to say, about a question — the
 evidence checks the verifier's rules read (`verify._decide`): a person for a role, the role
-itself anywhere, a thing said to be unknown yet, a name given only as an item of a list."""
+itself anywhere, a thing said to be unknown yet, a name given only as an item of a list, a
+figure given only for two together when one alone is asked about."""
 from __future__ import annotations
 
 import re
@@ -78,3 +79,26 @@ def item_words(question: str, name: str, item: str) -> set[str]:
             break
         run.append(w)
     return set(run) if len(run) >= 2 else set()
+
+
+# "How many projects did Chongqing sign on its own?", "重庆单独签约了多少个项目?"
+_ALONE = re.compile(r"\b(?:on (?:its|their) own|alone|by itself|by themselves|separately|individually|solely)\b|"
+                    r"单独|独自|单方面|独立(?:签约|完成|举办|发布|出资)", re.I)
+
+
+def only_jointly(cons: Constraints, shown: list["Reading"]) -> str:
+    """The pair of names the sentence an answer leads with gives a figure for jointly, when the
+    question asks about one of them on its own ("Chengdu and Chongqing" for "Chongqing … on its
+    own"); "" otherwise."""
+    if not shown or not _ALONE.search(cons.question):
+        return ""
+    text = shown[0].sentence.text
+    for name, _ in cons.entities:
+        e = re.escape(name)
+        if CJK.search(name):
+            m = re.search(rf"{e}[和与及、][\u4e00-\u9fff]{{2,4}}|[\u4e00-\u9fff]{{2,4}}[和与及、]{e}", text)
+        else:
+            m = re.search(rf"\b{e}\s+(?:and|&)\s+[A-Z][\w-]+|\b[A-Z][\w-]+\s+(?:and|&)\s+{e}\b", text)
+        if m:
+            return m.group(0)
+    return ""

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .citations import AnswerSentence
-from .evidence import NOT_YET, names_a_person, only_listed, role_said
+from .evidence import NOT_YET, names_a_person, only_jointly, only_listed, role_said
 from .judge import OfflineJudge
 from .premise import (aligned_conflict, attributed_other, conflict, fmt, headline_is_about, on_asked_place,
                       other_period, places_seen)
@@ -343,6 +343,11 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
             and set(cons.editions) <= editions(shown[0].sentence.text):    # of the edition asked about
         # "第三届…会在哪座城市举办?" — "举办城市和时间将另行公布": the sources say it is not known yet
         return declined("the sources say this is yet to be announced")
+    joint = only_jointly(cons, shown) if cons.qtype in _VALUE_TYPES else ""
+    if joint and conflict is None:
+        # "How many projects did Chongqing sign on its own?" is not answered by what "Chengdu
+        # and Chongqing" signed together
+        return declined(f"the sources give this only for {joint} together")
     listed = only_listed(cons, shown, sentences or {})
     if listed and conflict is None:
         # "《苍穹以北》的作者是谁?" is not answered by the list of signed projects that names it

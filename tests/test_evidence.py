@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.evidence import NOT_YET, only_listed, role_said
+from rag.evidence import NOT_YET, only_jointly, only_listed, role_said
 from rag.extract import Reading
 from rag.records import Sentence
 from rag.text import tokenize
@@ -43,3 +43,16 @@ def test_a_name_only_listed_with_nothing_else_said_of_it():
           "Filming Base Project.")
     shown, sentences = _shown("d#p10", "en", en)
     assert only_listed(constraints("Who operates the Maiya micro-drama filming base?"), shown, sentences) == "Maiya"
+
+
+@pytest.mark.parametrize("question, sentence, joint", [
+    ("How many film and TV projects did Chongqing sign on its own at the conference?",
+     "At the signing ceremony for projects in Chengdu and Chongqing, 11 projects were signed.", "Chengdu and Chongqing"),
+    ("重庆单独签约了多少个项目?", "成都和重庆共签约11个项目。", "成都和重庆"),
+    # not asked alone, or the sentence gives the asked one's own figure
+    ("How many projects did Chongqing sign?", "Chengdu and Chongqing signed 11 projects.", ""),
+    ("重庆单独签约了多少个项目?", "重庆签约5个项目。", ""),
+])
+def test_a_figure_given_only_for_two_together_when_one_alone_is_asked(question, sentence, joint):
+    shown, _ = _shown("d#p10", "zh" if "成都" in sentence or "重庆" in sentence else "en", sentence)
+    assert only_jointly(constraints(question), shown) == joint

@@ -120,6 +120,13 @@ def test_an_edition_beyond_the_count_held_is_corrected_and_the_question_answered
 
 
 @pytest.mark.slow
+def test_a_figure_asked_of_one_alone_is_not_the_two_cities_joint_one(engine):
+    answer = engine.ask("How many film and TV projects did Chongqing sign on its own at the conference?")
+    assert answer.outcome == "abstain" and "11" not in answer.text, answer.text
+    assert any("Chengdu and Chongqing" in r for r in answer.verdict.reasons), answer.verdict.reasons
+
+
+@pytest.mark.slow
 def test_a_false_premise_is_corrected_with_the_source(engine):
     answer = engine.ask("为什么大会在重庆举行?")
     assert answer.outcome != "abstain" and "成都" in answer.text, (answer.outcome, answer.text)
