@@ -194,18 +194,22 @@ def choose(readings: list[Reading], question: str, policy: dict) -> list[Reading
 
 def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, policy: dict) -> list[Reading]:
     """When no chosen sentence gives what a how-many / how-much / when / what-theme question
-    asks for (the verifier would decline), the best sentence that does — in the question's
+    asks for (the verifier would decline), or names no organisation or person for a who /
+    which-company one, the best sentence that does — in the question's
     language (a theme in either), from a paragraph naming what the question asks about — leads
     instead, if its probability comes within `typed_ratio` of the best's (fitted on the
     training split; "大会已经举办了几届?": the paragraph with the date line matched best, the
     sentence with 三届 sat in the third)."""
     ratio = policy.get("typed_ratio")
     qtype = question_type(question)
-    if not ratio or not typed(question, qtype):
+    named_type = qtype in ("org", "person")     # "…由哪家公司运营?": the echo names no company
+    if not ratio or not (typed(question, qtype) or named_type):
         return chosen
     zh = bool(CJK.search(question))
 
     def gives(r: Reading) -> bool:
+        if named_type:
+            return (r.sentence.lang == "zh") == zh and matches(qtype, offers(r.sentence.text, question, r.sentence.facts))
         return answers_typed(question, qtype, r.sentence.text, r.sentence.facts, (r.sentence.lang == "zh") == zh)
     if any(gives(r) for r in chosen):
         return chosen

@@ -51,6 +51,13 @@ _EN_GENERIC = frozenset("what which was were is are it its their they that this 
 _ZH_COUNTED_NOUN = re.compile(r"(?:多少|几)\s*[个家项部位名座所批种只件台辆架艘集场款]\s*([\u4e00-\u9fff]{1,6}?)"
                               r"(?=[签在是有被由获将已共，,。？?]|$)")
 _ZH_ASK = re.compile(r"什么|哪|谁|几|多少|怎么|如何|为何|为什么|是否|何")
+_ZH_TRAILING = "在于从向对将把被"
+# a year, a box-office season, or both ("2023年国庆档", "2023年", "国庆档")
+_ZH_WHEN = re.compile(r"((?:19|20)\d{2}年)?((?:春节|国庆|暑期|暑假|五一|元旦|贺岁|清明|端午|中秋|寒假|跨年)档)?(?<=[年档])")
+# the rest of a facility's name after its place ("钱塘" + "微短剧产业园")
+_FACILITY_HEADS = "产业园|园区|基地|实验室|中心|公司|影像节|电影节|大会"
+_ZH_FACILITY = re.compile(rf"[\u4e00-\u9fffA-Za-z]{{0,8}}?(?:{_FACILITY_HEADS})(?:[一二三四首]期)?")   # with its phase
+_ZH_FACILITY_END = re.compile(rf"(?:{_FACILITY_HEADS})$")
 
 
 def _zh_entities(text: str) -> list[tuple[str, str]]:
@@ -92,6 +99,8 @@ def _zh_topic(question: str, pronoun: bool = False) -> str:
     if not runs:
         return ""
     best = max(runs, key=lambda r: len("".join(r)))
+    if best[-1][-1] in _ZH_TRAILING and len(best[-1]) == 2:
+        best = best[:-1] + [best[-1][:-1]]        # jieba's "节在" of "影像节在厦门": the 在 is no part of it
     if not pronoun or "的" not in best:
         return "".join(best)
     parts, current = [], []
@@ -162,6 +171,10 @@ def _resolve_zh(q: str, previous: str) -> str:
     if not _ZH_GENERIC.sub("", q):
         return previous
     core = _ZH_TAIL.sub("", _ZH_LEAD.sub("", q))
+    when, old_when = _ZH_WHEN.fullmatch(core), _ZH_WHEN.search(previous)
+    if when and old_when:           # "那2023年国庆档呢?" after "2024年春节档…?"; "那2023年呢?" keeps 春节档
+        said = (when.group(1) or old_when.group(1) or "") + (when.group(2) or old_when.group(2) or "")
+        return previous[:old_when.start()] + said + previous[old_when.end():]
     new, old = _zh_entities(core), _zh_entities(previous)
     if new and old:
         entity, kind = new[0]
@@ -170,6 +183,11 @@ def _resolve_zh(q: str, previous: str) -> str:
             same = [e for e, k in old if k == kind] or [e for e, _ in old]
             target = next((e for e in same if e in previous), "")
             if target:
+                # a facility for a facility: "天府基地呢?" after "钱塘微短剧产业园…?" replaces the
+                # whole name, not its place
+                facility = _ZH_FACILITY.match(previous, previous.find(target) + len(target))
+                if facility and _ZH_FACILITY_END.search(entity):
+                    target = target + facility.group(0)
                 replacement = entity + (rest if rest and rest not in target else "")
                 return previous.replace(target, entity if rest in target else replacement, 1)
     if _ZH_PRONOUN.search(q):

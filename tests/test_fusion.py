@@ -208,6 +208,22 @@ def test_a_sentence_that_gives_what_a_typed_question_asks_leads_when_the_best_do
     assert [r.sentence.text for r in choose(readings, q, dict(policy, typed_ratio=0.1))] == [date]
 
 
+def test_a_sentence_naming_a_company_leads_when_the_best_names_none():
+    """"曲江微短剧拍摄基地由哪家公司运营?": the echo ("…基地启动运营") is the closer sentence and names
+    no company; the next one names the operator and leads when it comes within `typed_ratio`."""
+    echo = "11月2日，位于西安曲江新区的曲江微短剧拍摄基地启动运营。"
+    answer = "基地由长安视界文化有限公司运营，总占地面积约5.2万平方米。"
+    pairs = [_pair("x#p01", f"{echo}{answer}", None)]
+    c = _candidates("q", pairs, {"dense": {"x#p01": 0.9}})
+    readings = read(c, [("x#p01", 1.0)], "zh")
+    for r, prob in zip(readings, (0.9, 0.075)):
+        r.score, r.prob = prob, prob
+    policy = {"second_ratio": 0.2, "max_sentences": 2, "typed_ratio": 0.05}
+    q = "曲江微短剧拍摄基地由哪家公司运营?"
+    assert [r.sentence.text for r in choose(readings, q, policy)][0] == answer
+    assert [r.sentence.text for r in choose(readings, q, dict(policy, typed_ratio=0.1))] == [echo]   # too far behind
+
+
 def test_identical_paragraphs_collapse_before_fusion_to_the_best_ranked_copy():
     """The same file ingested three times must score like one copy: the copies leave every
     list before fusion (they would crowd it and shift each score's spread), and the copy

@@ -167,6 +167,13 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
     ("What fields do they cover?", "Which projects were signed at the Chengdu-Chongqing signing ceremony?",
      "What fields do the projects cover?"),
     ("签了几个?", "重点影视项目签约仪式上签约了哪些项目?", "重点影视项目签约仪式签了几个？"),
+    # a year or a box-office season for another; a facility's whole name for another facility;
+    # jieba's "节在" (影像节在厦门) leaves its 在 out of the topic
+    ("那2023年国庆档呢?", "2024年春节档票房第一的是哪部电影?", "2023年国庆档票房第一的是哪部电影?"),
+    ("国庆档呢?", "2024年春节档票房第一的是哪部电影?", "2024年国庆档票房第一的是哪部电影?"),
+    ("那2023年呢?", "重庆2024年起每年安排多少专项资金?", "重庆2023年起每年安排多少专项资金?"),
+    ("天府基地呢?", "钱塘微短剧产业园一期有多少个摄影棚?", "天府基地有多少个摄影棚?"),
+    ("共展映了多少部影片?", "第五届鹭岛国际影像节在哪里闭幕?", "第五届鹭岛国际影像节共展映了多少部影片？"),
     # a plural pronoun is the thing counted; "it" the subject; "that X" the phrase naming X;
     # a bare question phrase asks the previous question's matter
     ("它们涵盖哪些领域?", "签约仪式上有多少个项目签约?", "这些项目涵盖哪些领域?"),
