@@ -371,18 +371,14 @@ class Catalog:
     def substitutes(self, terms: set[str] | list[str]) -> dict[str, str]:
         """A question's term no passage has → the word of its synonym class (rag.text.synonyms)
         the passages use most: 会议 is looked up as 大会 in an article that only says 大会."""
-        terms = list(dict.fromkeys(terms))
-        if not terms:
+        alike = {t: synonyms(t) for t in dict.fromkeys(terms) if synonyms(t)}
+        if not alike:           # most questions: no SQL at all
             return {}
         with self._lock:
-            dfs = self._document_frequencies(terms)
-            alike = {t: synonyms(t) for t in terms if t not in dfs and synonyms(t)}
-            if not alike:
-                return {}
-            others = self._document_frequencies(sorted({o for os in alike.values() for o in os}))
+            dfs = self._document_frequencies(sorted(set(alike) | {o for os in alike.values() for o in os}))
         # most passages first, then the class's own order: the same choice in every process
-        return {t: max(os, key=lambda o: (others.get(o, 0), -os.index(o)))
-                for t, os in alike.items() if any(others.get(o) for o in os)}
+        return {t: max(os, key=lambda o: (dfs.get(o, 0), -os.index(o)))
+                for t, os in alike.items() if t not in dfs and any(dfs.get(o) for o in os)}
 
     def query_terms(self, text: str) -> list[str]:
         """The BM25 terms of a question, each unseen one with a synonym the corpus uses as that."""

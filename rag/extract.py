@@ -209,7 +209,8 @@ def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, p
 
     def gives(r: Reading) -> bool:
         if named_type:
-            return (r.sentence.lang == "zh") == zh and matches(qtype, offers(r.sentence.text, question, r.sentence.facts))
+            return (r.sentence.lang == "zh") == zh and matches(qtype, offers(r.sentence.text, question,
+                                                                              r.sentence.facts))
         return answers_typed(question, qtype, r.sentence.text, r.sentence.facts, (r.sentence.lang == "zh") == zh)
     if any(gives(r) for r in chosen):
         return chosen

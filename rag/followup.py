@@ -20,6 +20,7 @@ import re
 
 from .text import CJK
 from .text.answer_types import _zh_offers
+from .text.constraints import PERIOD
 from .text.tokens import EN_STARTERS, pos_tags
 
 _ZH_LEAD = re.compile(r"^(那么?|还有|另外|以及|再问一下|请问|那个|那)\s*")
@@ -53,7 +54,7 @@ _ZH_COUNTED_NOUN = re.compile(r"(?:多少|几)\s*[个家项部位名座所批种
 _ZH_ASK = re.compile(r"什么|哪|谁|几|多少|怎么|如何|为何|为什么|是否|何")
 _ZH_TRAILING = "在于从向对将把被"
 # a year, a box-office season, or both ("2023年国庆档", "2023年", "国庆档")
-_ZH_WHEN = re.compile(r"((?:19|20)\d{2}年)?((?:春节|国庆|暑期|暑假|五一|元旦|贺岁|清明|端午|中秋|寒假|跨年)档)?(?<=[年档])")
+_ZH_WHEN = re.compile(rf"((?:19|20)\d{{2}}年)?({PERIOD.pattern})?(?<=[年档])")
 # the rest of a facility's name after its place ("钱塘" + "微短剧产业园")
 _FACILITY_HEADS = "产业园|园区|基地|实验室|中心|公司|影像节|电影节|大会"
 _ZH_FACILITY = re.compile(rf"[\u4e00-\u9fffA-Za-z]{{0,8}}?(?:{_FACILITY_HEADS})(?:[一二三四首]期)?")   # with its phase
