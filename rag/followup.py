@@ -20,7 +20,7 @@ import re
 
 from .text import CJK
 from .text.answer_types import _zh_offers
-from .text.constraints import PERIOD
+from .text.constraints import EDITION, PERIOD
 from .text.tokens import EN_STARTERS, pos_tags
 
 _ZH_LEAD = re.compile(r"^(那么?|还有|另外|以及|再问一下|请问|那个|那)\s*")
@@ -172,10 +172,18 @@ def _resolve_zh(q: str, previous: str) -> str:
     if not _ZH_GENERIC.sub("", q):
         return previous
     core = _ZH_TAIL.sub("", _ZH_LEAD.sub("", q))
-    when, old_when = _ZH_WHEN.fullmatch(core), _ZH_WHEN.search(previous)
+    when = _ZH_WHEN.fullmatch(core) if core else None
+    old_when = next((m for m in _ZH_WHEN.finditer(previous) if m.group(0)), None)
     if when and old_when:           # "那2023年国庆档呢?" after "2024年春节档…?"; "那2023年呢?" keeps 春节档
         said = (when.group(1) or old_when.group(1) or "") + (when.group(2) or old_when.group(2) or "")
         return previous[:old_when.start()] + said + previous[old_when.end():]
+    if when and when.group(1) and not when.group(2):
+        # a year after a question with none: it stands for the edition named ("2022年呢?" after
+        # "第二届…大会签约了多少个项目?"), else it is put in front
+        edition = EDITION.search(previous)
+        if edition:
+            return previous[:edition.start()] + core + previous[edition.end():]
+        return core + previous
     new, old = _zh_entities(core), _zh_entities(previous)
     if new and old:
         entity, kind = new[0]

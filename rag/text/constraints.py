@@ -15,6 +15,7 @@ from .tokens import EN_STARTERS, jieba, zh_names
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
 # an edition of a recurring event: 第一届 (首届), 第3届; 屆 in traditional script
 _EDITION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*[届屆]|首[届屆]")
+EDITION = _EDITION          # "第二届", "首届": the follow-up resolver reads it too
 _EN_ORDINALS = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
 _EN_EDITION = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,3}(?:st|nd|rd|th))"
                          r"\s+(?:[A-Z][\w-]*\s+|and\s+|&\s+|\d{4}\s+){0,8}?"
