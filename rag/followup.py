@@ -20,7 +20,7 @@ import re
 
 from .text import CJK
 from .text.answer_types import _zh_offers
-from .text.constraints import EDITION, PERIOD
+from .text.constraints import EDITION, PERIOD, PHASE
 from .text.tokens import EN_STARTERS, pos_tags
 
 _ZH_LEAD = re.compile(r"^(那么?|还有|另外|以及|再问一下|请问|那个|那)\s*")
@@ -57,7 +57,7 @@ _ZH_TRAILING = "在于从向对将把被"
 _ZH_WHEN = re.compile(rf"((?:19|20)\d{{2}}年)?({PERIOD.pattern})?(?<=[年档])")
 # the rest of a facility's name after its place ("钱塘" + "微短剧产业园")
 _FACILITY_HEADS = "产业园|园区|基地|实验室|中心|公司|影像节|电影节|大会"
-_ZH_FACILITY = re.compile(rf"[\u4e00-\u9fffA-Za-z]{{0,8}}?(?:{_FACILITY_HEADS})(?:[一二三四首]期)?")   # with its phase
+_ZH_FACILITY = re.compile(rf"[\u4e00-\u9fffA-Za-z]{{0,8}}?(?:{_FACILITY_HEADS})(?:{PHASE.pattern})?")   # with its phase
 _ZH_FACILITY_END = re.compile(rf"(?:{_FACILITY_HEADS})$")
 
 

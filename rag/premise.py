@@ -10,7 +10,7 @@ from .records import ParagraphPair
 from .text import CJK, EN_STARTERS, quantities, zh_names
 from .text.answer_types import STATED_YEAR, TYPED_TYPES, answers_typed
 from .text.answer_types import facts as facts_of
-from .text.constraints import PERIOD, Constraints, constraints, states
+from .text.constraints import PERIOD, Constraints, states
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -212,8 +212,10 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
     whose they are)."""
     from .extract import choose
     ratio = policy.get("typed_ratio")
-    cons = constraints(question)
-    if not ratio or not chosen or cons.qtype not in TYPED_TYPES:      # a value asked of a place
+    if not ratio or not chosen:
+        return chosen
+    cons = c.constraints_of(question)
+    if cons.qtype not in TYPED_TYPES:          # a value asked of a place
         return chosen
     other = attributed_other(cons, chosen, c.pairs, c.sentences, c.headers)
     if not other:

@@ -83,6 +83,12 @@ class Candidates:
         """BM25 cannot match a pair with no side in the query's language."""
         return name != "bm25" or bool(self.pairs[pair_id].text(self.lang))
 
+    def constraints_of(self, question: str) -> Constraints:
+        """What `question` pins down: read once per query for its focus question."""
+        if self.constraints is not None and question == self.focus:
+            return self.constraints
+        return constraints(question)
+
     def terms_of(self, text: str) -> set[str]:
         """The terms of (part of) the question that the query's idf knows, synonyms swapped in
         as for the whole query."""

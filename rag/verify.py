@@ -41,7 +41,7 @@ from .text import CJK, quantities, question_parts, tokenize
 from .text.numbers import numbers
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_attribute, asked_role, asks_person, asks_year,
                                  counted_unit, gives_type, states_attribute, states_count, states_year)
-from .text.constraints import NEXT, Constraints, constraints, edition_count, editions, phases, states
+from .text.constraints import NEXT, Constraints, edition_count, editions, phases, states
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -123,7 +123,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     """The verifier's features, and what the constraint checks found (for the verdict), for the
     best sentence or the `lead` one an answer would quote."""
     question = question or c.focus or c.query
-    cons = c.constraints if c.constraints is not None and question == c.focus else constraints(question)
+    cons = c.constraints_of(question)
     ordered = sorted(readings, key=lambda r: -r.score)
     top = lead or (ordered[0] if ordered else None)
     x = dict.fromkeys(FEATURES, 0.0)

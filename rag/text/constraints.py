@@ -23,7 +23,7 @@ _EN_EDITION = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eigh
 # the next edition of something: what the sources must speak of too ("下一届…在哪里举办?")
 NEXT = re.compile(r"下一届|下届|下一次|下次|\bnext\b|\bupcoming\b", re.I)
 # a phase of a project: 一期 / 二期工程 / 首期 (not 同期, 近期, 第一期 of a magazine)
-_PHASE = re.compile(r"(?<![第同近长短中后初前预定档假周时学])(?:首|([一二三四五六七八九十\d]))\s*期(?!间|待|望|限|刊|货|末|中)")
+_PHASE = PHASE = re.compile(r"(?<![第同近长短中后初前预定档假周时学])(?:首|([一二三四五六七八九十\d]))\s*期(?!间|待|望|限|刊|货|末|中)")
 # an award the question names: 最佳摄影奖, 金鸡奖 (not 什么奖, 奖金, 奖励)
 _AWARD = re.compile(r"([\u4e00-\u9fff]{2,10}?)奖(?![金励项品杯章状])")
 _NOT_AWARD = re.compile(r"什么|哪|何|几|获|得|了|的|颁|授|给|这|该|本|个|项|次|届|和|与|及")

@@ -157,8 +157,8 @@ def answer_html(turn: dict) -> str:
     n = turn["n"]
     citations = {c["marker"]: c for c in a.get("citations", [])}
     head = []
-    if _badge(a):
-        cls, label = _badge(a)
+    if badge := _badge(a):
+        cls, label = badge
         head.append(f'<span class="badge {cls}">{label}</span>')
     if a.get("notice"):
         head.append(f'<em class="notice">{esc(a["notice"])}</em>')
