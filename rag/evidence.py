@@ -1,7 +1,8 @@
 """What the sentences an answer would show say, or fail to say, about a question — the
 evidence checks the verifier's rules read (`verify._decide`): a person for a role, the role
 itself anywhere, a thing said to be unknown yet, a name given only as an item of a list, a
-figure given only for two together when one alone is asked about."""
+figure given only for two together when one alone is asked about, a change credited to
+something its paragraph never names."""
 from __future__ import annotations
 
 import re
@@ -27,6 +28,15 @@ def names_a_person(shown: list["Reading"], sentences: dict) -> bool:
     if not any(sides):
         return True
     return any("person" in s.facts for side in sides for s in side)
+
+
+_INITIALS = re.compile(r"[A-Z]{2,5}s?")
+
+
+def abbreviations(names: list[str]) -> list[str]:
+    """The abbreviations among names (GDP, NBA): written the same wherever they are said, so
+    a passage that lacks one does not speak of it in other words."""
+    return [n for n in names if _INITIALS.fullmatch(n)]
 
 
 def role_said(role: str, text: str) -> bool:
@@ -102,3 +112,26 @@ def only_jointly(cons: Constraints, shown: list["Reading"]) -> str:
         if m:
             return m.group(0)
     return ""
+
+
+# "AIGC创新伙伴计划让微短剧审查时效提升了多少?", "By how much did the partnership program cut
+# review times?": what the question credits a change to
+_ZH_CAUSE = re.compile(r"^(?:请问)?([^，,？?]{2,24}?)(?:让|使得|使|令|帮助|助力|推动|带动)[^，,？?]{1,24}?"
+                       r"(?:提升|提高|增长|增加|降低|减少|缩短|下降|上升|扩大|加快)了?(?:多少|几成|百分之几|几倍)")
+_EN_CAUSE = re.compile(r"\bhow much (?:did|does|has|have|will) (?:the |a |an )?([^?,]{3,60}?) (?:reduce|cut|improve|"
+                       r"raise|increase|boost|shorten|lower|speed|accelerate|grow|lift|expand|decrease|shrink)", re.I)
+
+
+def unattributed_cause(cons: Constraints, shown: list["Reading"], pairs: dict) -> str:
+    """What a "how much did X raise Y?" question credits the change to, when the paragraph of
+    the sentence an answer leads with names less than half of its words on either side (one in the question's language): the
+    figure is the change's, not X's (the review times were cut by the bureau's mechanisms, not
+    by the partnership programme). "" otherwise."""
+    zh = bool(CJK.search(cons.question))
+    m = shown and (_ZH_CAUSE if zh else _EN_CAUSE).search(cons.question)
+    pair = pairs.get(shown[0].pair_id) if m else None
+    if pair is None or ("zh" if zh else "en") not in pair.languages:     # 哈佛 is no "Harvard"
+        return ""
+    words = {t for t in tokenize(m.group(1)) if not question_word(t)}
+    said = set(tokenize(pair.both))
+    return m.group(1) if words and 2 * len(words & said) < len(words) else ""

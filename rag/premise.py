@@ -146,6 +146,8 @@ def _other_name(cons: Constraints, entity: str, facts: dict, named: list[str], a
     not contradicted by the organisation "许可", when the question's own tags say which), and
     not one the question names; no place inside a company's name in `text`."""
     kind = next(k for e, k in cons.entities if e == entity)
+    if kind == "term":          # a currency or a measure ("GDP") is no body another is named instead of
+        return ""
     if text:
         facts = {**facts, "place": in_own_right(facts.get("place", ()), facts, text)}
     same = [k for k in ("place", "org", "person") if any(n == entity or states(n, entity)

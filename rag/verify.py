@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .citations import AnswerSentence
-from .evidence import NOT_YET, names_a_person, only_jointly, only_listed, role_said
+from .evidence import NOT_YET, abbreviations, names_a_person, only_jointly, only_listed, role_said, unattributed_cause
 from .judge import OfflineJudge
 from .premise import (aligned_conflict, attributed_other, conflict, fmt, headline_is_about, on_asked_place,
                       other_period, places_seen)
@@ -300,6 +300,11 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     def declined(why: str) -> Verdict:      # a rule, not the score: P(answerable) capped at the threshold
         return Verdict("abstain", min(score, model.get("threshold", 0.5)), reasons + [why], evidence=info["top"],
                        question=question)
+    initials = abbreviations(absent.get("entities_top3", []))
+    if initials and conflict is None:
+        # "What is the GDP of Chongqing?": an abbreviation is written the same wherever it is
+        # said, and none of the best passages says it
+        return declined(f"the best passages never mention {initials[0]}")
     if cons.qtype in TYPED_TYPES and conflict is None and not any(
             gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts) for r in shown):
         # a "how many / how much / when" question the answer's sentences state no such thing for
@@ -348,6 +353,11 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         # "How many projects did Chongqing sign on its own?" is not answered by what "Chengdu
         # and Chongqing" signed together
         return declined(f"the sources give this only for {joint} together")
+    cause = unattributed_cause(cons, shown, info.get("pairs", {})) if cons.qtype in TYPED_TYPES else ""
+    if cause and conflict is None:
+        # "AIGC创新伙伴计划让微短剧审查时效提升了多少?": the 50 % is the bureau's mechanisms', and
+        # the programme's paragraph gives no figure
+        return declined(f"the best passages do not credit this to {cause}")
     listed = only_listed(cons, shown, sentences or {})
     if listed and conflict is None:
         # "《苍穹以北》的作者是谁?" is not answered by the list of signed projects that names it

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.evidence import NOT_YET, only_jointly, only_listed, role_said
+from rag.evidence import NOT_YET, abbreviations, only_jointly, only_listed, role_said, unattributed_cause
 from rag.extract import Reading
-from rag.records import Sentence
+from rag.records import ParagraphPair, Sentence
 from rag.text import tokenize
 from rag.text.constraints import constraints
 
@@ -56,3 +56,30 @@ def test_a_name_only_listed_with_nothing_else_said_of_it():
 def test_a_figure_given_only_for_two_together_when_one_alone_is_asked(question, sentence, joint):
     shown, _ = _shown("d#p10", "zh" if "成都" in sentence or "重庆" in sentence else "en", sentence)
     assert only_jointly(constraints(question), shown) == joint
+
+
+_BUREAU_ZH = "省广电局推出“政企联审”“一站式备案”等工作机制,微短剧审查时效提升50%。"
+_BUREAU_EN = ("The bureau has introduced mechanisms such as joint review and one-stop filing, reducing "
+              "micro-drama review times by 50%.")
+
+
+@pytest.mark.parametrize("question, zh, en, cause", [
+    # the change is the bureau's mechanisms', not the programme's the question credits it to
+    ("AIGC创新伙伴计划让微短剧审查时效提升了多少?", _BUREAU_ZH, _BUREAU_EN, "AIGC创新伙伴计划"),
+    ("By how much did the AIGC partnership program cut micro-drama review times?", _BUREAU_ZH, _BUREAU_EN,
+     "AIGC partnership program"),
+    # credited to what the paragraph names, or to nothing
+    ("这些工作机制让微短剧审查时效提升了多少?", _BUREAU_ZH, _BUREAU_EN, ""),
+    ("By how much did the new mechanisms reduce micro-drama review times?", _BUREAU_ZH, _BUREAU_EN, ""),
+    ("微短剧审查时效提升了多少?", _BUREAU_ZH, _BUREAU_EN, ""),
+    # a paragraph with no side in the question's language can't be judged on its words
+    ("By how much did Harvard management reduce its holdings?", "哈佛管理公司将其持股减少了2.3亿美元。", None, ""),
+])
+def test_a_change_credited_to_something_its_paragraph_never_names(question, zh, en, cause):
+    pair = ParagraphPair("d#p05", "d", 5, zh, en)
+    shown, _ = _shown("d#p05", "zh", zh)         # the paragraph is read, not the sentence's side
+    assert unattributed_cause(constraints(question), shown, {"d#p05": pair}) == cause
+
+
+def test_abbreviations_are_capitals_alone():
+    assert abbreviations(["GDP", "Chengdu", "NBA", "CDs", "AIGC Innovation Program", "成都"]) == ["GDP", "NBA", "CDs"]

@@ -56,3 +56,15 @@ def test_a_softmax_sign_constraint_holds_a_weight_at_zero_not_the_other_way():
     assert free[1] > 0 and free[0] > 0
     signed = fit_softmax(groups, l2=1e-3, signs=np.array([0, -1]))
     assert signed[1] == 0.0 and signed[0] > 0
+
+
+
+def test_the_verifier_threshold_answers_the_question_it_was_cut_at():
+    """The threshold is the score of the answerable training question at the allowed share of
+    false abstentions; stored rounded to the nearest it could pass that question's score, and
+    the shipped file declined it (q019 "这次大会围绕什么主题展开讨论?": 0.0566391 against 0.05664)."""
+    from rag.eval.fit import cut_at
+    scores = np.array([0.01] * 5 + [0.0566391] + [0.9] * 94)
+    threshold = cut_at(scores, 0.05)
+    assert threshold <= 0.0566391 and sum(scores < threshold) == 5
+    assert cut_at(np.array([0.3, 0.5, 0.7]), 0.0) == 0.3

@@ -295,6 +295,22 @@ def test_chinese_times_and_people_without_jiebas_usual_mistakes():
     assert facts("张伟站在台上")["person"] == ["张伟"] and facts("张伟道歉了")["person"] == ["张伟"]   # 站, 道歉: verbs
     assert facts("导演陈远航凭借该片获得最佳导演奖")["person"] == ["陈远航"]
     assert facts("市长张伟出席")["person"] == ["张伟"] and "person" not in facts("王说他会来")
+    # jieba's dictionary has 高新区, 华容县, 钟祥市 as people: places
+    lab = "实验室由成都高新区管委会与成都蓉创数字科技有限公司共建"
+    assert "person" not in facts(lab) and "高新区" in facts(lab)["place"]
+    assert ("华容县", "ns") in pos_tags("他来自华容县") and ("张伟", "nr") in pos_tags("市长张伟出席")
+
+
+def test_an_english_currency_or_measure_is_no_organisation():
+    """RMB, GDP, UHD are capitals but no body a figure is given for: the correction "the
+    closest passage is about RMB" for a question about AIGC was nonsense. A question still
+    names them (a source that never says GDP does not answer "What is Chengdu's GDP?")."""
+    from rag.text.answer_types import facts
+    from rag.text.constraints import constraints
+    f = facts("The bureau funds RMB 300 million of UHD and AIGC work with CCTV.")
+    assert f["org"] == ["CCTV"]
+    assert ("GDP", "term") in constraints("What is Chengdu's GDP?").entities
+    assert all(k != "term" for _, k in constraints("What did CCTV broadcast?").entities)
 
 
 def test_phases_of_a_project():

@@ -49,11 +49,24 @@ engine = seed_engine_fixture("verify-engine")
     "《苍穹以北》的作者是谁?",
     "Which company will operate the Southwest Headquarters Project for Film and Television Post-Production?",
     "In which city or district is the Western China Science and Technology Film City located?",
-    "Who operates the Maiya micro-drama filming base?"])
+    "Who operates the Maiya micro-drama filming base?",
+    # the 50 % is the bureau's mechanisms', not the partnership programme's (q097)
+    "AIGC创新伙伴计划让微短剧审查时效提升了多少?"])
 def test_questions_the_article_cannot_answer_are_declined(engine, question):
     answer = engine.ask(question)
     assert answer.outcome in ("abstain", "correct"), (answer.outcome, answer.support, answer.text)
     assert not answer.citations or answer.outcome == "correct"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    # was "corrected": "the closest passage is about RMB" — a currency is no body
+    "By how much did the AIGC Innovation Partnership Program reduce micro-drama review times?",
+    # was "corrected": "the question has GDP, the source CPC"; no passage says GDP
+    "What is the GDP of Chongqing?", "What is Chengdu's GDP?"])
+def test_no_correction_names_a_currency_or_another_abbreviation(engine, question):
+    answer = engine.ask(question)
+    assert answer.outcome == "abstain", (answer.outcome, answer.text)
 
 
 @pytest.mark.slow

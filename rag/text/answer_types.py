@@ -20,7 +20,7 @@ from .numbers import quantities
 from .tokens import EN_STARTERS, pos_tags, stem, tokenize
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
-FACTS_VERSION = 9
+FACTS_VERSION = 10
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
@@ -66,6 +66,11 @@ _EN_ORG = re.compile(r"\b(?:[A-Z][\w&.-]*\s+){0,6}(?:University|College|Institut
                      r"Committee|Commission|Council|Service|Network|Company|Corporation|Association|Center|Centre|"
                      r"Administration|Agency|Group|Laboratory|Academy|Society|Foundation|Parliament|Church|Museum|"
                      r"Party|Office|Board|Union|Studio|Studios|Bank|Team|School)\b(?:\s+of(?:\s+(?:and\s+|&\s+)?[A-Z][\w&.-]*)+)?")
+# capitals that name a currency, a measure or a technology, not an organisation: "RMB" is no
+# body a figure could be given for instead of "AIGC" (a question's are still what it asks
+# about: `constraints` keeps them as terms); AI and TV are in too many sentences to be either
+EN_TERMS = frozenset("RMB USD EUR GBP JPY HKD GDP GNP CPI UHD HD VR AR XR IP AIGC".split())
+_EN_NOT_ORGS = EN_TERMS | {"AI", "TV"}
 _EN_ACRONYM = re.compile(r"\b[A-Z]{2,}(?:s)?\b")
 _EN_CAPS = re.compile(r"\b[A-Z][a-z]+(?:[\s-]+(?:of\s+|the\s+|de\s+)?[A-Z][a-z]+)*\b")
 _EN_PLACE_CUE = re.compile(r"\b(?:in|at|from|to|near|across)\s+((?:the\s+)?[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)*)")
@@ -179,7 +184,7 @@ def _en_offers(sentence: str) -> dict[str, set[str]]:
     found["name"].update(_TITLE.findall(sentence))
     sentence = _TITLE.sub(" ", sentence)        # a quoted title is a name, not people or places
     found["org"].update(m.strip() for m in _EN_ORG.findall(sentence))
-    found["org"].update(a for a in _EN_ACRONYM.findall(sentence) if a not in ("AI", "TV"))
+    found["org"].update(a for a in _EN_ACRONYM.findall(sentence) if a not in _EN_NOT_ORGS)
     orgs = " ".join(found["org"])
     for m in _EN_PLACE_CUE.finditer(sentence):
         if m.group(1).removeprefix("the ") not in orgs and not _EN_CALENDAR.fullmatch(m.group(1)):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .answer_types import YEAR, _en_offers, question_type
+from .answer_types import EN_TERMS, YEAR, _en_offers, question_type
 from .lang import CJK
 from .numbers import EN_NUMBER_WORDS, numeral, quantities
 from .tokens import EN_STARTERS, jieba, zh_names
@@ -36,7 +36,7 @@ _QUOTED = re.compile(r"《([^》]+)》|“([^”]{2,60})”|\"([^\"]{2,60})\"")
 @dataclass
 class Constraints:
     """What a question pins down, which the evidence must agree with."""
-    entities: list[tuple[str, str]] = field(default_factory=list)    # (surface form, kind)
+    entities: list[tuple[str, str]] = field(default_factory=list)    # (surface form, kind: zh/org/place/person/name/term)
     numbers: list[float] = field(default_factory=list)               # written values (not years)
     years: list[str] = field(default_factory=list)
     editions: list[int] = field(default_factory=list)                # 第一届 → 1 (Chinese only)
@@ -81,6 +81,8 @@ def constraints(question: str) -> Constraints:
                 words = [w for w in item.split() if w.lower() not in EN_STARTERS]
                 if words:
                     add(" ".join(words), kind)
+        for term in sorted(EN_TERMS.intersection(re.findall(r"\b[A-Z]{2,5}\b", question))):
+            add(term, "term")       # "GDP": something asked about, no body of which another could be named
     return c
 
 

@@ -157,18 +157,31 @@ def _retagged() -> dict[str, str]:
 
 
 _RETAGGED = frozenset({"nr", "nrt", "nrfg", "ns", "t"})
+# jieba's dictionary tags hundreds of places as people (高新区, 华容县, 钟祥市 nr): a "person"
+# of three characters or more ending in an administrative suffix is a place
+_PLACE_SUFFIX = tuple("区县市省镇村")
+
+
+def _fixed(word: str, flag: str, fixed: dict[str, str], known: dict) -> str:
+    if flag in _RETAGGED and word in fixed:
+        return fixed[word]
+    if flag == "t" and word not in known:
+        return "n"
+    if flag == "nr" and len(word) >= 3 and word.endswith(_PLACE_SUFFIX):
+        return "ns"
+    return flag
 
 
 def pos_tags(text: str) -> list[tuple[str, str]]:
     """(word, jieba flag) for Chinese text, with jieba's dictionary mistakes for names and times
-    put right; a time jieba guesses (a word not in its dictionary: 节在, 中才) is none."""
+    put right; a time jieba guesses (a word not in its dictionary: 节在, 中才) is none; a person
+    ending in 区/县/市 is a place."""
     jb = jieba()
     with _lock:            # posseg's tokenizer keeps state between calls
         tags = [(w, flag) for w, flag in jb.posseg.cut(text)]
     fixed = _retagged()
     known = jb.posseg.dt.word_tag_tab
-    return [(w, fixed[w] if flag in _RETAGGED and w in fixed else "n" if flag == "t" and w not in known else flag)
-            for w, flag in tags]
+    return [(w, _fixed(w, flag, fixed, known)) for w, flag in tags]
 
 
 def zh_names(text: str) -> set[str]:
