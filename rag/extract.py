@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .records import Sentence
-from .text import CJK
+from .text import CJK, question_parts
 from .text.answer_types import answers_typed, asks_theme, matches, offers, question_type, typed
 from .text.constraints import constraints, states
 
@@ -193,9 +193,9 @@ def choose(readings: list[Reading], question: str, policy: dict) -> list[Reading
 
 
 def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, policy: dict) -> list[Reading]:
-    """When no chosen sentence gives what a how-many / how-much / when / what-theme question
-    asks for (the verifier would decline), or names no organisation or person for a who /
-    which-company one, the best sentence that does — in the question's
+    """The first chosen sentence that gives what a how-many / how-much / when / what-theme
+    question asks for, or names an organisation or person for a who / which-company one, leads.
+    When none does (the verifier would decline), the best sentence that does — in the question's
     language (a theme in either), from a paragraph naming what the question asks about — leads
     instead, if its probability comes within `typed_ratio` of the best's (fitted on the
     training split; "大会已经举办了几届?": the paragraph with the date line matched best, the
@@ -212,8 +212,12 @@ def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, p
             return (r.sentence.lang == "zh") == zh and matches(qtype, offers(r.sentence.text, question,
                                                                               r.sentence.facts))
         return answers_typed(question, qtype, r.sentence.text, r.sentence.facts, (r.sentence.lang == "zh") == zh)
-    if any(gives(r) for r in chosen):
-        return chosen
+    at = next((i for i, r in enumerate(chosen) if gives(r)), None)
+    if at is not None:
+        # it leads ("When did the conference open?": not the "open and innovative" echo), unless
+        # the question asks two things ("总面积有多大？由哪家公司运营？": each part's sentence
+        # keeps its place)
+        return chosen if question_parts(question) else [chosen[at], *chosen[:at], *chosen[at + 1:]]
     # from a paragraph that names what the question asks about (重庆's budget is not Sichuan's)
     names = [e for e, _ in constraints(question).entities]
     side = {pid: " ".join(r.sentence.text for r in ordered if r.pair_id == pid and (r.sentence.lang == "zh") == zh)

@@ -224,6 +224,23 @@ def test_a_sentence_naming_a_company_leads_when_the_best_names_none():
     assert [r.sentence.text for r in choose(readings, q, dict(policy, typed_ratio=0.1))] == [echo]   # too far behind
 
 
+def test_a_chosen_sentence_that_gives_the_asked_time_leads_the_answer():
+    """"When did the conference open?": the best sentence matched "open" ("open and innovative
+    approaches"), the second gives the date — both are chosen and the date leads. A question
+    asking two things keeps each part's order."""
+    echo = "The program signifies that the region is embracing open and innovative approaches."
+    date = "The conference was officially convened in Chengdu on November 10th."
+    pairs = [_pair("s#p08", None, echo), _pair("s#p01", None, date)]
+    c = _candidates("q", pairs, {"dense": {p.id: 0.8 for p in pairs}})
+    readings = read(c, [(p.id, 1.0) for p in pairs], "en")
+    for r, prob in zip(readings, (0.6, 0.5)):
+        r.score, r.prob = prob, prob
+    policy = {"second_ratio": 0.5, "max_sentences": 2, "typed_ratio": 0.4}
+    assert [r.sentence.text for r in choose(readings, "When did the conference open?", policy)] == [date, echo]
+    two = "When did the conference open, and what does the program signify?"
+    assert [r.sentence.text for r in choose(readings, two, policy)] == [echo, date]
+
+
 def test_identical_paragraphs_collapse_before_fusion_to_the_best_ranked_copy():
     """The same file ingested three times must score like one copy: the copies leave every
     list before fusion (they would crowd it and shift each score's spread), and the copy
