@@ -118,9 +118,19 @@ def score(readings: list[Reading], weights: dict) -> None:
         r.score, r.prob = s, p
 
 
+def blend_for(policy: dict, lang: str, ranked: list[tuple[str, float]], pairs: dict) -> float:
+    """The fused share of the re-read order for a question's regime: asked in a language the
+    best fused paragraph is written in, or across languages (`<lang>-xl`; fitted apart, as the
+    verifier's two models are: across languages the sentence scores carry more of the order)."""
+    blends = policy.get("blend", {})
+    top = pairs.get(ranked[0][0]) if ranked else None
+    cross = top is not None and not top.text(lang)
+    return blends.get(f"{lang}-xl" if cross else lang, blends.get(lang, 0.0))
+
+
 def rerank(readings: list[Reading], ranked: list[tuple[str, float]], blend: float = 0.0) -> list[str]:
     """Paragraph ids by a blend of their fused score and their best sentence's score (both as
-    z-values among the re-read paragraphs; `blend` is the fused share, fitted per language).
+    z-values among the re-read paragraphs; `blend` is the fused share, `blend_for`'s).
     Paragraphs without sentences keep their fused order, after the others."""
     best: dict[str, float] = {}
     for r in readings:

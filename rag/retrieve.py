@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ConfigError, EmptyIndexError, StoreError
-from .extract import Reading, choose, choose_parts, read, rerank
+from .extract import Reading, blend_for, choose, choose_parts, read, rerank
 from .extract import score as score_readings
 from .fusion import LISTS, fuse_learned, fuse_minmax
 from .index import Index
@@ -361,5 +361,5 @@ class Retriever:
         ranked = [(pid, fused[pid]) for pid in order[:n]]
         readings = read(c, ranked, c.lang)
         score_readings(readings, policy.get(c.lang) or policy.get("en") or {})
-        head = rerank(readings, ranked, policy.get("blend", {}).get(c.lang, 0.0))
+        head = rerank(readings, ranked, blend_for(policy, c.lang, ranked, c.pairs))
         return head + order[n:], readings

@@ -154,6 +154,20 @@ def test_a_list_question_keeps_a_close_second_from_its_best_paragraph():
     assert texts == [first, "Another bureau spoke."] and far not in texts
 
 
+def test_the_blend_is_the_regime_of_the_best_fused_paragraph():
+    """An English question whose best paragraph has an English side is re-read with the
+    same-language blend; one whose best paragraph is Chinese only, with the cross-lingual one;
+    a weight file from before the split (one blend per language) still reads."""
+    from rag.extract import blend_for
+    pairs = {"b#p01": _pair("b#p01", "中文", "English"), "z#p01": _pair("z#p01", "中文", None)}
+    policy = {"blend": {"en": 0.2, "en-xl": 0.1, "zh": 0.4, "zh-xl": 0.3}}
+    assert blend_for(policy, "en", [("b#p01", 1.0), ("z#p01", 0.5)], pairs) == 0.2
+    assert blend_for(policy, "en", [("z#p01", 1.0), ("b#p01", 0.5)], pairs) == 0.1
+    assert blend_for(policy, "zh", [("z#p01", 1.0)], pairs) == 0.4
+    assert blend_for({"blend": {"en": 0.2}}, "en", [("z#p01", 1.0)], pairs) == 0.2
+    assert blend_for({}, "en", [], pairs) == 0.0
+
+
 @pytest.mark.parametrize("blend", [0.0, 1.0])
 def test_rerank_blends_fused_order_and_best_sentence(blend):
     pairs = [_pair("d#p01", None, "First."), _pair("d#p02", None, "Second.")]

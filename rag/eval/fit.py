@@ -126,20 +126,22 @@ def fit_sentences(train: list[Item], seed: list[Item], fusion: dict) -> dict:
 
 
 def fit_blend(train: list[Item], seed: list[Item], weights: dict) -> dict[str, float]:
-    """Per language, how much of the re-read paragraph order comes from the fused score and
-    how much from the best sentence (grid search for hit@1 on the training items)."""
+    """Per language and regime (`extract.blend_for`: the best fused paragraph written in the
+    question's language, or not), how much of the re-read paragraph order comes from the fused
+    score and how much from the best sentence (grid search for hit@1 on the training items)."""
     from ..extract import rerank
+    cases: dict[str, list] = defaultdict(list)
+    for items, repeat in ((train, 1), (seed, SEED_REPEAT)):
+        for item in items:
+            if item.answerable and item.gold:
+                _, ranked, readings = _readings(item, weights)
+                cross = bool(ranked) and not item.candidates.pairs[ranked[0][0]].text(item.lang)
+                cases[f"{item.lang}-xl" if cross else item.lang] += [(ranked, readings, item.gold)] * repeat
+    grid = [i / 10 for i in range(11)]
     out = {}
-    for lang in ("zh", "en"):
-        cases = []
-        for items, repeat in ((train, 1), (seed, SEED_REPEAT)):
-            for item in items:
-                if item.lang == lang and item.answerable and item.gold:
-                    _, ranked, readings = _readings(item, weights)
-                    cases += [(ranked, readings, item.gold)] * repeat
-        grid = [i / 10 for i in range(11)]
-        hits = {a: sum(bool(rerank(r, k, a)) and rerank(r, k, a)[0] in g for k, r, g in cases) for a in grid}
-        out[lang] = max(grid, key=lambda a: (hits[a], -abs(a - 0.5)))
+    for regime in ("zh", "en", "zh-xl", "en-xl"):
+        hits = {a: sum(bool(rerank(r, k, a)) and rerank(r, k, a)[0] in g for k, r, g in cases[regime]) for a in grid}
+        out[regime] = max(grid, key=lambda a: (hits[a], -abs(a - 0.5)))
     return out
 
 
@@ -162,7 +164,7 @@ def _rank_of(order: list[str], gold: set[str]) -> int | None:
 def retrieval_table(scored: list[tuple[Item, dict]]) -> dict:
     """hit@1 / hit@3 / MRR per direction for each single list, min-max, the learned fusion
     and the final (re-read) ranking; each item scored with its own weights."""
-    from ..extract import rerank
+    from ..extract import blend_for, rerank
     from ..fusion import fuse_minmax
     ranks: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for item, weights in scored:
@@ -174,7 +176,7 @@ def retrieval_table(scored: list[tuple[Item, dict]]) -> dict:
         orders["minmax"] = sorted(mm, key=lambda p: (-mm[p], p))
         fused, ranked, readings = _readings(item, weights)
         orders["fusion"] = sorted(fused, key=lambda p: (-fused[p], p))
-        head = rerank(readings, ranked, weights["sentences"].get("blend", {}).get(item.lang, 0.0))
+        head = rerank(readings, ranked, blend_for(weights["sentences"], item.lang, ranked, c.pairs))
         orders["final"] = head + [p for p in orders["fusion"] if p not in head]
         for name, order in orders.items():
             ranks[item.direction][name].append(_rank_of(order, item.gold))
@@ -344,14 +346,14 @@ def _cv_verifier(xq_train: list[Item], seed: list[Item], seed_cv_rows) -> dict:
 
 
 def verifier_rows(scored: list[tuple[Item, dict]]) -> list[tuple[Item, np.ndarray, dict]]:
-    from ..extract import rerank
+    from ..extract import blend_for, rerank
     from ..retrieve import Hit
     from ..verify import features
     rows = []
     for item, weights in scored:
         c = item.candidates
         fused, ranked, readings = _readings(item, weights)
-        order = rerank(readings, ranked, weights["sentences"].get("blend", {}).get(item.lang, 0.0))
+        order = rerank(readings, ranked, blend_for(weights["sentences"], item.lang, ranked, c.pairs))
         order += [p for p in sorted(fused, key=lambda p: -fused[p]) if p not in order]
         hits = [Hit(c.pairs[p], fused[p]) for p in order[:4]]
         keep = {h.pair.id for h in hits}
