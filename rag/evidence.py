@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .text import CJK, tokenize
+from .text import CJK, is_chinese, tokenize
 from .text.constraints import Constraints
 from .text.sentences import list_item
 from .text.tokens import question_word
@@ -127,7 +127,7 @@ def unattributed_cause(cons: Constraints, shown: list["Reading"], pairs: dict) -
     the sentence an answer leads with names less than half of its words on either side (one in the question's language): the
     figure is the change's, not X's (the review times were cut by the bureau's mechanisms, not
     by the partnership programme). "" otherwise."""
-    zh = bool(CJK.search(cons.question))
+    zh = is_chinese(cons.question)
     m = shown and (_ZH_CAUSE if zh else _EN_CAUSE).search(cons.question)
     pair = pairs.get(shown[0].pair_id) if m else None
     if pair is None or ("zh" if zh else "en") not in pair.languages:     # 哈佛 is no "Harvard"

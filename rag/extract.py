@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .records import Sentence
-from .text import CJK, question_parts
+from .text import CJK, is_chinese, question_parts
 from .text.answer_types import answers_typed, asks_theme, matches, offers, question_type, typed
 from .text.constraints import constraints, states
 
@@ -215,7 +215,7 @@ def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, p
     named_type = qtype in ("org", "person")     # "…由哪家公司运营?": the echo names no company
     if not ratio or not (typed(question, qtype) or named_type):
         return chosen
-    zh = bool(CJK.search(question))
+    zh = is_chinese(question)
 
     def gives(r: Reading) -> bool:
         if named_type:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .text import CJK
+from .text import is_chinese
 from .text.answer_types import _zh_offers
 from .text.constraints import EDITION, PERIOD, PHASE
 from .text.tokens import EN_STARTERS, pos_tags
@@ -165,7 +165,7 @@ def resolve(question: str, previous: str) -> str:
     q = question.strip()
     if not previous or not q:
         return q
-    return _resolve_zh(q, previous) if CJK.search(q) else _resolve_en(q, previous)
+    return _resolve_zh(q, previous) if is_chinese(q) else _resolve_en(q, previous)
 
 
 def _resolve_zh(q: str, previous: str) -> str:

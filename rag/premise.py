@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .records import ParagraphPair
-from .text import CJK, EN_STARTERS, quantities, zh_names
+from .text import CJK, EN_STARTERS, is_chinese, quantities, zh_names
 from .text.answer_types import STATED_YEAR, TYPED_TYPES, answers_typed
 from .text.answer_types import facts as facts_of
 from .text.constraints import PERIOD, Constraints, states
@@ -227,7 +227,7 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
     if not alt or alt[0].prob < ratio * chosen[0].prob:
         return chosen
     # only a sentence that gives what is asked ("820部作品入围" is no area of a base in 亩)
-    zh = bool(CJK.search(question))
+    zh = is_chinese(question)
     lead = alt[0].sentence
     return alt if answers_typed(question, cons.qtype, lead.text, lead.facts, (lead.lang == "zh") == zh) else chosen
 

@@ -104,9 +104,6 @@ THIRD = ("Together, they are charting a future blueprint where technology drives
          "empowers communication.")
 
 
-@pytest.mark.xfail(strict=True, reason="the refit with jieba/English name fixes ranks the echo 11.76 vs 11.73 "
-                   "(sign-constrained echo weights narrowed it from 0.15): the engine still shows both sentences, "
-                   "test_engine.py::test_who_launched_is_answered_with_who_not_with_the_launch")
 def test_the_answering_sentence_beats_the_one_that_echoes_the_question():
     """The app's own example: the echo sentence is the closer one to the question in both
     vector spaces and in its words, yet the next sentence names who launched the programme.

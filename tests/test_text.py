@@ -31,6 +31,21 @@ def test_sentences_and_language():
     assert detect_language("成都 Chengdu 大会") == "zh" and detect_language("The conference in 成都 was held on November 10") == "en"
 
 
+@pytest.mark.parametrize("text, lang", [
+    # a quoted name is no evidence of the language around it (these English questions were
+    # read by the Chinese rules and answered in Chinese with the echo sentence)
+    ("Which university was among the initiators of the “AIGC创新伙伴计划”?", "en"),
+    ("Which national broadcaster aired 《凌云壮志》?", "en"),
+    ("“AI Without Borders”是什么意思?", "zh"),
+    ("主题为“AI Without Borders: Heralding New Era for Film and Television”。", "zh"),
+    ("AIGC Innovation Partnership Program是谁发起的?", "zh"),
+    ("《凌云壮志》", "zh"), ("“Lingyunzhuangzhi”", "en"),        # all of it quoted
+])
+def test_the_language_of_a_question_is_the_one_outside_its_quoted_names(text, lang):
+    from rag.text import is_chinese
+    assert detect_language(text) == lang and is_chinese(text) == (lang == "zh")
+
+
 def test_visible_text_and_scripts():
     assert visible("\u200b\u200c\ufeff") == "" and visible(" a\u200b b \n") == "a b"
     assert unsupported_script("영화 대회는 어디에서?") == "Korean"

@@ -155,7 +155,11 @@ def test_a_false_premise_is_corrected_with_the_source(engine):
         strict=True, reason="举办 is a word the article uses (举办三届), so it is not read as 举行: the "
                             "paragraphs about the editions lead, not 在成都举行")),
     ("Which city hosted the event?", "Chengdu"),
-    ("When was the meeting held?", "November 10")])
+    ("When was the meeting held?", "November 10"),
+    # the theme class (口号/主题, slogan/theme)
+    ("What slogan or theme did the conference adopt?", "AI Without Borders"),
+    # an English question quoting a Chinese name is read, and answered, in English
+    ("Which university was among the initiators of the “AIGC创新伙伴计划”?", "Sichuan Film and Television University")])
 def test_plain_paraphrases_are_answered(engine, question, fact):
     answer = engine.ask(question)
     assert answer.outcome == "answer" and fact in answer.text, (answer.support, answer.text)

@@ -7,7 +7,7 @@
 - `numbers`: quantities in either language, Chinese numerals included (cn2an);
 - `overlap`: CJK bigram / English word overlap between two texts.
 """
-from .lang import CJK, CJK_CLASS, CJK_RUN, detect_language, sha256, unsupported_script, visible
+from .lang import CJK, CJK_CLASS, CJK_RUN, detect_language, is_chinese, sha256, unsupported_script, visible
 from .numbers import Quantity, numbers, quantities, unmatched
 from .overlap import containment, en_words, features, shared_phrase
 from .sentences import estimate_tokens, focus_question, question_parts, split_sentences
@@ -15,6 +15,6 @@ from .tokens import (EN_STARTERS, EN_STOP, NAME_TAGS, TOKENIZER_VERSION, ZH_STOP
                      zh_names)
 
 __all__ = ["CJK", "CJK_CLASS", "CJK_RUN", "EN_STARTERS", "EN_STOP", "NAME_TAGS", "TOKENIZER_VERSION", "ZH_STOP", "Quantity",
-           "containment", "detect_language", "en_words", "estimate_tokens", "features", "focus_question", "numbers", "question_parts", "pos_tags", "simplified", "synonyms",
+           "containment", "detect_language", "is_chinese", "en_words", "estimate_tokens", "features", "focus_question", "numbers", "question_parts", "pos_tags", "simplified", "synonyms",
            "quantities", "sha256", "shared_phrase", "split_sentences", "stem", "term_counts", "tokenize", "unmatched",
            "unsupported_script", "visible", "zh_names"]

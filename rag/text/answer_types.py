@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 
-from .lang import CJK
+from .lang import CJK, is_chinese
 from .numbers import quantities
 from .tokens import EN_STARTERS, pos_tags, stem, tokenize
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
-FACTS_VERSION = 10
+FACTS_VERSION = 11
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
@@ -124,7 +124,7 @@ _TITLE = re.compile(_BOOK_TITLE.pattern + r"|“[^”]{2,200}”|\"[^\"]{2,200}\
 
 def question_type(question: str) -> str:
     """The expected answer type (first match, most specific first)."""
-    rules = _Q_ZH_RE if CJK.search(question) else _Q_EN_RE
+    rules = _Q_ZH_RE if is_chinese(question) else _Q_EN_RE
     for kind, pattern in rules:
         if pattern.search(question):
             return kind
@@ -216,7 +216,7 @@ def figures(text: str) -> list:
 
 def facts(sentence: str) -> dict[str, list[str]]:
     """What a sentence states, by answer type (computed once per sentence, at ingest)."""
-    found = _zh_offers(sentence) if CJK.search(sentence) else _en_offers(sentence)
+    found = _zh_offers(sentence) if is_chinese(sentence) else _en_offers(sentence)
     return {kind: sorted(items) for kind, items in found.items() if items}
 
 
@@ -283,7 +283,7 @@ def counted_unit(question: str) -> str:
     """What a "how many" question counts: a Chinese measure word ("多少家企业" → 家, "几个
     项目" → 个) or the English noun phrase ("How many episodes does …" → episodes); "" when it
     names none."""
-    if CJK.search(question):
+    if is_chinese(question):
         m = _ZH_COUNTED.search(question)
         return m.group(1) if m else ""
     m = _EN_COUNTED.search(question)
@@ -307,7 +307,7 @@ def asked_attribute(question: str) -> str:
     noun right before 多少 (是/有/为 between them allowed); "" when a verb comes first (提高了多少,
     投了多少钱), a noun follows (有多少国家), the noun only names the kind of figure (比例,
     数量) or the question counts (多少家 is `counted_unit`'s)."""
-    if not CJK.search(question) or _ZH_COUNTED.search(question):
+    if not is_chinese(question) or _ZH_COUNTED.search(question):
         return ""
     tags = pos_tags(question)
     at = next((i for i, (w, _) in enumerate(tags) if w == "多少"), None)
@@ -439,7 +439,7 @@ _GENERIC_ROLE = frozenset({"official", "person", "man", "woman", "head", "leader
 def asked_role(question: str) -> str:
     """The role a person question asks who fills ("mayor" of "Who is the mayor of Chengdu?",
     作者 of "…的作者是谁?"); "" for none or a generic one ("the official who…")."""
-    zh = bool(CJK.search(question))
+    zh = is_chinese(question)
     m = (_ZH_ASKS_PERSON if zh else _EN_ASKS_PERSON).search(question)
     role = m and re.search(_ZH_ROLE if zh else r"\b" + _EN_ROLE + r"\b", m.group(0), re.I)
     word = role.group(0).lower() if role else ""
@@ -449,7 +449,7 @@ def asked_role(question: str) -> str:
 def asks_person(question: str) -> bool:
     """A question for the person in a role ("院长是谁?", "作者是谁?", "Who is the mayor of …?",
     "Who directed …?")."""
-    return bool((_ZH_ASKS_PERSON if CJK.search(question) else _EN_ASKS_PERSON).search(question))
+    return bool((_ZH_ASKS_PERSON if is_chinese(question) else _EN_ASKS_PERSON).search(question))
 
 
 def matches(qtype: str, offered: set[str]) -> bool:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from .answer_types import EN_TERMS, YEAR, _en_offers, question_type
-from .lang import CJK
+from .lang import CJK, is_chinese
 from .numbers import EN_NUMBER_WORDS, numeral, quantities
 from .tokens import EN_STARTERS, jieba, zh_names
 
@@ -69,7 +69,7 @@ def constraints(question: str) -> Constraints:
 
     for m in _QUOTED.finditer(question):
         add(next(g for g in m.groups() if g), "name")
-    if CJK.search(question):
+    if is_chinese(question):
         for word in sorted(zh_names(question)):
             add(word, "zh")
     else:

@@ -23,11 +23,24 @@ def sha256(data: str | bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# a quoted name or title is no evidence of the language around it ("Which university was among
+# the initiators of the “AIGC创新伙伴计划”?" is an English question)
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|《[^》]*》|「[^」]*」|『[^』]*』|‘[^’]*’")
+
+
 def detect_language(text: str) -> str:
-    """'zh' when CJK characters carry the text, else 'en'."""
-    cjk = len(CJK.findall(text))
-    words = len(LATIN_WORD.findall(text))
+    """'zh' when CJK characters carry the text outside its quoted names, else 'en'."""
+    bare = _QUOTED.sub(" ", text)
+    if not (CJK.search(bare) or LATIN_WORD.search(bare)):      # all of it quoted
+        bare = text
+    cjk = len(CJK.findall(bare))
+    words = len(LATIN_WORD.findall(bare))
     return "zh" if cjk and cjk >= 0.5 * words else "en"
+
+
+def is_chinese(question: str) -> bool:
+    """Whether a question is asked in Chinese (its rules, measure words and answer language)."""
+    return detect_language(question) == "zh"
 
 
 def visible(text: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .lang import CJK, CJK_CLASS
+from .lang import CJK, CJK_CLASS, is_chinese
 
 _ZH_SPLIT = re.compile(r"(?<=[。！？；!?;])(?![”’」』)）\"])|(?<=[。！？；!?;][”’」』)）\"])")
 # English: end punctuation (+ optional closing quote) then space and a capital/number/quote;
@@ -70,7 +70,7 @@ def question_parts(question: str) -> list[str]:
     "…大会上 签约总额是多少"); [] for a question that asks one thing. A piece asks when it has
     a question word; pieces that don't lead the first asking one (context) or follow the
     piece they belong to ("Which film, released in 2023, won?" asks one thing)."""
-    asks = _ASKS_ZH if CJK.search(question) else _ASKS_EN
+    asks = _ASKS_ZH if is_chinese(question) else _ASKS_EN
     context: list[str] = []
     parts: list[list[str]] = []
     for piece in (p.strip() for p in _PIECE.split(question)):
@@ -86,7 +86,7 @@ def question_parts(question: str) -> list[str]:
             context.append(piece)
     if len(parts) < 2:
         return respective_parts(question)
-    glue = "，" if CJK.search(question) else ", "
+    glue = "，" if is_chinese(question) else ", "
     return [glue.join(context + part) for part in parts]
 
 
@@ -110,7 +110,7 @@ def respective_parts(question: str) -> list[str]:
     before it. What precedes the first thing stays with the second only when both are short
     nouns of it ("…实验室的总面积和运营公司分别…"), not a clause about the first ("在成都举行的A和B")."""
     q = question.strip().rstrip("?？.。 ")
-    zh = bool(CJK.search(q))
+    zh = is_chinese(q)
     each = (_ZH_EACH if zh else _EN_EACH).search(q)
     if not each:
         return []
