@@ -124,9 +124,9 @@ _EN_CAUSE = re.compile(r"\bhow much (?:did|does|has|have|will) (?:the |a |an )?(
 
 def unattributed_cause(cons: Constraints, shown: list["Reading"], pairs: dict) -> str:
     """What a "how much did X raise Y?" question credits the change to, when the paragraph of
-    the sentence an answer leads with names less than half of its words on either side (one in the question's language): the
-    figure is the change's, not X's (the review times were cut by the bureau's mechanisms, not
-    by the partnership programme). "" otherwise."""
+    the sentence an answer leads with (one with a side in the question's language) names less
+    than half of its words on either side: the figure is the change's, not X's (the review
+    times were cut by the bureau's mechanisms, not by the partnership programme). "" otherwise."""
     zh = is_chinese(cons.question)
     m = shown and (_ZH_CAUSE if zh else _EN_CAUSE).search(cons.question)
     pair = pairs.get(shown[0].pair_id) if m else None
