@@ -480,3 +480,16 @@ def test_which_film_asks_for_a_title(question, qtype):
     """"…的影片是哪部?" is answered by a sentence naming a 《title》, not by "共有14部新片上映"."""
     from rag.text.answer_types import question_type
     assert question_type(question) == qtype
+
+
+@pytest.mark.parametrize("sentence, money", [
+    ("It cost 300 million yuan.", True), ("He paid a million dollars.", True),
+    ("Millions of pounds were spent on it.", True), ("The fund is RMB 300 million.", True),
+    ("It cost $5 million.", True),
+    # a currency word with no figure is a name (XQuAD: "the Yuan dynasty", "the Dogg Pound")
+    ("Annam recognized Mongol hegemony and established tributary relations with the Yuan dynasty.", False),
+    ("The subdivision was for years known as the Dogg Pound.", False),
+])
+def test_an_english_currency_word_is_money_beside_a_figure(sentence, money):
+    from rag.text.answer_types import facts
+    assert ("money" in facts(sentence)) is money

@@ -20,7 +20,7 @@ from .numbers import quantities
 from .tokens import EN_STARTERS, pos_tags, stem, tokenize
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
-FACTS_VERSION = 11
+FACTS_VERSION = 12
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
@@ -81,7 +81,12 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
 _EN_CALENDAR = re.compile(_MONTHS + r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
 _EN_TIME = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b" + _MONTHS +
                       r"\b|\b(?:century|centuries|decade|BC|AD|BCE)\b", re.I)
-_EN_MONEY = re.compile(r"[$€£¥]\s?\d|\b(?:RMB|USD|yuan|dollars?|euros?|pounds?)\b", re.I)
+# a currency word is money beside a figure ("300 million yuan", "a million dollars", "millions
+# of pounds"), not in "the Yuan dynasty" or "the Dogg Pound"
+_EN_MONEY = re.compile(r"[$€£¥]\s?\d|\b(?:RMB|USD|EUR|GBP|HKD|JPY)\b|(?:\d[\d,.]*|\b(?:a|an|one|two|three|four|five|"
+                       r"six|seven|eight|nine|ten|several|many))\s*(?:(?:hundred|thousand|million|billion|trillion)\s+)?"
+                       r"(?:yuan|dollars?|euros?|pounds?)\b|\b(?:hundreds|thousands|millions|billions) of "
+                       r"(?:yuan|dollars|euros|pounds)\b", re.I)
 # a share is also said in words: "half of the fund", "two thirds", "一半", "三分之一", "七成"
 _EN_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b|\b(?:half|(?:one|two|a) thirds?|(?:one|three|a) quarters?|"
                          r"(?:one|a) fifth)\b", re.I)
