@@ -58,7 +58,6 @@ def test_a_softmax_sign_constraint_holds_a_weight_at_zero_not_the_other_way():
     assert signed[1] == 0.0 and signed[0] > 0
 
 
-
 def test_the_verifier_threshold_answers_the_question_it_was_cut_at():
     """The threshold is the score of the answerable training question at the allowed share of
     false abstentions; stored rounded to the nearest it could pass that question's score, and
