@@ -380,10 +380,11 @@ class Catalog:
         return {t: max(os, key=lambda o: (dfs.get(o, 0), -os.index(o)))
                 for t, os in alike.items() if t not in dfs and any(dfs.get(o) for o in os)}
 
-    def query_terms(self, text: str) -> list[str]:
-        """The BM25 terms of a question, each unseen one with a synonym the corpus uses as that."""
+    def query_terms(self, text: str, substitutes: dict[str, str] | None = None) -> list[str]:
+        """The BM25 terms of a question, each unseen one with a synonym the corpus uses as that
+        (`substitutes` when the caller looked them up already)."""
         terms = tokenize(text)
-        swap = self.substitutes(terms)
+        swap = self.substitutes(terms) if substitutes is None else substitutes
         return [swap.get(t, t) for t in terms]
 
     def _corpus_stats(self) -> tuple[int, float]:
@@ -394,7 +395,8 @@ class Catalog:
             self._stats, self._stats_version = (n, float(avg)), version
         return self._stats
 
-    def bm25(self, query: str, k: int, max_df_ratio: float = 0.5) -> list[tuple[str, float]]:
+    def bm25(self, query: str, k: int, max_df_ratio: float = 0.5,
+             substitutes: dict[str, str] | None = None) -> list[tuple[str, float]]:
         """Top-k (passage_id, score) by BM25, scored inside sqlite from the postings (which
         carry each passage's length): no in-memory index to rebuild, no Python loop over
         posting lists.
@@ -402,7 +404,7 @@ class Catalog:
         Terms in more than `max_df_ratio` of passages are skipped on corpora of 100+ passages:
         their idf is near zero and their posting lists are the expensive part.
         """
-        terms = list(dict.fromkeys(self.query_terms(query)))
+        terms = list(dict.fromkeys(self.query_terms(query, substitutes)))
         if not terms:
             return []
         with self._lock:

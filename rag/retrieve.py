@@ -196,13 +196,16 @@ class Retriever:
             vector = self.index.cross.embedding.embed_query(query)
             found["xling"] = _pair_scores(self.index.cross.store.query(vector, DEPTH))
             timings["xling"] = (time.perf_counter() - t) * 1000
+        swap: dict[str, str] = {}
         if "bm25" in wanted:
             t = time.perf_counter()
-            found["bm25"] = _pair_scores(self.index.catalog.bm25(query, DEPTH))
+            # looked up once: BM25 and the coverage (`_read_candidates`) read the same swaps
+            swap = self.index.catalog.substitutes(set(tokenize(query)))
+            found["bm25"] = _pair_scores(self.index.catalog.bm25(query, DEPTH, substitutes=swap))
             timings["bm25"] = (time.perf_counter() - t) * 1000
         ids = sorted({pid for ranked in found.values() for pid in ranked})
         found, pairs = _distinct(found, self.index.catalog.pairs(ids))
-        c = Candidates(query, detect_language(query), found, pairs, timings)
+        c = Candidates(query, detect_language(query), found, pairs, timings, substitutes=swap)
         if self.mode in ("hybrid", "minmax") and lists is None:
             self._read_candidates(c)
         return c
@@ -214,7 +217,8 @@ class Retriever:
         t = time.perf_counter()
         catalog = self.index.catalog
         raw = set(tokenize(c.query))
-        c.substitutes = catalog.substitutes(raw)
+        if "bm25" not in c.lists:           # read lazily for a mode that ran no BM25 (`candidates`)
+            c.substitutes = catalog.substitutes(raw)
         # question words (哪里, 本次, "which") name nothing a passage must hold: not in its coverage
         c.terms = {c.substitutes.get(t, t) for t in raw if not question_word(t)}
         c.idf = catalog.idf(c.terms)
