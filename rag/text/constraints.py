@@ -14,8 +14,7 @@ from .tokens import EN_STARTERS, jieba, zh_names
 
 _ZH_BARE = re.compile(r"(省|市|区|县|自治区|特别行政区)$")
 # an edition of a recurring event: 第一届 (首届), 第3届; 屆 in traditional script
-_EDITION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*[届屆]|首[届屆]")
-EDITION = _EDITION          # "第二届", "首届": the follow-up resolver reads it too
+EDITION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*[届屆]|首[届屆]")
 _EN_ORDINALS = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
 _EN_EDITION = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,3}(?:st|nd|rd|th))"
                          r"\s+(?:[A-Z][\w-]*\s+|and\s+|&\s+|\d{4}\s+){0,8}?"
@@ -23,7 +22,7 @@ _EN_EDITION = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eigh
 # the next edition of something: what the sources must speak of too ("下一届…在哪里举办?")
 NEXT = re.compile(r"下一届|下届|下一次|下次|\bnext\b|\bupcoming\b", re.I)
 # a phase of a project: 一期 / 二期工程 / 首期 (not 同期, 近期, 第一期 of a magazine)
-_PHASE = PHASE = re.compile(r"(?<![第同近长短中后初前预定档假周时学])(?:首|([一二三四五六七八九十\d]))\s*期(?!间|待|望|限|刊|货|末|中)")
+PHASE = re.compile(r"(?<![第同近长短中后初前预定档假周时学])(?:首|([一二三四五六七八九十\d]))\s*期(?!间|待|望|限|刊|货|末|中)")
 # an award the question names: 最佳摄影奖, 金鸡奖 (not 什么奖, 奖金, 奖励)
 _AWARD = re.compile(r"([\u4e00-\u9fff]{2,10}?)奖(?![金励项品杯章状])")
 _NOT_AWARD = re.compile(r"什么|哪|何|几|获|得|了|的|颁|授|给|这|该|本|个|项|次|届|和|与|及")
@@ -57,7 +56,7 @@ def constraints(question: str) -> Constraints:
     c.awards = awards(question)
     c.periods = list(dict.fromkeys(m.group(0) for m in PERIOD.finditer(question)))
     # an edition is an ordinal name, not a figure to find ("第33届" is "Super Bowl XXXIII")
-    c.numbers = [q.written for q in quantities(_PHASE.sub(" ", _EN_EDITION.sub(" ", _EDITION.sub(" ", question))))
+    c.numbers = [q.written for q in quantities(PHASE.sub(" ", _EN_EDITION.sub(" ", EDITION.sub(" ", question))))
                  if str(int(q.written)) not in c.years and q.written != 1.0]
     seen: set[str] = set()
 
@@ -103,13 +102,13 @@ def awards(question: str) -> list[tuple[str, ...]]:
 
 def phases(text: str) -> set[int]:
     """The phases of a project a text names ("一期", "首期" → 1, "二期工程" → 2)."""
-    return _ordinals(_PHASE, text)
+    return _ordinals(PHASE, text)
 
 
 def editions(text: str) -> set[int]:
     """The editions of an event a text names ("第一届" and "首届" → 1; "the first … Conference",
     "the 3rd edition")."""
-    return _ordinals(_EDITION, text) | {_EN_ORDINALS.get(m.group(1).lower()) or int(re.sub(r"\D", "", m.group(1)))
+    return _ordinals(EDITION, text) | {_EN_ORDINALS.get(m.group(1).lower()) or int(re.sub(r"\D", "", m.group(1)))
                                         for m in _EN_EDITION.finditer(text)}
 
 
