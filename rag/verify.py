@@ -313,7 +313,8 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     # a measure word or noun is looked for in sentences of its own language (an English
     # sentence has no 家); one from a paragraph with no side in that language that gives a
     # count can't be judged so ("十八只大熊猫幼崽" for "how many giant panda cubs")
-    same_lang = [r for r in shown if (r.sentence.lang == "zh") == is_chinese(question)]
+    zh = is_chinese(question)
+    same_lang = [r for r in shown if (r.sentence.lang == "zh") == zh]
     other_lang = [r for r in shown if r not in same_lang
                   and gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts)]
     if unit and conflict is None and same_lang and not other_lang and not any(
@@ -330,7 +331,6 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         asked, held = absent["editions"][0], absent.get("edition_count", 0)
         if 0 < held < asked:
             # "Given that this was the fifth edition…": the sources say three have been held
-            zh = is_chinese(question)
             evidence = next((r for r in sorted(readings, key=lambda r: -r.score)
                              if edition_count(r.sentence.text)), info["top"])
             return Verdict("correct", score, reasons + [f"the sources say {held} editions have been held"],
