@@ -59,7 +59,7 @@ def read(c: "Candidates", ranked: list[tuple[str, float]], lang: str) -> list[Re
         return []
     question = c.focus or c.query
     qtype = question_type(question)
-    terms = c.terms_of(question) if question != c.query else c.terms
+    terms = c.terms_of(question)
     total = sum(c.idf.get(t, 0.0) for t in terms) or 1.0
     para = _z(np.array([s for _, s in ranked], dtype=np.float64))
     rows: list[Reading] = []

@@ -216,7 +216,8 @@ class Retriever:
         embedding cache, filled at ingest)."""
         t = time.perf_counter()
         catalog = self.index.catalog
-        raw = set(tokenize(c.query))
+        c.focus = focus_question(c.query, c.lang)       # an injected preamble doesn't pick the sentence
+        raw = set(tokenize(c.focus))                    # nor weigh in the coverage
         if "bm25" not in c.lists:           # read lazily for a mode that ran no BM25 (`candidates`)
             c.substitutes = catalog.substitutes(raw)
         # question words (哪里, 本次, "which") name nothing a passage must hold: not in its coverage
@@ -225,7 +226,6 @@ class Retriever:
         c.unseen = catalog.unseen(c.terms)
         c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)
         c.headers = catalog.headers({pair.doc for pair in c.pairs.values()})
-        c.focus = focus_question(c.query, c.lang)       # an injected preamble doesn't pick the sentence
         c.constraints = constraints(c.focus)
         c.sentences, c.similarity = self._similarity(c.pairs, c.focus)
         c.absent_spaces = tuple(sorted(set(SIMILARITY_SPACES.values()) - {SIMILARITY_SPACES.get(e.slug) for e in self._embeddings()}))
