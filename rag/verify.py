@@ -288,14 +288,15 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     reasons = _reasons(info)
     conflict = info["conflict"]
     cons = info["constraints"]
-    top_sentences = [r.sentence.text for r in sorted(readings, key=lambda r: -r.score)[:2]]
+    best_two = sorted(readings, key=lambda r: -r.score)[:2]
     absent = info.get("missing") or {}       # what the question names that the sources don't
     for entity in absent.get("entities", []):
-        stated = aligned_conflict(question, entity, top_sentences)
-        if stated:          # the question's own words around another name: a false premise
-            return Verdict("correct", score, reasons + [f"the source says {stated}, not {entity}"], asked=entity,
-                           stated=stated, evidence=info["top"], question=question,
-                           answers_too=cons.qtype in _VALUE_TYPES)
+        for r in best_two:
+            stated = aligned_conflict(question, entity, [r.sentence.text])
+            if stated:          # the question's own words around another name: a false premise,
+                # quoted from the sentence that states it
+                return Verdict("correct", score, reasons + [f"the source says {stated}, not {entity}"], asked=entity,
+                               stated=stated, evidence=r, question=question, answers_too=cons.qtype in _VALUE_TYPES)
 
     def declined(why: str) -> Verdict:      # a rule, not the score: P(answerable) capped at the threshold
         return Verdict("abstain", min(score, model.get("threshold", 0.5)), reasons + [why], evidence=info["top"],
