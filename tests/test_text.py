@@ -215,11 +215,22 @@ def test_a_sum_is_asked_in_many_words(question, qtype):
 
 def test_a_how_many_question_counts_in_its_measure_word():
     from rag.text.answer_types import counted_unit, states_count
-    assert counted_unit("共有多少家企业参展？") == "家" and counted_unit("签约了几个项目?") == "个"
+    assert counted_unit("共有多少家企业参展？") == "家" and counted_unit("签约了几个?") == "个"
     assert counted_unit("有多少人?") == ""
     assert counted_unit("大会重点关注AI在哪几个领域的应用?") == ""          # which fields, not how many
     assert states_count("名", "约1200名嘉宾出席") and not states_count("家", "约1200名嘉宾出席")
     assert states_count("个", "十一个项目") and states_count("家", "300余家企业")
+
+
+def test_a_bare_ge_counts_the_noun_after_it():
+    """个 counts anything: "签约了多少个项目?" is not answered by "…项目签约五个板块" (n092 of the news
+    set had been answered so), but by the noun counted before or after its number."""
+    from rag.text.answer_types import counted_unit, states_count
+    unit = counted_unit("2022年在重庆举办的首届西部影视发展大会签约了多少个项目？")
+    assert unit == "个项目"
+    assert not states_count(unit, "本届大会设置开幕式、政策发布、项目签约、微短剧创作论坛和AIGC影视技术展示五个板块")
+    assert states_count(unit, "11个优质影视项目成功签约") and states_count(unit, "签约项目共16个，总金额40余亿元")
+    assert not states_count(unit, "签约项目16个板块")
 
 
 def test_a_how_much_question_names_the_attribute_whose_value_it_asks():

@@ -259,6 +259,7 @@ _ZH_COUNTED = re.compile(f"(?:多少|(?<!哪)几)\\s*([{_ZH_MEASURES}])")      #
 _ZH_NUMERAL = r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千]+)\s*(?:万|亿)?\s*(?:多|余)?\s*"
 # a count of days is written in days, dates' 日 or working days ("压缩至10个工作日以内")
 _ZH_UNIT_FORMS = {"天": r"个?(?:天|日|工作日)"}
+_ZH_CLAUSE = r"[^，。；！？,;!?]{0,8}?"      # a few words of the same clause
 
 
 # "how many <noun phrase>": the words counted, up to the verb ("How many national-level
@@ -285,12 +286,18 @@ def _noun_forms(word: str) -> set[str]:
 
 
 def counted_unit(question: str) -> str:
-    """What a "how many" question counts: a Chinese measure word ("多少家企业" → 家, "几个
-    项目" → 个) or the English noun phrase ("How many episodes does …" → episodes); "" when it
+    """What a "how many" question counts: a Chinese measure word ("多少家企业" → 家), the
+    noun after a bare 个 ("几个项目" → 个项目) or the English noun phrase ("How many episodes does …" → episodes); "" when it
     names none."""
     if is_chinese(question):
         m = _ZH_COUNTED.search(question)
-        return m.group(1) if m else ""
+        if not m:
+            return ""
+        if m.group(1) == "个":      # 个 counts anything: the noun after it says what ("几个项目" → 个项目)
+            tags = pos_tags(question[m.end():])
+            if tags and tags[0][1].startswith("n") and len(tags[0][0]) >= 2:
+                return "个" + tags[0][0]
+        return m.group(1)
     m = _EN_COUNTED.search(question)
     words = []
     for word in (m.group(1).lower().split() if m else []):
@@ -339,6 +346,10 @@ def states_count(unit: str, sentence: str) -> bool:
     the sentence beside some number ("24 interceptions", "interceptions with 24", "1.5 gigatons"
     for tons)."""
     if CJK.search(unit):
+        if len(unit) > 1 and unit[0] == "个":     # "11个优质影视项目", "签约项目11个"; not "五个板块"
+            noun = re.escape(unit[1:])
+            return bool(re.search(_ZH_NUMERAL + "个" + _ZH_CLAUSE + noun, sentence)
+                        or re.search(noun + _ZH_CLAUSE + _ZH_NUMERAL + "个(?=[，。；！？,;!?、\\s]|$)", sentence))
         return bool(re.search(_ZH_NUMERAL + _ZH_UNIT_FORMS.get(unit, re.escape(unit)), sentence))
     if not (quantities(sentence) or _EN_VAGUE_COUNT.search(sentence)):
         return False
