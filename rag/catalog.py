@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import StoreError, storage_hint
 from .records import Sentence
-from .text import TOKENIZER_VERSION, split_sentences, synonyms, term_counts, tokenize
+from .text import split_sentences, synonyms, term_counts, tokenize, tokenizer_state
 from .text.answer_types import FACTS_VERSION
 from .text.answer_types import facts as answer_facts
 from .records import Document, DocumentMeta, ParagraphPair, Passage
@@ -93,7 +93,7 @@ class Catalog:
         self._lock = threading.RLock()
         self._stats: tuple[int, float] | None = None
         self._stats_version = -1
-        if "length" not in columns or self.get_state("tokenizer") != str(TOKENIZER_VERSION):
+        if "length" not in columns or self.get_state("tokenizer") != tokenizer_state():
             self._migrate_postings()
         self._stale_facts = self.get_state("facts") != str(FACTS_VERSION)
         if self._stale_facts:
@@ -128,7 +128,7 @@ class Catalog:
                 self._db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
                                      [(term, pid, tf, length) for term, tf in counts.items()])
             self._db.execute("DELETE FROM sentences")     # their terms too: read anew when next asked for
-            self._db.execute("INSERT OR REPLACE INTO state VALUES ('tokenizer', ?)", (str(TOKENIZER_VERSION),))
+            self._db.execute("INSERT OR REPLACE INTO state VALUES ('tokenizer', ?)", (tokenizer_state(),))
 
     @contextmanager
     def _write(self):

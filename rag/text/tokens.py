@@ -3,6 +3,7 @@ words with one light stemmer, numbers kept (3亿, 50%, 2025); the stop-word list
 part-of-speech tags (names, places, organisations, numerals, times)."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -12,8 +13,9 @@ from pathlib import Path
 
 from .lang import CJK, CJK_CLASS
 
-# Bump when `tokenize` changes: catalogs rebuild their BM25 postings from the stored texts.
-TOKENIZER_VERSION = 4
+# Bump when `tokenize` changes: catalogs rebuild their BM25 postings from the stored texts
+# (`tokenizer_state`, which an edit of a merged synonym class changes too).
+TOKENIZER_VERSION = 7
 
 _WORD = re.compile(f"[{CJK_CLASS}]+|[A-Za-z][A-Za-z'-]*|\\d+(?:\\.\\d+)?%?")
 EN_STOP = frozenset("""a an the of and or to in on at for by with from as is are was were be been
@@ -37,6 +39,13 @@ your my""".split())
 ZH_STOP = frozenset("的 了 和 与 及 在 是 为 以 等 将 对 从 中 其 也 而 并 把 被 这 那 之 于 上 下 个 有 就 都 还 又 或 即 着 "
                     "吗 呢 吧 啊 什么 多少 哪些 哪个 如何 怎么 怎样 是否 哪".split())
 
+
+# measure words: what a count counts ("三届", "多少家"); one home for the answer-type rules too
+ZH_MEASURES = "个家项部位届次条名座所批种只件台辆架艘集场款天亩"
+# a count jieba keeps as one word ("三届", "几届", "几部"): its measure word is a term too, so
+# "举办了几届?" finds "举办三届" (a count in digits, "3届", gives 届 already); an ordinal
+# ("第五届") is no count
+_COUNT_WORD = re.compile(f"^[零一二两三四五六七八九十百千万几]+([{ZH_MEASURES}])$")
 
 _lock = threading.Lock()
 _jieba = None
@@ -96,15 +105,34 @@ _SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "synonyms.txt
 _TAKE_PLACE = re.compile(r"\b(?:take|takes|took|taken|taking)\s+place\b", re.I)
 
 
+def _synonym_lines() -> list[tuple[bool, list[str]]]:
+    """(merged?, words) per class of rag/data/synonyms.txt; a line starting with "=" is merged."""
+    out = []
+    for line in _SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            out.append((line.startswith("="), line.lstrip("= ").split()))
+    return out
+
+
 @lru_cache(maxsize=1)
 def _synonym_classes() -> dict[str, tuple[str, ...]]:
-    """term → the other terms of its class (rag/data/synonyms.txt)."""
-    out: dict[str, tuple[str, ...]] = {}
-    for line in _SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
-        words = line.split()
-        if words and not line.startswith("#"):
-            out.update((w, tuple(o for o in words if o != w)) for w in words)
-    return out
+    """term → the other terms of its class, for a class looked up only where a text never
+    uses the term."""
+    return {w: tuple(o for o in words if o != w) for merged, words in _synonym_lines() if not merged for w in words}
+
+
+@lru_cache(maxsize=1)
+def _canonical() -> dict[str, str]:
+    """term → the first word of its merged class: every member is that one term to BM25,
+    coverage and echo, in passages and questions alike."""
+    return {w: words[0] for merged, words in _synonym_lines() if merged for w in words[1:]}
+
+
+def tokenizer_state() -> str:
+    """What stored postings were tokenized by: TOKENIZER_VERSION and the merged synonym classes
+    (editing one changes every passage's terms: catalogs rebuild their postings)."""
+    merged = "\n".join(" ".join(words) for is_merged, words in _synonym_lines() if is_merged)
+    return f"{TOKENIZER_VERSION}:{hashlib.sha256(merged.encode()).hexdigest()[:12]}"
 
 
 def synonyms(term: str) -> tuple[str, ...]:
@@ -115,19 +143,26 @@ def synonyms(term: str) -> tuple[str, ...]:
 def tokenize(text: str) -> list[str]:
     """BM25 terms: jieba search-mode words (微短剧 also gives 短剧) of the text in Simplified
     characters, stemmed English words, numbers; stop words dropped; "take place" in any tense
-    is "held"."""
+    is "held"; each word of a merged synonym class (rag/data/synonyms.txt) is its class's first."""
     tokens: list[str] = []
     for m in _WORD.finditer(_TAKE_PLACE.sub("held", simplified(text))):
         piece = m.group(0)
         if CJK.match(piece):
-            tokens.extend(w for w in jieba().lcut_for_search(piece) if w not in ZH_STOP)
+            for w in jieba().lcut_for_search(piece):
+                if w not in ZH_STOP:
+                    tokens.append(w)
+                    count = _COUNT_WORD.match(w)
+                    # not an ordinal's ("第五届" gives 五届 too: a fifth edition counts nothing)
+                    if count and count.group(1) not in ZH_STOP and "第" + w not in piece:
+                        tokens.append(count.group(1))
         elif piece[0].isdigit():
             tokens.append(piece)
         else:
             word = piece.lower().strip("'-")
             if word and word not in EN_STOP:
                 tokens.append(stem(word))
-    return tokens
+    canonical = _canonical()
+    return [canonical.get(t, t) for t in tokens]
 
 
 def term_counts(text: str) -> Counter[str]:
@@ -190,6 +225,15 @@ def zh_names(text: str) -> set[str]:
 
 
 QUESTION_WORDS = frozenset(_ZH_QUESTION.split()) | frozenset(stem(w) for w in _EN_QUESTION.split())
+
+
+_ASKED_KIND = re.compile(r"(?:哪个|哪座|哪一个|哪一座|哪所|哪家|哪一|哪种|什么)([\u4e00-\u9fff]{2})|\b(?:which|what)\s+([A-Za-z]+)", re.I)
+
+
+def asked_kinds(question: str) -> set[str]:
+    """The terms of the kind a which-question asks for ("哪个城市" → 城市, "which city" → city):
+    its answer names one ("成都"), it need not say the word."""
+    return {t for m in _ASKED_KIND.finditer(question) for t in tokenize(m.group(1) or m.group(2))}
 
 
 def question_word(term: str) -> bool:
