@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .records import ParagraphPair
-from .text import CJK, EN_STARTERS, is_chinese, quantities, zh_names
+from .text import CJK, EN_STARTERS, EN_STOP, is_chinese, quantities, zh_names
 from .text.answer_types import STATED_YEAR, TYPED_TYPES, answers_typed
 from .text.answer_types import facts as facts_of
 from .text.constraints import PERIOD, Constraints, states
@@ -30,6 +30,8 @@ def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
         slot = r"([\u4e00-\u9fff]{2,8}?)"
     else:
         before = question[:i].split()[-2:]
+        if all(w.lower() in EN_STOP for w in before):
+            return ""       # "the director of the X": "of the" is around any name of any sentence
         after = [w.strip("?.!,") for w in question[i + len(entity):].split()[:1]]
         left, right = " ".join(before) + " ", (" " + after[0]) if after and after[0] else ""
         slot = r"([A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})"

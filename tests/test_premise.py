@@ -179,3 +179,23 @@ def test_another_season_is_no_answer_and_a_company_is_no_place():
     text = "产业园由之江数字影视有限公司投资运营，位于杭州市萧山区。"
     facts = {"org": ["之江数字影视有限公司"], "place": ["之江", "杭州市", "萧山区"]}
     assert in_own_right(facts["place"], facts, text) == ["杭州市", "萧山区"]
+
+
+def test_a_slot_between_stop_words_states_nothing():
+    """"the director of the X": "of the" comes before any name of any sentence, so no name there
+    contradicts X (XQuAD "Who led the most rapid expansion of the Mongol Empire?" was "corrected"
+    to Annam); "held in X" still is."""
+    from rag.premise import aligned_conflict
+    q = "Who is the director of the Sichuan Provincial Bureau of Radio and Television?"
+    sentence = "This program was jointly initiated by the Sichuan Branch of China News Service."
+    assert aligned_conflict(q, "Sichuan Provincial Bureau of Radio and Television", [sentence]) == ""
+    assert aligned_conflict("Why was the conference held in Chongqing?", "Chongqing",
+                            ["The conference was held in Chengdu on November 10th."]) == "Chengdu"
+
+
+def test_an_english_name_keeps_its_inner_of_and():
+    """The name is looked for as the source writes it: "Bureau of Radio and Television", not
+    "Bureau Radio Television" (which no text says, so it was "missing" from the paragraph naming
+    it); a leading "the" is no part of it."""
+    c = constraints("Who is the director of the Sichuan Provincial Bureau of Radio and Television?")
+    assert c.entities == [("Sichuan Provincial Bureau of Radio and Television", "org")]

@@ -77,7 +77,13 @@ def constraints(question: str) -> Constraints:
             # in the order the question names them (a set's order changes with the hash seed,
             # and a correction reports the first name that conflicts)
             for item in sorted(found.get(kind, ()), key=lambda item: (question.find(item), item)):
-                words = [w for w in item.split() if w.lower() not in EN_STARTERS]
+                words = item.split()
+                # "The …" is no part of the name; "Bureau of Radio and Television" keeps its
+                # inner "of", "and" (as the source writes it)
+                while words and words[0].lower() in EN_STARTERS:
+                    words.pop(0)
+                while words and words[-1].lower() in EN_STARTERS:
+                    words.pop()
                 if words:
                     add(" ".join(words), kind)
         for term in sorted(EN_TERMS.intersection(re.findall(r"\b[A-Z]{2,5}\b", question))):
