@@ -176,7 +176,12 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     # a Chinese name the paragraph's headline names, alone among places, is what the paragraph
     # is about ("曲江基地二期将新增什么?" under "曲江微短剧拍摄基地启动运营": its 长安视界 is a company)
     headline = _titles(c, [top_pair])
-    ent_other = [e for e in ent_para if not headline_is_about(e, headline)]
+    # nor one the best-ranked paragraph names when the sentence is another's: the reader chose
+    # past it ("Who is the director of the Sichuan Provincial Bureau …?" read another body's
+    # paragraph for a name; the bureau's own is first)
+    first = hits[0].pair if hits else top_pair
+    ent_other = [e for e in ent_para if not headline_is_about(e, headline)
+                 and (first.id == top_pair.id or not states(e, first.both))]
     info["conflict"] = conflict(cons, top, by_id.get(top.pair_id), ent_other, num_para, year_para, dated,
                                 c.sentences.get(top.pair_id, ()), places_seen(cons, c.sentences) if ent_para else [])
     x["conflict"] = float(info["conflict"] is not None)
@@ -279,6 +284,13 @@ def _about(shown: list["Reading"], c: "Candidates", cons: Constraints) -> list["
     return named or shown
 
 
+def _with_previous(r: "Reading", sentences: dict) -> str:
+    """A shown sentence with the one before it in its paragraph (same language)."""
+    before = [s.text for s in sentences.get(r.pair_id, ()) if s.lang == r.sentence.lang
+              and s.position == r.sentence.position - 1]
+    return " ".join(before + [r.sentence.text])
+
+
 def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model: dict, score: float, question: str,
             margin: float, sentences: dict | None = None) -> Verdict:
     """The outcome, in order: an aligned false premise; a typed question the sentences an
@@ -325,8 +337,10 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         return declined(f"the best passages count no {unit}")
     attribute = asked_attribute(question) if cons.qtype in ("quantity", "money", "percent") else ""
     if attribute and conflict is None and same_lang and not other_lang and not any(
-            states_attribute(attribute, r.sentence.text) for r in same_lang):
+            states_attribute(attribute, _with_previous(r, sentences or {})) for r in same_lang):
         # "钱塘产业园的年产值是多少?" is not answered by "一期总投资20亿元": a figure, but of another thing
+        # (the sentence before may name it: "…exceed five million in population. These are …
+        # at 17,786,419")
         return declined(f"the best passages give no {attribute}")
     if absent.get("editions"):
         asked, held = absent["editions"][0], absent.get("edition_count", 0)

@@ -17,13 +17,30 @@ import re
 
 from .lang import CJK, is_chinese
 from .numbers import quantities
-from .tokens import EN_STARTERS, pos_tags, stem, tokenize
+from .tokens import EN_STARTERS, ZH_MEASURES, pos_tags, stem, tokenize
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
 FACTS_VERSION = 12
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
+
+# a measure asked by its name ("What is the population of Chengdu?"; not "the area called …")
+_EN_MEASURE_ASKED = (r"\bwhat (?:is|was|are|were) (?:the |its |their |[\w-]+'s )?(?:total |annual |average )?"
+                     r"(population|area|height|length|width|depth|weight|size|capacity|speed|temperature|distance|"
+                     r"altitude|elevation|density|attendance)\b(?!\s+(?:called|named|known))")
+# how a sentence states each (a word of the measure, or its unit): "inhabitants" is a population
+_EN_MEASURE_SAID = {
+    "population": r"populat|populous|inhabitant|resident|people|citizens",
+    "area": r"\barea|square|km2|km²|hectare|acre|sq\b",
+    "height": r"height|tall|high|met(?:re|er)s?\b|feet|\bft\b", "altitude": r"altitude|above sea|met(?:re|er)s?\b|feet",
+    "elevation": r"elevat|above sea|met(?:re|er)s?\b|feet", "length": r"length|long|kilomet|km\b|mile|met(?:re|er)s?\b",
+    "width": r"width|wide|met(?:re|er)s?\b|feet|km\b|mile", "depth": r"depth|deep|met(?:re|er)s?\b|feet",
+    "weight": r"weigh|ton|kilogram|kg\b|pound|lb", "capacity": r"capacit|seat|hold|holds",
+    "speed": r"speed|fast|per hour|km/h|mph|knot", "temperature": r"temperat|°|degree",
+    "distance": r"distan|far|away|kilomet|km\b|mile", "density": r"densit|per square",
+    "attendance": r"attend|spectator|crowd|audience|visitor",
+}
 
 _Q_EN = [
     ("percent", r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much (of|per ?cent)\b|\bby what percent"),
@@ -33,7 +50,9 @@ _Q_EN = [
               r"|\bwhat (is|was|are|were) (the |its |their |[\w-]+'s )?([\w-]+ ){0,3}?(budget|cost|price|fund|funding|"
               r"revenue|salary|wages?|investment|box office|turnover|earnings|expenditure|spending|prize money|subsidy|"
               r"ticket price|rent|fee|grant|valuation)s?\b|\bhow much (?:prize money|money|funding|subsidy|investment|revenue)\b"),
-    ("quantity", r"\bhow (many|much|large|big|long|far|old|fast|tall|high|often)\b|\bwhat (number|amount|size|percentage)\b|\bby how much\b"),
+    ("quantity", r"\bhow (many|much|large|big|long|far|old|fast|tall|high|often)\b|\bwhat (number|amount|size|percentage)\b|\bby how much\b"
+                 # a measure asked by its name: "What is the population of Chengdu?"
+                 r"|" + _EN_MEASURE_ASKED),
     ("time", r"\bwhen\b|\bwhat (year|date|day|month|time|century|decade|period)\b|\bwhich (year|date|day|month|century|decade)\b|\bhow long ago\b"),
     ("place", r"\bwhere\b|\bwhat (city|country|place|location|region|province|state|town|venue)\b|\bwhich (?:\w+ ){0,2}(city|cities|country|countries|place|location|region|province|state|town|venue)\b|\bin which (city|country|place|region|province)\b"),
     ("org", r"\bwhich (?:\w+ ){0,3}(organi[sz]ations?|companies|company|agenc(y|ies)|institutions?|bureaus?|departments?|universit(y|ies)|units?|bod(y|ies)|firms?|groups?|teams?)\b|\bwho (initiated|launched|founded|organi[sz]ed|sponsored|hosted|funded|announced|formulated|spearheaded|led)\b|\bwhat (organi[sz]ation|company|agency|institution|bureau|department|university)\b"),
@@ -254,8 +273,7 @@ def offers(sentence: str, question: str = "", found: dict | None = None) -> set[
     return out
 
 
-_ZH_MEASURES = "个家项部位届次条名座所批种只件台辆架艘集场款天亩"
-_ZH_COUNTED = re.compile(f"(?:多少|(?<!哪)几)\\s*([{_ZH_MEASURES}])")      # 哪几个 asks which, not how many
+_ZH_COUNTED = re.compile(f"(?:多少|(?<!哪)几)\\s*([{ZH_MEASURES}])")      # 哪几个 asks which, not how many
 _ZH_NUMERAL = r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千]+)\s*(?:万|亿)?\s*(?:多|余)?\s*"
 # a count of days is written in days, dates' 日 or working days ("压缩至10个工作日以内")
 _ZH_UNIT_FORMS = {"天": r"个?(?:天|日|工作日)"}
@@ -318,8 +336,12 @@ def asked_attribute(question: str) -> str:
     """The noun a Chinese "X的Y是多少?" question asks the value of (年产值, 总投资, 票房): the
     noun right before 多少 (是/有/为 between them allowed); "" when a verb comes first (提高了多少,
     投了多少钱), a noun follows (有多少国家), the noun only names the kind of figure (比例,
-    数量) or the question counts (多少家 is `counted_unit`'s)."""
-    if not is_chinese(question) or _ZH_COUNTED.search(question):
+    数量) or the question counts (多少家 is `counted_unit`'s). In English, a measure asked by
+    its name ("What is the population of …?"), but its size (of anything)."""
+    if not is_chinese(question):
+        m = re.search(_EN_MEASURE_ASKED, question, re.I)
+        return m.group(1).lower() if m and m.group(1).lower() != "size" else ""
+    if _ZH_COUNTED.search(question):
         return ""
     tags = pos_tags(question)
     at = next((i for i, (w, _) in enumerate(tags) if w == "多少"), None)
@@ -336,7 +358,10 @@ def asked_attribute(question: str) -> str:
 
 def states_attribute(attribute: str, sentence: str) -> bool:
     """Whether the sentence speaks of the attribute asked about, by the whole word or a part of
-    it jieba's search mode gives (占地面积 → 面积, 专项资金 → 资金)."""
+    it jieba's search mode gives (占地面积 → 面积, 专项资金 → 资金); an English measure by its
+    word or its unit ("1.7 million inhabitants" is a population, "3,000 square metres" an area)."""
+    if attribute in _EN_MEASURE_SAID:
+        return bool(re.search(_EN_MEASURE_SAID[attribute], sentence, re.I))
     return attribute in sentence or any(len(t) >= 2 and t in sentence for t in tokenize(attribute))
 
 
