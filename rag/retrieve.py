@@ -30,7 +30,7 @@ from .premise import on_asked_place
 from .records import ParagraphPair, Sentence
 from .text import detect_language, focus_question, question_parts, tokenize
 from .text.constraints import Constraints, constraints, states
-from .text.tokens import question_word
+from .text.tokens import asked_kinds, question_word
 from .weights import load_weights
 
 MODES = ("hybrid", "minmax", "dense", "xling", "bm25")
@@ -222,8 +222,13 @@ class Retriever:
             c.substitutes = catalog.substitutes(raw)
         # question words (哪里, 本次, "which") name nothing a passage must hold: not in its coverage
         c.terms = {c.substitutes.get(t, t) for t in raw if not question_word(t)}
-        c.idf = catalog.idf(c.terms)
         c.unseen = catalog.unseen(c.terms)
+        # the kind a which-question asks for, when no passage says it ("哪个城市"): not a word its
+        # answer must hold (an unseen term weighs most in the coverage)
+        kinds = c.unseen & asked_kinds(c.focus)
+        c.terms -= kinds
+        c.unseen -= kinds
+        c.idf = catalog.idf(c.terms)
         c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)
         c.headers = catalog.headers({pair.doc for pair in c.pairs.values()})
         c.constraints = constraints(c.focus)

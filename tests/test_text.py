@@ -58,9 +58,26 @@ def test_tokens_stems_and_stop_words():
     assert "短剧" in tokenize("微短剧审查") and "的" not in tokenize("成都的大会")
 
 
+def test_a_count_word_gives_its_measure_word_too():
+    """jieba keeps 三届 and 几届 whole: their measure word is a term too, so "举办了几届?" finds the
+    paragraph saying 举办三届 (a count in digits, 3届, gives 届 already); 个 stays a stop word."""
+    assert tokenize("至今已成功举办三届") == ["至今", "已", "成功", "举行", "三届", "届"]
+    assert "届" in tokenize("已经举办了几届?") and "届" in tokenize("举办了3届")
+    assert "个" not in tokenize("两个国家级基地")
+    assert "届" not in tokenize("第五届鹭岛国际影像节")
+
+
 def test_take_place_is_held_and_synonyms_come_from_their_file():
     assert tokenize("Where did it take place? It took place in Chengdu.") == ["held", "held", "chengdu"]
     assert "大会" in synonyms("会议") and "conven" in synonyms("held") and synonyms("成都") == ()
+
+
+def test_the_kind_a_which_question_asks_for():
+    """"哪个城市" asks for a city: its answer says 成都, not 城市 (the coverage drops the kind when
+    no passage says it, `Retriever._read_candidates`)."""
+    from rag.text.tokens import asked_kinds
+    assert asked_kinds("活动在哪个城市举办?") == {"城市"} and asked_kinds("Which city hosted the event?") == {"city"}
+    assert asked_kinds("What is the theme?") == set() and asked_kinds("大会的主题是什么?") == set()
 
 
 def test_question_words_name_nothing():
