@@ -223,8 +223,9 @@ class Retriever:
         # question words (哪里, 本次, "which") name nothing a passage must hold: not in its coverage
         c.terms = {c.substitutes.get(t, t) for t in raw if not question_word(t)}
         c.unseen = catalog.unseen(c.terms)
-        # the kind a which-question asks for, when no passage says it ("哪个城市"): not a word its
-        # answer must hold (an unseen term weighs most in the coverage)
+        # the kind a which-question asks for, or the measure word of a count it asks, when no
+        # passage says it ("哪个城市", "哪两家"): not a word its answer must hold (an unseen term
+        # weighs most in the coverage)
         kinds = c.unseen & asked_kinds(c.focus)
         c.terms -= kinds
         c.unseen -= kinds

@@ -78,6 +78,8 @@ def test_the_kind_a_which_question_asks_for():
     from rag.text.tokens import asked_kinds
     assert asked_kinds("活动在哪个城市举办?") == {"城市"} and asked_kinds("Which city hosted the event?") == {"city"}
     assert asked_kinds("What is the theme?") == set() and asked_kinds("大会的主题是什么?") == set()
+    assert asked_kinds("由哪两家单位共同主办?") == {"家", "单位"} and asked_kinds("举办了几届?") == {"届"}
+    assert asked_kinds("在哪里举办?") == set()
 
 
 def test_question_words_name_nothing():

@@ -272,7 +272,10 @@ def test_a_year_is_covered_by_the_articles_date_line(sources, open_index, shared
     right = engine.ask("2023年在成都召开的第二届西部影视发展大会是由哪两家单位共同主办的？")
     assert right.outcome == "answer" and "成都市人民政府" in right.text, (right.outcome, right.verdict.reasons)
     wrong = engine.ask("2021年在成都召开的第二届西部影视发展大会是由哪两家单位共同主办的？")
-    assert wrong.outcome == "correct" and "2023" in wrong.text, (wrong.outcome, wrong.text)
+    # corrected (and answered for 2023) or declined with the reason, by the score (the year it
+    # misses scores it down): either way it says the source's 2023
+    assert wrong.outcome in ("correct", "abstain") and "2023" in wrong.text, (wrong.outcome, wrong.text)
+    assert wrong.outcome == "correct" or not wrong.citations
 
 
 def test_a_word_capitalised_only_because_it_starts_the_question_is_no_name():

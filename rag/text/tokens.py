@@ -227,13 +227,16 @@ def zh_names(text: str) -> set[str]:
 QUESTION_WORDS = frozenset(_ZH_QUESTION.split()) | frozenset(stem(w) for w in _EN_QUESTION.split())
 
 
-_ASKED_KIND = re.compile(r"(?:哪个|哪座|哪一个|哪一座|哪所|哪家|哪一|哪种|什么)([\u4e00-\u9fff]{2})|\b(?:which|what)\s+([A-Za-z]+)", re.I)
+_ASKED_KIND = re.compile(r"(?:哪[一两几三四五]?[个座所家位项部种类条只名]|什么)([\u4e00-\u9fff]{2})"
+                         r"|\b(?:which|what)\s+([A-Za-z]+)", re.I)
 
 
 def asked_kinds(question: str) -> set[str]:
-    """The terms of the kind a which-question asks for ("哪个城市" → 城市, "which city" → city):
-    its answer names one ("成都"), it need not say the word."""
-    return {t for m in _ASKED_KIND.finditer(question) for t in tokenize(m.group(1) or m.group(2))}
+    """The terms of the kind a which-question asks for ("哪个城市" → 城市, "哪两家单位" → 家, 单位,
+    "which city" → city), and the measure word of any count it asks ("几届" → 届): its answer
+    names one ("成都", "三届"), it need not say the word."""
+    kinds = {t for m in _ASKED_KIND.finditer(question) for t in tokenize(m.group(1) or m.group(2))}
+    return kinds | {t for t in tokenize(question) if len(t) == 1 and t in ZH_MEASURES}
 
 
 def question_word(term: str) -> bool:
