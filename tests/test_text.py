@@ -293,6 +293,9 @@ def test_questions_for_a_year_or_for_the_person_in_a_role():
     assert asks_person("Who is the mayor of Chengdu?") and asks_person("Who directed Lingyunzhuangzhi?")
     assert asks_person("What is the name of the bureau official who presented the fund?")
     assert not asks_person("该计划由谁发起?") and not asks_person("Who launched the programme?")
+    # what only a person does (a body launches, hosts or sponsors too)
+    assert asks_person("谁主持了这次大会?") and asks_person("Who gave the keynote speech?")
+    assert not asks_person("Who hosted the event?") and not asks_person("谁主办了这次大会?")
 
 
 def test_number_words_read_whole_and_not_inside_quoted_names():

@@ -51,7 +51,10 @@ engine = seed_engine_fixture("verify-engine")
     "In which city or district is the Western China Science and Technology Film City located?",
     "Who operates the Maiya micro-drama filming base?",
     # the 50 % is the bureau's mechanisms', not the partnership programme's (q097)
-    "AIGC创新伙伴计划让微短剧审查时效提升了多少?"])
+    "AIGC创新伙伴计划让微短剧审查时效提升了多少?",
+    # what only a person does, and the article names nobody (were answered with the programme's
+    # initiators, 中国新闻社四川分社 …)
+    "谁主持了这次大会?", "Who presided over the conference?"])
 def test_questions_the_article_cannot_answer_are_declined(engine, question):
     answer = engine.ask(question)
     assert answer.outcome in ("abstain", "correct"), (answer.outcome, answer.support, answer.text)

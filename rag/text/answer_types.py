@@ -457,7 +457,9 @@ _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份|\b(?:what|
 _ZH_ROLE = ("院长|校长|市长|省长|县长|局长|部长|厅长|主任|主席|总统|总理|书记|董事长|总经理|总裁|经理|作者|导演|编剧|"
             "主演|演员|创始人|发明人|发现者|负责人|代言人|主持人|教练|队长|国王|皇帝|首相|会长|社长|台长|总监|制片人")
 _ZH_ASKS_PERSON = re.compile(f"(?:{_ZH_ROLE})(?:是|为)(?:谁|哪位)|(?:谁|哪位)(?:是|担任)[^，。？?]{{0,12}}(?:{_ZH_ROLE})|"
-                             f"(?:{_ZH_ROLE})[^，。？?]{{0,4}}(?:名字|姓名)")
+                             f"(?:{_ZH_ROLE})[^，。？?]{{0,4}}(?:名字|姓名)|"
+                             # what only a person does: presides, speaks ("谁主持了这次大会?")
+                             r"(?:谁|哪位)(?:来)?(?:主持|致辞|讲话|发言|演讲|主讲)")
 
 
 _EN_ROLE = (r"(?:mayor|president|vice[ -]president|director|author|writer|founder|chair(?:man|woman|person)?|ceo|"
@@ -466,7 +468,8 @@ _EN_ROLE = (r"(?:mayor|president|vice[ -]president|director|author|writer|founde
             r"official|person|man|woman)")
 _EN_ASKS_PERSON = re.compile(r"\bwho (?:is|was|are|were|became|served as) (?:the |a |an )?(?:[\w-]+ ){0,3}?"
                              + _EN_ROLE + r"s?\b|\bwhat (?:is|was) the name of the (?:[\w-]+ ){0,6}?" + _EN_ROLE +
-                             r"s?\b|\bwho (?:directed|wrote|composed|painted|invented|discovered|authored)\b", re.I)
+                             r"s?\b|\bwho (?:directed|wrote|composed|painted|invented|discovered|authored|presided|moderated|"
+                             r"gave (?:a |the )?(?:keynote|speech|address|opening speech))\b", re.I)
 
 
 def asks_year(question: str) -> bool:
