@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .records import ParagraphPair
 from .text import CJK, EN_STARTERS, EN_STOP, is_chinese, quantities, zh_names
+from .text.tokens import merged_with
 from .text.answer_types import STATED_YEAR, TYPED_TYPES, answers_typed
 from .text.answer_types import facts as facts_of
 from .text.constraints import PERIOD, Constraints, states
@@ -15,6 +16,13 @@ from .text.constraints import PERIOD, Constraints, states
 if TYPE_CHECKING:
     from .extract import Reading
     from .retrieve import Candidates
+
+
+def held_in(question: str, place: str) -> bool:
+    """Whether the question says an event was held in `place` ("在重庆举办", "于成都召开")."""
+    i = question.find(place)
+    after = question[i + len(place):i + len(place) + 2]
+    return i > 0 and question[i - 1] in "在于" and len(merged_with(after)) > 1
 
 
 def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
@@ -38,10 +46,15 @@ def aligned_conflict(question: str, entity: str, sentences: list[str]) -> str:
     right = re.sub(r"[?？。!！,，]", "", right)
     if not left.strip():
         return ""
-    pattern = re.compile(f"(?i:{re.escape(left)})" + slot + (f"(?i:{re.escape(right)})" if right else ""))
+    patterns = [re.compile(f"(?i:{re.escape(left)})" + slot + (f"(?i:{re.escape(right)})" if right else ""))]
+    if zh and left[-1] in "在于" and right:
+        # "是在重庆举办的吗?" of "大会在成都举行": the preposition alone, the verb as any word of
+        # its merged class
+        verbs = "|".join(map(re.escape, merged_with(right)))
+        patterns.append(re.compile(re.escape(left[-1]) + slot + f"(?:{verbs})"))
     for sentence in sentences:
         names = zh_names(sentence) if zh else set()
-        for m in pattern.finditer(sentence):
+        for m in (m for pattern in patterns for m in pattern.finditer(sentence)):
             stated = m.group(1)
             # a name in the slot, not any words there ("在第二届西部" is no place, "Much of …"
             # no name)

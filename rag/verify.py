@@ -33,7 +33,7 @@ import numpy as np
 from .citations import AnswerSentence
 from .evidence import NOT_YET, abbreviations, names_a_person, only_jointly, only_listed, role_said, unattributed_cause
 from .judge import OfflineJudge
-from .premise import (aligned_conflict, attributed_other, conflict, fmt, headline_is_about, on_asked_place,
+from .premise import (aligned_conflict, attributed_other, conflict, fmt, headline_is_about, held_in, on_asked_place,
                       other_period, places_seen)
 from .records import ParagraphPair
 from .extract import choose, is_list_question
@@ -302,7 +302,12 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     cons = info["constraints"]
     best_two = sorted(readings, key=lambda r: -r.score)[:2]
     absent = info.get("missing") or {}       # what the question names that the sources don't
-    for entity in absent.get("entities", []):
+    # where an event was held, a name the best paragraph has elsewhere may still be in the wrong
+    # slot ("是在重庆举办的吗?": the Chongqing bureau's paragraph ranks first, the next says
+    # 在成都举行)
+    slotted = [e for e, kind in cons.entities if kind == "zh" and e not in absent.get("entities", [])
+               and held_in(question, e)]
+    for entity in [*absent.get("entities", []), *slotted]:
         for r in best_two:
             stated = aligned_conflict(question, entity, [r.sentence.text])
             if stated:          # the question's own words around another name: a false premise,

@@ -199,3 +199,13 @@ def test_an_english_name_keeps_its_inner_of_and():
     it); a leading "the" is no part of it."""
     c = constraints("Who is the director of the Sichuan Provincial Bureau of Radio and Television?")
     assert c.entities == [("Sichuan Provincial Bureau of Radio and Television", "org")]
+
+
+def test_where_an_event_was_held_is_read_through_the_preposition_and_the_verbs_class():
+    """"这次大会是在重庆举办的吗?" of "大会在成都举行": 是在 is not before the name in the source and
+    举办 is 举行 there; the preposition alone and the merged class find the slot."""
+    from rag.premise import aligned_conflict, held_in
+    q = "这次大会是在重庆举办的吗?"
+    assert held_in(q, "重庆") and not held_in("重庆的资金是多少?", "重庆") and not held_in("在重庆的基地", "重庆")
+    assert aligned_conflict(q, "重庆", ["11月10日,2025成渝影视发展大会在成都举行,来自成渝地区的业界人士"]) == "成都"
+    assert aligned_conflict(q, "重庆", ["重庆市委宣传部牵头制定实施《重庆市重大文艺精品项目资助和奖励办法》"]) == ""

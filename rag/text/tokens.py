@@ -128,6 +128,15 @@ def _canonical() -> dict[str, str]:
     return {w: words[0] for merged, words in _synonym_lines() if merged for w in words[1:]}
 
 
+def merged_with(word: str) -> tuple[str, ...]:
+    """The words of the merged synonym class `word` is in (举办 → 举行, 举办, 召开, 开幕, 开), else
+    the word alone."""
+    for merged, words in _synonym_lines():
+        if merged and word in words:
+            return tuple(words)
+    return (word,)
+
+
 def tokenizer_state() -> str:
     """What stored postings were tokenized by: TOKENIZER_VERSION and the merged synonym classes
     (editing one changes every passage's terms: catalogs rebuild their postings)."""
