@@ -40,7 +40,8 @@ from .extract import choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_attribute, asked_role, asks_person, asks_year,
-                                 counted_unit, gives_type, states_attribute, states_count, states_year)
+                                 counted_unit, gives_type, states_attribute, states_count, states_year, counts_other_zh,
+                                 zh_count_form)
 from .text.constraints import NEXT, Constraints, edition_count, editions, phases, states
 
 if TYPE_CHECKING:
@@ -339,6 +340,12 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
             states_count(unit, r.sentence.text) for r in same_lang):
         # "多少家企业参展?" is not answered by "约1200名嘉宾出席", "How many people attended?" not
         # by "convened 3 iterations": a count, but not of what is asked
+        return declined(f"the best passages count no {unit}")
+    counted_in = zh_count_form(unit) if unit and not zh and not same_lang else ""
+    if counted_in and conflict is None and counts_other_zh(counted_in, [r.sentence.text for r in shown
+                                                                      if r.sentence.lang == "zh"]):
+        # an English question about Chinese-only passages: "How many people attended …?" is not
+        # answered by "合作项目40余个"
         return declined(f"the best passages count no {unit}")
     attribute = asked_attribute(question) if cons.qtype in ("quantity", "money", "percent") else ""
     if attribute and conflict is None and same_lang and not other_lang and not any(

@@ -241,6 +241,19 @@ def test_a_how_many_question_counts_in_its_measure_word():
     assert states_count("个", "十一个项目") and states_count("家", "300余家企业")
 
 
+def test_an_english_counted_noun_in_chinese_measure_words():
+    """"How many people …?" of Chinese-only passages: a count of 人/名/位 answers it, a count only
+    in other measure words does not, and a number with its measure word left out may."""
+    from rag.text.answer_types import counts_other_zh, question_type, zh_count_form
+    assert zh_count_form("people") == zh_count_form("visitors") and zh_count_form("film projects") == "个|项"
+    assert zh_count_form("ideas") == ""
+    people = zh_count_form("people")
+    assert counts_other_zh(people, ["前两届累计促成影视合作项目40余个。"])
+    assert not counts_other_zh(people, ["吸引了投资机构代表600余人参加。"])
+    assert not counts_other_zh(people, ["在1620-21年间，阿尔及尔失去了3到5万的居民。"])
+    assert question_type("How much initial funding went into the AIGC Film Creation Lab?") == "money"
+
+
 def test_a_bare_ge_counts_the_noun_after_it():
     """个 counts anything: "签约了多少个项目?" is not answered by "…项目签约五个板块" (n092 of the news
     set had been answered so), but by the noun counted before or after its number."""

@@ -44,3 +44,12 @@ def test_a_value_of_another_thing_is_no_answer(engine):
 def test_the_attribute_may_be_said_in_part(engine):
     answer = engine.ask("钱塘产业园的建筑面积是多少?")
     assert answer.outcome == "answer" and "11万平方米" in answer.text, answer.text
+
+
+def test_an_english_count_is_looked_for_in_the_chinese_measure_words(engine):
+    """An English question about Chinese-only news: "How many people …" is not answered by a
+    count of studios (32个, 60个); "How many studios …" still is (个 is a studio's measure word)."""
+    answer = engine.ask("How many people work at the Qiantang micro-drama industrial park?")
+    assert answer.outcome == "abstain" and "people" in " ".join(answer.verdict.reasons), (answer.outcome, answer.text)
+    answer = engine.ask("How many studios does the first phase of the Qiantang micro-drama industrial park have?")
+    assert answer.outcome == "answer" and "32" in answer.text, (answer.outcome, answer.text)

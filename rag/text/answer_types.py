@@ -49,7 +49,8 @@ _Q_EN = [
               r"subsidi[sz]\w*|grant\w*|budget\w*|cost)\b|\bwhat (is|was) the (budget|cost|price|fund)|\bhow large (is|was) .*(fund|budget)"
               r"|\bwhat (is|was|are|were) (the |its |their |[\w-]+'s )?([\w-]+ ){0,3}?(budget|cost|price|fund|funding|"
               r"revenue|salary|wages?|investment|box office|turnover|earnings|expenditure|spending|prize money|subsidy|"
-              r"ticket price|rent|fee|grant|valuation)s?\b|\bhow much (?:prize money|money|funding|subsidy|investment|revenue)\b"),
+              r"ticket price|rent|fee|grant|valuation)s?\b|\bhow much (?:\w+ ){0,2}?(?:prize money|money|funding|financing|capital|"
+              r"subsidy|investment|revenue)\b"),
     ("quantity", r"\bhow (many|much|large|big|long|far|old|fast|tall|high|often)\b|\bwhat (number|amount|size|percentage)\b|\bby how much\b"
                  # a measure asked by its name: "What is the population of Chengdu?"
                  r"|" + _EN_MEASURE_ASKED),
@@ -363,6 +364,39 @@ def states_attribute(attribute: str, sentence: str) -> bool:
     if attribute in _EN_MEASURE_SAID:
         return bool(re.search(_EN_MEASURE_SAID[attribute], sentence, re.I))
     return attribute in sentence or any(len(t) >= 2 and t in sentence for t in tokenize(attribute))
+
+
+# what an English "how many" noun is counted in, in Chinese: an English question about a
+# Chinese-only article ("How many people attended …?" is not answered by "合作项目40余个")
+_ZH_COUNT_OF = {
+    "people": "人次?|名|位", "person": "人次?|名|位", "visitor": "人次?|名|位", "attendee": "人次?|名|位",
+    "guest": "人次?|名|位", "participant": "人次?|名|位", "spectator": "人次?|名|位", "audience": "人次?|名|位",
+    "film": "部", "movie": "部", "series": "部", "drama": "部", "work": "部|件", "project": "个|项",
+    "company": "家", "enterprise": "家", "firm": "家", "edition": "届", "studio": "个|座",
+    "screen": "块|个|张", "city": "个|座", "country": "个", "award": "个|项", "episode": "集",
+}
+
+
+def zh_count_form(unit: str) -> str:
+    """The Chinese measure words an English counted noun is written with ("people" → 人/名/位;
+    "film projects" → 个/项, the head noun), "" for a noun with none listed."""
+    for word in reversed(unit.lower().split()):
+        form = _ZH_COUNT_OF.get(word) or _ZH_COUNT_OF.get(stem(word)) or _ZH_COUNT_OF.get(word.rstrip("s"))
+        if form:
+            return form
+    return ""
+
+
+def counts_other_zh(form: str, sentences: list[str]) -> bool:
+    """Whether Chinese sentences count only in other measure words than `form` lists: some
+    number is counted in a measure word ("合作项目40余个"), none in `form`, and none is bare (a
+    count may leave its measure word out: "3到5万的居民", "超过70,000来自…的艺术品")."""
+    text = "\n".join(sentences)
+    if re.search(_ZH_NUMERAL + f"(?:{form})", text):
+        return False
+    counted = re.findall(_ZH_NUMERAL + f"[{ZH_MEASURES}]", text)
+    bare = re.search(r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千]+)\s*(?:万|千|亿)?\s*(?:多|余)?\s*(?:的|来自|[\u4e00-\u9fff]{0,1}(?:人|者|员|民|品|物))", text)
+    return bool(counted) and not bare
 
 
 def states_count(unit: str, sentence: str) -> bool:
