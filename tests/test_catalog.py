@@ -161,7 +161,7 @@ def test_editing_a_merged_synonym_class_rebuilds_the_postings(catalog, tmp_path,
     edited = tmp_path / "synonyms.txt"
     edited.write_text(tokens._SYNONYMS_FILE.read_text(encoding="utf-8") + "= 成功 顺利\n", encoding="utf-8")
     monkeypatch.setattr(tokens, "_SYNONYMS_FILE", edited)
-    for cached in (tokens._synonym_classes, tokens._canonical):
+    for cached in (tokens._synonym_lines, tokens._synonym_classes, tokens._canonical):
         cached.cache_clear()
     try:
         assert tokens.tokenizer_state() != before and tokenize("顺利") == ["成功"]
@@ -171,6 +171,6 @@ def test_editing_a_merged_synonym_class_rebuilds_the_postings(catalog, tmp_path,
         reopened.close()
     finally:
         monkeypatch.undo()
-        for cached in (tokens._synonym_classes, tokens._canonical):
+        for cached in (tokens._synonym_lines, tokens._synonym_classes, tokens._canonical):
             cached.cache_clear()
 

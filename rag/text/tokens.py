@@ -105,13 +105,12 @@ _SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "synonyms.txt
 _TAKE_PLACE = re.compile(r"\b(?:take|takes|took|taken|taking)\s+place\b", re.I)
 
 
-def _synonym_lines() -> list[tuple[bool, list[str]]]:
+@lru_cache(maxsize=1)
+def _synonym_lines() -> tuple[tuple[bool, tuple[str, ...]], ...]:
     """(merged?, words) per class of rag/data/synonyms.txt; a line starting with "=" is merged."""
-    out = []
-    for line in _SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            out.append((line.startswith("="), line.lstrip("= ").split()))
-    return out
+    return tuple((line.startswith("="), tuple(line.lstrip("= ").split()))
+                 for line in _SYNONYMS_FILE.read_text(encoding="utf-8").splitlines()
+                 if line.strip() and not line.startswith("#"))
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +132,7 @@ def merged_with(word: str) -> tuple[str, ...]:
     the word alone."""
     for merged, words in _synonym_lines():
         if merged and word in words:
-            return tuple(words)
+            return words
     return (word,)
 
 
