@@ -40,7 +40,7 @@ from .extract import choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_attribute, asked_role, asks_person, asks_year,
-                                 counted_unit, gives_type, states_attribute, states_count, states_year, counts_other_zh,
+                                 counted_unit, counts_other_zh, gives_type, states_attribute, states_count, states_year,
                                  zh_count_form)
 from .text.constraints import NEXT, Constraints, edition_count, editions, phases, states
 
@@ -180,9 +180,9 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     # nor one the best-ranked paragraph names when the sentence is another's: the reader chose
     # past it ("Who is the director of the Sichuan Provincial Bureau …?" read another body's
     # paragraph for a name; the bureau's own is first)
-    first = hits[0].pair if hits else top_pair
+    best_pair = hits[0].pair if hits else top_pair
     ent_other = [e for e in ent_para if not headline_is_about(e, headline)
-                 and (first.id == top_pair.id or not states(e, first.both))]
+                 and (best_pair.id == top_pair.id or not states(e, best_pair.both))]
     info["conflict"] = conflict(cons, top, by_id.get(top.pair_id), ent_other, num_para, year_para, dated,
                                 c.sentences.get(top.pair_id, ()), places_seen(cons, c.sentences) if ent_para else [])
     x["conflict"] = float(info["conflict"] is not None)

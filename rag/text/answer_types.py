@@ -306,8 +306,8 @@ def _noun_forms(word: str) -> set[str]:
 
 def counted_unit(question: str) -> str:
     """What a "how many" question counts: a Chinese measure word ("多少家企业" → 家), the
-    noun after a bare 个 ("几个项目" → 个项目) or the English noun phrase ("How many episodes does …" → episodes); "" when it
-    names none."""
+    noun after a bare 个 ("几个项目" → 个项目) or the English noun phrase ("How many episodes
+    does …" → episodes); "" when it names none."""
     if is_chinese(question):
         m = _ZH_COUNTED.search(question)
         if not m:
@@ -338,7 +338,7 @@ def asked_attribute(question: str) -> str:
     noun right before 多少 (是/有/为 between them allowed); "" when a verb comes first (提高了多少,
     投了多少钱), a noun follows (有多少国家), the noun only names the kind of figure (比例,
     数量) or the question counts (多少家 is `counted_unit`'s). In English, a measure asked by
-    its name ("What is the population of …?"), but its size (of anything)."""
+    its name ("What is the population of …?"), not "size" (anything has one)."""
     if not is_chinese(question):
         m = re.search(_EN_MEASURE_ASKED, question, re.I)
         return m.group(1).lower() if m and m.group(1).lower() != "size" else ""
@@ -395,7 +395,8 @@ def counts_other_zh(form: str, sentences: list[str]) -> bool:
     if re.search(_ZH_NUMERAL + f"(?:{form})", text):
         return False
     counted = re.findall(_ZH_NUMERAL + f"[{ZH_MEASURES}]", text)
-    bare = re.search(r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千]+)\s*(?:万|千|亿)?\s*(?:多|余)?\s*(?:的|来自|[\u4e00-\u9fff]{0,1}(?:人|者|员|民|品|物))", text)
+    bare = re.search(r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千]+)\s*(?:万|千|亿)?\s*(?:多|余)?\s*"
+                     r"(?:的|来自|[\u4e00-\u9fff]?(?:人|者|员|民|品|物))", text)
     return bool(counted) and not bare
 
 
