@@ -129,7 +129,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     top = lead or (ordered[0] if ordered else None)
     x = dict.fromkeys(FEATURES, 0.0)
     info: dict = {"constraints": cons, "top": top, "conflict": None, "cross": False, "unseen_terms": c.unseen,
-                  "pairs": c.pairs}
+                  "pairs": c.pairs, "titled": c.titled}
     if top is None or not hits:
         return np.array([x[f] for f in FEATURES]), info
     x["top_score"] = top.score
@@ -308,8 +308,17 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     # 在成都举行)
     slotted = [e for e, kind in cons.entities if kind == "zh" and e not in absent.get("entities", [])
                and held_in(question, e)]
+    pairs = info.get("pairs", {})
+
+    def of_the_event(r: "Reading", entity: str) -> bool:
+        # the sentence's paragraph, or its article's title, names what else the question does
+        # ("之江大会是在成都举办的吗?" is not answered by the western conference's 在重庆举办)
+        text = info["titled"](pairs[r.pair_id]) if r.pair_id in pairs and "titled" in info else ""
+        return all(states(e, text) for e, _ in cons.entities if e != entity)
     for entity in [*absent.get("entities", []), *slotted]:
         for r in best_two:
+            if entity in slotted and not of_the_event(r, entity):
+                continue
             stated = aligned_conflict(question, entity, [r.sentence.text])
             if stated:          # the question's own words around another name: a false premise,
                 # quoted from the sentence that states it

@@ -391,6 +391,23 @@ def test_a_phase_the_sources_do_not_name_is_declined(sources, open_index, shared
 
 
 @pytest.mark.slow
+def test_where_an_event_was_held_is_read_from_its_own_article(sources, open_index, shared_models):
+    """Beside the other conferences' articles (the western one's "首届于2022年在重庆举办，今年移师
+    成都"), "之江…大会是在成都举办的吗?" is corrected from the 之江 article's 在杭州 — a slot in another
+    event's sentence is no correction of this one."""
+    engine = _engine_with_news_article(sources, open_index, "n04_hangzhou_conference_2025.txt",
+                                       "n01_chengdu_film_conference.txt", "n02_chongqing_conference_2024.txt",
+                                       "n03_xian_conference_2022.txt", "n05_changsha_conference_2024.txt")
+    answer = engine.ask("之江影视创新发展大会是在成都举办的吗?")
+    assert answer.outcome == "correct" and answer.verdict.stated == "杭州", (answer.outcome, answer.text)
+    # the short name ranks the western conference's paragraph first: its 在重庆举办 is not read
+    # as this event's venue (the 之江 name missing there still draws a wrong correction —
+    # README "Known limits")
+    short = engine.ask("之江大会是在成都举办的吗?")
+    assert (short.verdict.asked, short.verdict.stated) != ("成都", "重庆"), short.text
+
+
+@pytest.mark.slow
 def test_an_award_the_sources_do_not_name_is_declined(sources, open_index, shared_models):
     """The festival's report names its best film, director and actress awards but no
     cinematography award: "最佳摄影奖颁给了哪部影片?" is declined (it was answered with the best
