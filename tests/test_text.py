@@ -58,6 +58,13 @@ def test_tokens_stems_and_stop_words():
     assert "短剧" in tokenize("微短剧审查") and "的" not in tokenize("成都的大会")
 
 
+def test_a_question_word_is_kept_whole():
+    """jieba's dictionary gives 哪天 frequency 3 and 天开 19: "哪天开的?" was 哪 / 天开, an unseen
+    term that sank the coverage of "之江大会是哪天开的?"."""
+    assert tokenize("之江大会是哪天开的?") == ["之江", "大会", "哪天", "举行"]
+    assert "天开" in tokenize("异想天开")
+
+
 def test_a_count_word_gives_its_measure_word_too():
     """jieba keeps 三届 and 几届 whole: their measure word is a term too, so "举办了几届?" finds the
     paragraph saying 举办三届 (a count in digits, 3届, gives 届 already); 个 stays a stop word."""

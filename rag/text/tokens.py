@@ -15,7 +15,7 @@ from .lang import CJK, CJK_CLASS
 
 # Bump when `tokenize` changes: catalogs rebuild their BM25 postings from the stored texts
 # (`tokenizer_state`, which an edit of a merged synonym class changes too).
-TOKENIZER_VERSION = 7
+TOKENIZER_VERSION = 8
 
 _WORD = re.compile(f"[{CJK_CLASS}]+|[A-Za-z][A-Za-z'-]*|\\d+(?:\\.\\d+)?%?")
 EN_STOP = frozenset("""a an the of and or to in on at for by with from as is are was were be been
@@ -47,6 +47,10 @@ ZH_MEASURES = "个家项部位届次条名座所批种只件台辆架艘集场�
 # ("第五届") is no count
 _COUNT_WORD = re.compile(f"^[零一二两三四五六七八九十百千万几]+([{ZH_MEASURES}])$")
 
+# question words jieba's dictionary lets a neighbour take (its 哪天 has frequency 3, 天开 19):
+# kept whole
+_ZH_KEEP_WHOLE = ("哪天",)
+
 _lock = threading.Lock()
 _jieba = None
 
@@ -60,6 +64,8 @@ def jieba():
             import jieba.posseg  # noqa: F401  - loads with the dictionary, under the lock
             module.setLogLevel(logging.WARNING)
             module.initialize()
+            for word in _ZH_KEEP_WHOLE:     # "哪天开的" was 哪 / 天开 (异想天开's word)
+                module.add_word(word, freq=1000)
             _jieba = module
     return _jieba
 
