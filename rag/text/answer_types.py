@@ -380,8 +380,8 @@ _ZH_COUNT_OF = {
 def zh_count_form(unit: str) -> str:
     """The Chinese measure words an English counted noun is written with ("people" → 人/名/位;
     "film projects" → 个/项, the head noun), "" for a noun with none listed."""
-    for word in reversed(unit.lower().split()):
-        form = _ZH_COUNT_OF.get(word) or _ZH_COUNT_OF.get(stem(word)) or _ZH_COUNT_OF.get(word.rstrip("s"))
+    for word in reversed(unit.split()):
+        form = next((_ZH_COUNT_OF[f] for f in sorted(_noun_forms(word)) if f in _ZH_COUNT_OF), "")
         if form:
             return form
     return ""
