@@ -18,7 +18,7 @@ from .retrieve import Retrieval, Retriever
 from .security import client_endpoint
 from .settings import BACKENDS, LANGUAGES, TOP_K_RANGE, Settings, load_settings
 from .verify import Verdict, verify
-from .text import detect_language, unsupported_script, visible
+from .text import detect_language, simplified, unsupported_script, visible
 
 
 
@@ -73,7 +73,10 @@ class Engine:
     # ---- steps ---------------------------------------------------------------------------
     def standalone(self, question: str, history: list[dict] | None, llm: LLM | None) -> str:
         """A follow-up becomes a standalone question: condensed by the LLM when there is one,
-        else resolved by rule against the previous question (rag/followup.py)."""
+        else resolved by rule against the previous question (rag/followup.py). A question in
+        Traditional characters is read in Simplified ones (the checks and the embedders read
+        the question's own characters, not only its tokens)."""
+        question = simplified(question)
         previous = [m["content"] for m in (history or []) if m.get("role") == "user" and isinstance(m.get("content"), str)]
         if not previous:
             return question
@@ -86,7 +89,7 @@ class Engine:
                     return rewritten
             except LLMError:
                 pass
-        return resolve(question, visible(previous[-1]))
+        return resolve(question, simplified(visible(previous[-1])))
 
     def verdict(self, retrieval: Retrieval, lang: str) -> Verdict:
         c = retrieval.candidates
