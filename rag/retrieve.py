@@ -28,7 +28,7 @@ from .fusion import LISTS, fuse_learned, fuse_minmax
 from .index import Index
 from .premise import on_asked_place
 from .records import ParagraphPair, Sentence
-from .text import detect_language, focus_question, question_parts, tokenize
+from .text import CJK, detect_language, focus_question, question_parts, tokenize
 from .text.constraints import Constraints, constraints, states
 from .text.tokens import asked_kinds, question_word
 from .weights import load_weights
@@ -226,9 +226,12 @@ class Retriever:
         # the kind a which-question asks for, or the measure word of a count it asks, when no
         # passage says it ("哪个城市", "哪两家"): not a word its answer must hold (an unseen term
         # weighs most in the coverage)
-        kinds = c.unseen & asked_kinds(c.focus)
-        c.terms -= kinds
-        c.unseen -= kinds
+        ignored = c.unseen & asked_kinds(c.focus)
+        # nor a single Chinese character no passage says: a colloquial verb or a piece jieba
+        # broke off ("拿", "给", "钱" of 多少钱, "里" of 名录里), never what is asked about
+        ignored |= {t for t in c.unseen if len(t) == 1 and CJK.match(t)}
+        c.terms -= ignored
+        c.unseen -= ignored
         c.idf = catalog.idf(c.terms)
         c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)
         c.headers = catalog.headers({pair.doc for pair in c.pairs.values()})

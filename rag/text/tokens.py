@@ -15,7 +15,7 @@ from .lang import CJK, CJK_CLASS
 
 # Bump when `tokenize` changes: catalogs rebuild their BM25 postings from the stored texts
 # (`tokenizer_state`, which an edit of a merged synonym class changes too).
-TOKENIZER_VERSION = 8
+TOKENIZER_VERSION = 9
 
 _WORD = re.compile(f"[{CJK_CLASS}]+|[A-Za-z][A-Za-z'-]*|\\d+(?:\\.\\d+)?%?")
 EN_STOP = frozenset("""a an the of and or to in on at for by with from as is are was were be been
@@ -41,7 +41,7 @@ ZH_STOP = frozenset("的 了 和 与 及 在 是 为 以 等 将 对 从 中 其
 
 
 # measure words: what a count counts ("三届", "多少家"); one home for the answer-type rules too
-ZH_MEASURES = "个家项部位届次条名座所批种只件台辆架艘集场款天亩"
+ZH_MEASURES = "个家项部位届次条名座所批种只件台辆架艘集场款天亩处"
 # a count jieba keeps as one word ("三届", "几届", "几部"): its measure word is a term too, so
 # "举办了几届?" finds "举办三届" (a count in digits, "3届", gives 届 already); an ordinal
 # ("第五届") is no count
@@ -85,7 +85,13 @@ def stem(word: str) -> str:
 # never name what is asked about, so a passage lacking them says nothing (rag/verify.py)
 _ZH_QUESTION = ("哪里 哪儿 何时 何地 何处 为什么 为何 谁 哪位 几 多久 多大 多长 多远 哪年 哪一年 一年 哪天 哪一天 一天 "
                 "哪一 哪项 哪个 哪种 哪家 哪些地方 怎么样 时候 多少钱 请问 是不是 有没有 文章 文中 文中说 本文 提到 "
-                "报道 本届 本次 这次 这场 此次 地点 日期")
+                "报道 本届 本次 这次 这场 此次 地点 日期 "
+                # how people ask, not what they ask about: fillers, pronouns, "in total", "about",
+                # "that one" (seed_holdout and news probes: 一共, 那个, 大约, 为啥 were unseen terms
+                # and weighed most in the coverage)
+                "一共 总共 共计 合计 大约 大概 左右 几个 第几 那个 这个 那些 这些 那届 这届 那份 这份 "
+                "啥 为啥 咋 咋样 你 你们 我 我们 请 到底 究竟 具体 分别 各自 还有 现在 能 能够 可以 会 要 想 "
+                "里 里面 最 跟")
 _EN_QUESTION = ("many much long far often old whose whom which what article text passage document mention "
                 "mentioned say says said according report reported")
 
