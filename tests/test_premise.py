@@ -193,6 +193,14 @@ def test_a_slot_between_stop_words_states_nothing():
                             ["The conference was held in Chengdu on November 10th."]) == "Chengdu"
 
 
+def test_a_verb_jieba_tags_as_a_place_is_no_other_place():
+    """jieba tags 开园 ns: asked of 两江, "…钱塘微短剧产业园一期正式开园" was "the source says 开园,
+    not 两江" (news probe)."""
+    from rag.text.answer_types import facts
+    places = facts("9月25日，位于杭州市萧山区的钱塘微短剧产业园一期正式开园。")["place"]
+    assert "开园" not in places and "萧山区" in places, places
+
+
 def test_an_english_name_keeps_its_inner_of_and():
     """The name is looked for as the source writes it: "Bureau of Radio and Television", not
     "Bureau Radio Television" (which no text says, so it was "missing" from the paragraph naming

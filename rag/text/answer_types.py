@@ -17,7 +17,7 @@ import re
 
 from .lang import CJK, is_chinese
 from .numbers import quantities
-from .tokens import EN_STARTERS, ZH_MEASURES, pos_tags, stem, tokenize
+from .tokens import EN_STARTERS, ZH_MEASURES, jieba, pos_tags, stem, tokenize
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
 FACTS_VERSION = 12
@@ -354,7 +354,18 @@ def asked_attribute(question: str) -> str:
         return ""
     if at + 1 < len(tags) and tags[at + 1][1].startswith("n"):       # 有多少国家: the noun after is what is counted
         return ""
+    if _modal_verb(tags[i][0]):
+        return ""
     return tags[i][0]
+
+
+_MODALS = "能可会要应该将想"
+
+
+def _modal_verb(word: str) -> bool:
+    """"能奖", "可补": a modal and a verb jieba's HMM joined into a "noun" its dictionary lacks
+    ("能奖多少?" asks an amount, no attribute; 能源, 可能性 are words)."""
+    return len(word) == 2 and word[0] in _MODALS and word not in jieba().dt.FREQ
 
 
 def states_attribute(attribute: str, sentence: str) -> bool:
@@ -374,6 +385,9 @@ _ZH_COUNT_OF = {
     "film": "部", "movie": "部", "series": "部", "drama": "部", "work": "部|件", "project": "个|项",
     "company": "家", "enterprise": "家", "firm": "家", "edition": "届", "studio": "个|座",
     "screen": "块|个|张", "city": "个|座", "country": "个", "award": "个|项", "episode": "集",
+    # an event, a screening, a show is held so many times (场, 次): "展映活动320场"
+    "event": "场|次|项|个", "screening": "场|次", "show": "场|次", "performance": "场|次", "session": "场|次",
+    "activity": "场|次|项|个", "forum": "场|个|次", "match": "场", "game": "场",
 }
 
 
@@ -407,9 +421,11 @@ def states_count(unit: str, sentence: str) -> bool:
     for tons)."""
     if CJK.search(unit):
         if len(unit) > 1 and unit[0] == "个":     # "11个优质影视项目", "签约项目11个"; not "五个板块"
-            noun = re.escape(unit[1:])
-            return bool(re.search(_ZH_NUMERAL + "个" + _ZH_CLAUSE + noun, sentence)
-                        or re.search(noun + _ZH_CLAUSE + _ZH_NUMERAL + "个(?=[，。；！？,;!?、\\s]|$)", sentence))
+            # 个 is what anyone asks with; the text may count the noun in its own measure
+            # word ("多少个取景地?" — "58处取景地")
+            noun, measure = re.escape(unit[1:]), f"[{ZH_MEASURES}]"
+            return bool(re.search(_ZH_NUMERAL + measure + _ZH_CLAUSE + noun, sentence)
+                        or re.search(noun + _ZH_CLAUSE + _ZH_NUMERAL + measure + "(?=[，。；！？,;!?、\\s]|$)", sentence))
         return bool(re.search(_ZH_NUMERAL + _ZH_UNIT_FORMS.get(unit, re.escape(unit)), sentence))
     if not (quantities(sentence) or _EN_VAGUE_COUNT.search(sentence)):
         return False

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from .answer_types import EN_TERMS, YEAR, _en_offers, question_type
-from .lang import CJK, is_chinese
+from .lang import CJK, CJK_RUN, is_chinese
 from .numbers import EN_NUMBER_WORDS, numeral, quantities
 from .tokens import EN_STARTERS, jieba, zh_names
 
@@ -24,7 +24,7 @@ NEXT = re.compile(r"下一届|下届|下一次|下次|\bnext\b|\bupcoming\b", re
 # a phase of a project: 一期 / 二期工程 / 首期 (not 同期, 近期, 第一期 of a magazine)
 PHASE = re.compile(r"(?<![第同近长短中后初前预定档假周时学])(?:首|([一二三四五六七八九十\d]))\s*期(?!间|待|望|限|刊|货|末|中)")
 # an award the question names: 最佳摄影奖, 金鸡奖 (not 什么奖, 奖金, 奖励)
-_AWARD = re.compile(r"([\u4e00-\u9fff]{2,10}?)奖(?![金励项品杯章状])")
+_AWARD = re.compile(r"([\u4e00-\u9fff]{2,10}?)奖(?![金励项品杯章状]|多少|几|给)")     # 能奖多少: a verb
 _NOT_AWARD = re.compile(r"什么|哪|何|几|获|得|了|的|颁|授|给|这|该|本|个|项|次|届|和|与|及")
 # a box-office season ("2023年国庆档的平均票价?"): a figure of another season is no answer
 PERIOD = re.compile(r"(春节|国庆|暑期|暑假|五一|元旦|贺岁|清明|端午|中秋|寒假|情人节|七夕|跨年|十一)档")
@@ -146,12 +146,29 @@ def _ordinals(pattern: re.Pattern, text: str) -> set[int]:
     return out
 
 
+def _abbreviates(entity: str, text: str) -> bool:
+    """A Chinese name shortened the usual way, each word by its first character: 国家广电总局 of
+    国家广播电视总局, 四川广电局 of 四川省广播电视局. What is dropped must finish a word the kept
+    characters before it begin (广+播, 电+视, 四川+省), so 北京大学 is not 北京师范大学 (京师范 and
+    北京师范 are no words); four characters at least, so 川渝 or 成都 abbreviate nothing."""
+    if len(entity) < 4 or not CJK_RUN.fullmatch(entity):
+        return False
+    gaps = "".join(re.escape(ch) + r"([\u4e00-\u9fff]{0,2}?)" for ch in entity[:-1]) + re.escape(entity[-1])
+    freq = jieba().dt.FREQ
+    for m in re.finditer(gaps, text):
+        dropped = m.groups()
+        if any(dropped) and all(not gap or freq.get(entity[k] + gap) or k and freq.get(entity[k - 1:k + 1] + gap)
+                                for k, gap in enumerate(dropped)):
+            return True
+    return False
+
+
 def states(entity: str, text: str) -> bool:
     """Whether `text` names `entity` (a Chinese name also without 省/市…, all of an English
     name's words)."""
     if CJK.search(entity):
         bare = _ZH_BARE.sub("", entity)
-        return entity in text or (len(bare) >= 2 and bare in text)
+        return entity in text or (len(bare) >= 2 and bare in text) or _abbreviates(entity, text)
     words = [re.sub(r"'s$", "", w.lower()) for w in entity.split()]
     lowered = text.lower()
     return all(w in lowered for w in words if len(w) > 2) if words else False
