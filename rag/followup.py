@@ -204,10 +204,17 @@ def _resolve_zh(q: str, previous: str) -> str:
         topic = ("这些" + counted.group(1) if counted else "") or _zh_topic(previous, pronoun=True) or (
             old[0][0] if old else "")
         return _ZH_PRONOUN.sub(topic, q, count=1) if topic else q
-    if not new and _elliptical(core):                        # "签了几个?", "新增了哪些奖励情形?"
+    # "另外两家…", "还有哪部…也…": the other ones of what the last question was about
+    lead = _ZH_LEAD.match(q)
+    more = bool(lead) and (lead.group(1) == "另外" or lead.group(1) == "还有" and "也" in core)
+    if not new and (_elliptical(core) or more and len(core) <= 14):    # "签了几个?", "新增了哪些奖励情形?"
         topic = _zh_topic(previous)
+        # what the last question counted is what "都涉及哪些领域?" asks about ("签了几个项目?")
+        counted = _ZH_COUNTED_NOUN.search(previous)
+        if counted and counted.group(1) not in topic + core:
+            topic += counted.group(1)
         if topic and topic not in core:
-            return f"{topic}{core}？"
+            return f"{topic}{lead.group(0) if more else ''}{core}？"
     return q
 
 
