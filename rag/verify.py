@@ -25,6 +25,7 @@ grounded.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -40,8 +41,8 @@ from .extract import choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_attribute, asked_role, asks_person, asks_year,
-                                 counted_unit, counts_other_zh, gives_type, states_attribute, states_count, states_year,
-                                 zh_count_form)
+                                 counted_unit, counts_other_zh, facts, gives_type, states_attribute, states_count,
+                                 states_year, zh_count_form)
 from .text.constraints import NEXT, Constraints, edition_count, editions, phases, states
 
 if TYPE_CHECKING:
@@ -363,6 +364,25 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         # (the sentence before may name it: "…exceed five million in population. These are …
         # at 17,786,419")
         return declined(f"the best passages give no {attribute}")
+    def valued_in(readings: list["Reading"]) -> list["Reading"]:
+        # the sentences giving the value asked: its type, its count's unit, its attribute
+        return [r for r in readings if cons.qtype in TYPED_TYPES
+                and gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts)
+                and (not unit or states_count(unit, r.sentence.text))
+                and (not attribute or states_attribute(attribute, r.sentence.text))]
+    if cons.phases and cons.qtype in TYPED_TYPES and conflict is None:
+        # "二期建成后年拍摄能力能达到多少部?" is not answered by "一期…年拍摄能力可达1500部": the
+        # sentences that give the value asked (its count or attribute) all name another phase
+        valued = valued_in(same_lang)
+        of = [phases(r.sentence.text) for r in valued]
+        if valued and all(p and not p & set(cons.phases) for p in of):
+            other = min(of[0])
+            return declined(f"the best passages give this for phase {other} ({_phase(other)}), not phase {cons.phases[0]}")
+    national = _national_only(question, cons, valued_in(same_lang), pairs) if zh and conflict is None else ""
+    if national:
+        # "2024年春节档江苏省的电影票房是多少?" is not answered by "…全国电影票房为76.8亿元": the
+        # figure is the whole country's, and neither its sentence nor its paragraph names 江苏省
+        return declined(f"the best passages give this for the whole country (全国), not {national}")
     if absent.get("editions"):
         asked, held = absent["editions"][0], absent.get("edition_count", 0)
         if 0 < held < asked:
@@ -375,7 +395,7 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
                            answers_too=True)
         return declined(f"the sources name no edition {asked} (第{asked}届)")
     if absent.get("phases"):
-        return declined(f"the sources name no phase {absent['phases'][0]} ({absent['phases'][0]}期) of it")
+        return declined(f"the sources name no phase {absent['phases'][0]} ({_phase(absent['phases'][0])}) of it")
     if absent.get("next"):
         return declined("the sources say nothing of a next one")
     if absent.get("awards"):
@@ -422,6 +442,25 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
 # it only for another, not the other's value; asked with a wrong detail in the question's own
 # words ("在福州闭幕时…展映了多少部影片?" vs "在厦门闭幕"), the correction and then the value
 _VALUE_TYPES = ("quantity", "money", "percent", "time", "place", "person", "org", "name")
+
+
+_NATIONAL = re.compile(r"全国(?!第|前|城市|排名|首|领先|各地)")     # the whole country's, not a rank in it
+
+
+def _national_only(question: str, cons: Constraints, valued: list["Reading"], pairs: dict) -> str:
+    """The place a Chinese figure question asks about, when every sentence giving the figure
+    gives the whole country's (全国…) and neither it nor its paragraph names that place."""
+    if not valued or cons.qtype not in ("quantity", "money", "percent") or "全国" in question:
+        return ""
+    for place in (p for p in facts(question).get("place", ()) if len(p) >= 2):
+        if all(_NATIONAL.search(r.sentence.text) and not states(place, r.sentence.text)
+               and not (r.pair_id in pairs and states(place, pairs[r.pair_id].both)) for r in valued):
+            return place
+    return ""
+
+
+def _phase(n: int) -> str:
+    return ("一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)) + "期"
 
 
 def _is_figure(asked: str) -> bool:

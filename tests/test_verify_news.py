@@ -18,17 +18,34 @@ pytestmark = pytest.mark.slow
 NEWS = Path(__file__).resolve().parent.parent / "eval" / "news_zh" / "sources"
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, e5_backend):
-    folder = tmp_path_factory.mktemp("news-bases")
+def _engine(tmp_path_factory, e5_backend, names: tuple[str, ...]):
+    folder = tmp_path_factory.mktemp("news")
     src = folder / "src"
     src.mkdir()
-    for name in ("n11_hangzhou_microdrama_park.txt", "n15_chengdu_microdrama_base.txt", "n10_xian_microdrama_base.txt"):
+    for name in names:
         shutil.copy(NEWS / name, src / name)
     settings = load_settings().with_(data_dir=folder / "data", sources_dir=src, llm_base_url="", llm_api_key="")
     index = Index.open(settings, RagEmbedding(e5_backend, EmbeddingCache(folder / "data" / "embed_cache.sqlite")))
     assert not ingest(index, show_bar=False).errors
-    yield Engine(settings, index)
+    return Engine(settings, index), index
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, e5_backend):
+    engine, index = _engine(tmp_path_factory, e5_backend, ("n11_hangzhou_microdrama_park.txt",
+                                                           "n15_chengdu_microdrama_base.txt",
+                                                           "n10_xian_microdrama_base.txt"))
+    yield engine
+    index.close()
+
+
+@pytest.fixture(scope="module")
+def events(tmp_path_factory, e5_backend):
+    """Box office and a film festival: national and provincial figures, screenings."""
+    engine, index = _engine(tmp_path_factory, e5_backend, ("n12_spring_festival_boxoffice_2024.txt",
+                                                           "n13_national_day_boxoffice_2023.txt",
+                                                           "n14_xiamen_film_festival_2024.txt"))
+    yield engine
     index.close()
 
 
@@ -53,3 +70,31 @@ def test_an_english_count_is_looked_for_in_the_chinese_measure_words(engine):
     assert answer.outcome == "abstain" and "people" in " ".join(answer.verdict.reasons), (answer.outcome, answer.text)
     answer = engine.ask("How many studios does the first phase of the Qiantang micro-drama industrial park have?")
     assert answer.outcome == "answer" and "32" in answer.text, (answer.outcome, answer.text)
+
+
+def test_a_figure_of_another_phase_is_no_answer(engine):
+    """The 钱塘 park's 1500部 a year is its first phase's; of the second the article says only
+    that it will have over 60 studios."""
+    answer = engine.ask("钱塘微短剧产业园二期建成后年拍摄能力能达到多少部？")
+    assert answer.outcome == "abstain" and "1500" not in answer.text, answer.text
+    assert any("phase 1" in r for r in answer.verdict.reasons), answer.verdict.reasons
+    answer = engine.ask("钱塘微短剧产业园一期年拍摄能力能达到多少部？")
+    assert answer.outcome == "answer" and "1500" in answer.text, answer.text
+    answer = engine.ask("钱塘微短剧产业园二期建成后摄影棚总数会有多少个？")
+    assert answer.outcome == "answer" and "60" in answer.text, answer.text
+
+
+def test_the_whole_countrys_figure_is_no_provinces(events):
+    """"全国电影票房为76.8亿元" is no answer for 江苏省 (named only in another paragraph's ranking)."""
+    answer = events.ask("2024年春节档江苏省的电影票房是多少？")
+    assert answer.outcome == "abstain" and "76.8" not in answer.text, answer.text
+    assert any("全国" in r for r in answer.verdict.reasons), answer.verdict.reasons
+    answer = events.ask("2024年春节档全国电影票房是多少？")
+    assert answer.outcome == "answer" and "76.8" in answer.text, answer.text
+
+
+def test_screenings_are_counted_in_chang(events):
+    """"How many screening events …?" of Chinese-only news: 展映活动320场 (it had been looked for in
+    a screen's measure words, 块/个/张, and declined)."""
+    answer = events.ask("How many screening events did Xiamen hold during the fifth Ludao festival?")
+    assert answer.outcome == "answer" and "320" in answer.text, (answer.outcome, answer.text)
