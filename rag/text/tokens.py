@@ -15,9 +15,10 @@ from .lang import CJK, CJK_CLASS
 
 # Bump when `tokenize` changes: catalogs rebuild their BM25 postings from the stored texts
 # (`tokenizer_state`, which an edit of a merged synonym class changes too).
-TOKENIZER_VERSION = 9
+TOKENIZER_VERSION = 10
 
-_WORD = re.compile(f"[{CJK_CLASS}]+|[A-Za-z][A-Za-z'-]*|\\d+(?:\\.\\d+)?%?")
+_POSSESSIVE = re.compile(r"(?:'s|'re|'ll|'ve|'d|'m|n't)$")      # Sichuan's, they're, didn't
+_WORD = re.compile(f"[{CJK_CLASS}]+|[A-Za-z][A-Za-z'’-]*|\\d+(?:\\.\\d+)?%?")
 EN_STOP = frozenset("""a an the of and or to in on at for by with from as is are was were be been
 being it its this that these those which who whom what when where why how do does did has have had
 not no into than then there their they them he she his her we our you your i me my so such can
@@ -93,7 +94,9 @@ _ZH_QUESTION = ("哪里 哪儿 何时 何地 何处 为什么 为何 谁 哪位 
                 "啥 为啥 咋 咋样 你 你们 我 我们 请 到底 究竟 具体 分别 各自 还有 现在 能 能够 可以 会 要 想 "
                 "里 里面 最 跟")
 _EN_QUESTION = ("many much long far often old whose whom which what article text passage document mention "
-                "mentioned say says said according report reported")
+                "mentioned say says said according report reported "
+                # how people ask ("What sort of symbol …", "what exactly is …", "what's the thing …")
+                "sort kind thing things stuff actually exactly really basically specifically supposed")
 
 
 _t2s = None
@@ -178,7 +181,7 @@ def tokenize(text: str) -> list[str]:
         elif piece[0].isdigit():
             tokens.append(piece)
         else:
-            word = piece.lower().strip("'-")
+            word = _POSSESSIVE.sub("", piece.lower().replace("’", "'")).strip("'-")    # "Sichuan's" is Sichuan
             if word and word not in EN_STOP:
                 tokens.append(stem(word))
     canonical = _canonical()
