@@ -40,9 +40,9 @@ from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
-from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_attribute, asked_role, asks_person, asks_year,
-                                 counted_unit, counts_other_zh, facts, gives_type, states_attribute, states_count,
-                                 states_year, zh_count_form)
+from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_attribute, asked_role, asks_person, asks_theme,
+                                 asks_year, counted_unit, counts_other_zh, facts, gives_type, states_attribute,
+                                 states_count, states_theme, states_year, zh_count_form)
 from .text.constraints import NEXT, Constraints, edition_count, editions, phases, states
 
 if TYPE_CHECKING:
@@ -429,6 +429,10 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         return declined(f"no passage mentions a {role}")
     if asks_person(question) and conflict is None and not names_a_person(shown, sentences or {}):
         return declined("the best passages name no person for this")
+    if asks_theme(question) and conflict is None and not any(states_theme(r.sentence.text, r.sentence.facts) for r in shown):
+        # "What was the theme of the China Internet Audio and Visual Convention?" is not answered
+        # by the sentence naming that convention: no name there is said to be a theme
+        return declined("the best passages name no theme for this")
     if conflict is not None and score >= model.get("correct_at", 0.0):
         return Verdict("correct", score, reasons, asked=conflict[0], stated=conflict[1], evidence=info["top"],
                        question=question, answers_too=_is_figure(conflict[0]),

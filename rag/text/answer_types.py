@@ -26,7 +26,8 @@ TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
 
 # a measure asked by its name ("What is the population of Chengdu?"; not "the area called …")
-_EN_MEASURE_ASKED = (r"\bwhat (?:is|was|are|were) (?:the |its |their |[\w-]+'s )?(?:total |annual |average )?"
+_EN_MEASURE_ASKED = (r"\bwhat (?:is|was|are|were) (?:the |its |their |[\w-]+'s )?(?:(?:total|annual|average|site|land|floor|"
+                     r"gross|overall|current|estimated) ){0,2}"
                      r"(population|area|height|length|width|depth|weight|size|capacity|speed|temperature|distance|"
                      r"altitude|elevation|density|attendance)\b(?!\s+(?:called|named|known))")
 # how a sentence states each (a word of the measure, or its unit): "inhabitants" is a population
@@ -54,7 +55,7 @@ _Q_EN = [
     ("quantity", r"\bhow (many|much|large|big|long|far|old|fast|tall|high|often)\b|\bwhat (number|amount|size|percentage)\b|\bby how much\b"
                  # a measure asked by its name: "What is the population of Chengdu?"
                  r"|" + _EN_MEASURE_ASKED),
-    ("time", r"\bwhen\b|\bwhat (year|date|day|month|time|century|decade|period)\b|\bwhich (year|date|day|month|century|decade)\b|\bhow long ago\b"),
+    ("time", r"\bwhen\b|\bwhat (year|date|day|month|time|century|decade|period)\b|\bwhat (is|was) the ([\w-]+ )?(deadline|due date|date|day)\b|\bwhich (year|date|day|month|century|decade)\b|\bhow long ago\b"),
     ("place", r"\bwhere\b|\bwhat (city|country|place|location|region|province|state|town|venue)\b|\bwhich (?:\w+ ){0,2}(city|cities|country|countries|place|location|region|province|state|town|venue)\b|\bin which (city|country|place|region|province)\b"),
     ("org", r"\bwhich (?:\w+ ){0,3}(organi[sz]ations?|companies|company|agenc(y|ies)|institutions?|bureaus?|departments?|universit(y|ies)|units?|bod(y|ies)|firms?|groups?|teams?)\b|\bwho (initiated|launched|founded|organi[sz]ed|sponsored|hosted|funded|announced|formulated|spearheaded|led)\b|\bwhat (organi[sz]ation|company|agency|institution|bureau|department|university)\b"),
     ("person", r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|people|player|president|leader|author|scientist)\b"),
@@ -147,9 +148,13 @@ _BOOK_TITLE = re.compile(r"《[^》]+》")
 _TITLE = re.compile(_BOOK_TITLE.pattern + r"|“[^”]{2,200}”|\"[^\"]{2,200}\"")
 
 
+_EN_CONTRACTED = re.compile(r"\b(what|where|when|who|how)(?:'s|’s|s)\b", re.I)
+
+
 def question_type(question: str) -> str:
     """The expected answer type (first match, most specific first)."""
     rules = _Q_ZH_RE if is_chinese(question) else _Q_EN_RE
+    question = _EN_CONTRACTED.sub(lambda m: m.group(1) + " is", question)      # "what's", "whats"
     for kind, pattern in rules:
         if pattern.search(question):
             return kind
