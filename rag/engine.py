@@ -137,10 +137,12 @@ class Engine:
         verdict = self.verdict(retrieval, lang)
         timings["verify"] = (time.perf_counter() - t) * 1000
         if verdict.outcome != "abstain" and retrieval.candidates is not None:
-            # the paragraph the answer leads with comes first among the sources
+            # the paragraph the answer leads with comes first among the sources: a correction
+            # leads with the sentence it quotes
             c = retrieval.candidates
             chosen = self.retriever.chosen(retrieval, c.lang, c.focus or c.query)
-            lead = chosen[0].pair_id if chosen else ""
+            quoted = verdict.evidence if verdict.outcome == "correct" and not verdict.not_for else None
+            lead = quoted.pair_id if quoted is not None else chosen[0].pair_id if chosen else ""
             retrieval.hits.sort(key=lambda h: h.pair.id != lead)
         asked = Question(q, query, lang, retrieval, verdict, timings)
 

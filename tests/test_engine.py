@@ -154,6 +154,14 @@ def test_follow_up_carries_the_previous_question(engine):
     assert fresh.standalone_question == "How many projects were signed?"
 
 
+def test_a_correction_lists_the_paragraph_it_quotes_first(engine):
+    """"为什么大会在重庆举行?" quotes 在成都举行 (p01): that paragraph is source 1, not the editions
+    paragraph retrieval ranked first."""
+    answer = engine.ask("为什么大会在重庆举行?")
+    assert answer.outcome == "correct" and "成都" in answer.text, answer.text
+    assert answer.retrieved[0].pair.id == P + "01" and answer.citations[0].paragraph_id == P + "01"
+
+
 def test_a_theme_is_a_name_said_to_be_one(engine):
     """The conference's theme is quoted and called its theme; the China Internet Audio and
     Visual Convention is only named (seed probe: its sentence had been given as the answer)."""
