@@ -235,11 +235,12 @@ def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, p
     best = chosen[0].prob
     # a count or a year is read in the question's language (an English sentence has no 届); a
     # theme in either, and anything when no paragraph has a side in the question's language (an
-    # English question of Chinese-only news: "What is the total site area of …?" → 总占地面积约5.2万平方米)
+    # English question of Chinese-only news has no English sentence to be led by)
     any_lang = asks_theme(question) or not any((r.sentence.lang == "zh") == zh for r in ordered)
     alt = next((r for r in ordered if r.prob >= ratio * best and (any_lang or (r.sentence.lang == "zh") == zh)
-                and gives(r) and (not side[r.pair_id]       # (a name is looked for in its own script)
-                                  or all(states(e, side[r.pair_id]) for e in names if bool(CJK.search(e)) == zh))), None)
+                and gives(r) and (not side[r.pair_id]       # a name is looked for in its own script
+                                  or all(states(e, side[r.pair_id]) for e in names if bool(CJK.search(e)) == zh))),
+               None)
     if alt is None:
         return chosen
     rest = [r for r in chosen if r.sentence.text != alt.sentence.text]
