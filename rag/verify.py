@@ -25,7 +25,6 @@ grounded.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -41,9 +40,9 @@ from .extract import choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_attribute, asked_role, asks_person, asks_theme,
-                                 asks_year, counted_unit, counts_other_zh, facts, gives_type, states_attribute,
+                                 asks_year, counted_unit, counts_other_zh, gives_type, states_attribute,
                                  states_count, states_theme, states_year, zh_count_form)
-from .text.constraints import NEXT, Constraints, edition_count, editions, phases, states
+from .text.constraints import NEXT, Constraints, edition_count, editions, national_only, phases, places_asked, states
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -378,7 +377,9 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         if valued and all(p and not p & set(cons.phases) for p in of):
             other = min(of[0])
             return declined(f"the best passages give this for phase {other} ({_phase(other)}), not phase {cons.phases[0]}")
-    national = _national_only(question, cons, valued_in(same_lang), pairs) if zh and conflict is None else ""
+    valued = valued_in(same_lang) if zh and conflict is None else []
+    national = next((p for p in places_asked(question) if valued and all(
+        national_only(p, r.sentence.text, pairs[r.pair_id].both if r.pair_id in pairs else "") for r in valued)), "")
     if national:
         # "2024年春节档江苏省的电影票房是多少?" is not answered by "…全国电影票房为76.8亿元": the
         # figure is the whole country's, and neither its sentence nor its paragraph names 江苏省
@@ -446,21 +447,6 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
 # it only for another, not the other's value; asked with a wrong detail in the question's own
 # words ("在福州闭幕时…展映了多少部影片?" vs "在厦门闭幕"), the correction and then the value
 _VALUE_TYPES = ("quantity", "money", "percent", "time", "place", "person", "org", "name")
-
-
-_NATIONAL = re.compile(r"全国(?!第|前|城市|排名|首|领先|各地)")     # the whole country's, not a rank in it
-
-
-def _national_only(question: str, cons: Constraints, valued: list["Reading"], pairs: dict) -> str:
-    """The place a Chinese figure question asks about, when every sentence giving the figure
-    gives the whole country's (全国…) and neither it nor its paragraph names that place."""
-    if not valued or cons.qtype not in ("quantity", "money", "percent") or "全国" in question:
-        return ""
-    for place in (p for p in facts(question).get("place", ()) if len(p) >= 2):
-        if all(_NATIONAL.search(r.sentence.text) and not states(place, r.sentence.text)
-               and not (r.pair_id in pairs and states(place, pairs[r.pair_id].both)) for r in valued):
-            return place
-    return ""
 
 
 def _phase(n: int) -> str:

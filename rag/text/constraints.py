@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from .answer_types import EN_TERMS, YEAR, _en_offers, question_type
+from .answer_types import facts as facts_of
 from .lang import CJK, CJK_RUN, is_chinese
 from .numbers import EN_NUMBER_WORDS, numeral, quantities
 from .tokens import EN_STARTERS, jieba, zh_names
@@ -144,6 +145,23 @@ def _ordinals(pattern: re.Pattern, text: str) -> set[int]:
         if value:
             out.add(int(value))
     return out
+
+
+_NATIONAL = re.compile(r"全国(?!第|前|城市|排名|首|领先|各地)")     # the whole country's, not a rank in it
+
+
+def places_asked(question: str) -> list[str]:
+    """The places a Chinese figure question asks a value of ("江苏省的电影票房是多少?" → 江苏省);
+    none when it asks the whole country's (全国)."""
+    if "全国" in question or question_type(question) not in ("quantity", "money", "percent"):
+        return []
+    return [p for p in facts_of(question).get("place", ()) if len(p) >= 2]
+
+
+def national_only(place: str, sentence: str, paragraph: str) -> bool:
+    """A sentence giving the whole country's figure ("全国电影票房为76.8亿元") that, with its
+    paragraph, never names `place`: no answer for that place."""
+    return bool(_NATIONAL.search(sentence)) and not states(place, sentence) and not states(place, paragraph)
 
 
 def _abbreviates(entity: str, text: str) -> bool:
