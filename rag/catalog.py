@@ -18,7 +18,8 @@ from .text import split_sentences, synonyms, term_counts, tokenize, tokenizer_st
 from .text.answer_types import FACTS_VERSION
 from .text.answer_types import facts as answer_facts
 from .records import Document, DocumentMeta, ParagraphPair, Passage
-from .text import sha256
+from .text import CJK_RUN, sha256
+from .text.translit import pinyin_key, roman_key
 
 POSTINGS_TABLE = """CREATE TABLE IF NOT EXISTS postings (
   term TEXT, passage_id TEXT, tf INTEGER, length INTEGER, PRIMARY KEY (term, passage_id)) WITHOUT ROWID"""
@@ -93,6 +94,7 @@ class Catalog:
         self._lock = threading.RLock()
         self._stats: tuple[int, float] | None = None
         self._stats_version = -1
+        self._pinyin: tuple[int, dict[str, list[str]]] | None = None      # (data_version, pinyin → terms)
         if "length" not in columns or self.get_state("tokenizer") != tokenizer_state():
             self._migrate_postings()
         self._stale_facts = self.get_state("facts") != str(FACTS_VERSION)
@@ -234,12 +236,12 @@ class Catalog:
                 batch = stale[start:start + 500]
                 self._db.execute(f"DELETE FROM sentences WHERE pair_id IN ({','.join('?' * len(batch))})", batch)
             self._db.executemany("INSERT OR REPLACE INTO sentences VALUES (?,?,?,?,?,?)", sentence_rows)
-            self._stats = None
+            self._stats = self._pinyin = None
 
     def remove_document(self, doc_id: str) -> None:
         with self._write():
             self._delete_rows(doc_id)
-            self._stats = None
+            self._stats = self._pinyin = None
 
     def _delete_rows(self, doc_id: str) -> None:
         self._db.execute("DELETE FROM postings WHERE passage_id IN (SELECT passage_id FROM passages WHERE doc_id=?)", (doc_id,))
@@ -379,6 +381,35 @@ class Catalog:
         # most passages first, then the class's own order: the same choice in every process
         return {t: max(os, key=lambda o: (dfs.get(o, 0), -os.index(o)))
                 for t, os in alike.items() if t not in dfs and any(dfs.get(o) for o in os)}
+
+    def romanised(self, words: list[str]) -> dict[str, str]:
+        """English words that spell a Chinese name of the corpus in pinyin → that name ("Qujiang"
+        → 曲江): a word no passage has, of five letters or more, whose letters are exactly a
+        term's reading (two to four characters); the term most passages have when two read so."""
+        keys = {w: roman_key(w) for w in dict.fromkeys(words) if len(roman_key(w)) >= 5}
+        if not keys:
+            return {}
+        readings = self._readings()
+        found = {w: readings[k] for w, k in keys.items() if k in readings}
+        if not found:
+            return {}
+        with self._lock:
+            dfs = self._document_frequencies(sorted({t for ts in found.values() for t in ts}))
+        return {w: max(sorted(ts), key=lambda t: dfs.get(t, 0)) for w, ts in found.items()}
+
+    def _readings(self) -> dict[str, list[str]]:
+        """pinyin → the Chinese terms (two to four characters) of the postings that read so;
+        built once per state of the catalog."""
+        with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if self._pinyin is None or self._pinyin[0] != version:
+                terms = [t for (t,) in self._db.execute("SELECT DISTINCT term FROM postings")
+                         if 2 <= len(t) <= 4 and CJK_RUN.fullmatch(t)]
+                table: dict[str, list[str]] = {}
+                for term in terms:
+                    table.setdefault(pinyin_key(term), []).append(term)
+                self._pinyin = (version, table)
+            return self._pinyin[1]
 
     def query_terms(self, text: str, substitutes: dict[str, str] | None = None) -> list[str]:
         """The BM25 terms of a question, each unseen one with a synonym the corpus uses as that

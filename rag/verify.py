@@ -166,6 +166,13 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     # Chinese-only paragraph that says 成都)
     ent_para = [e for e in ent_para if _side(top_pair, e)]
     ent_top3 = [e for e in ent_top3 if any(_side(h.pair, e) for h in hits[:3])]
+    # the Chinese name an English word spells (c.aliases) is where English puts it, beside the
+    # event: its article's title may say it for the paragraph ("…Ludao festival in Xiamen?" of
+    # 第五届鹭岛国际影像节在厦门闭幕's paragraphs)
+    aliased = set(getattr(c, "aliases", {}).values())
+    if aliased:
+        ent_para = [e for e in ent_para if e not in aliased or not states(e, c.titled(top_pair))]
+        ent_top3 = [e for e in ent_top3 if e not in aliased or not any(states(e, c.titled(h.pair)) for h in hits[:3])]
     n_ent = len(cons.entities)
     x["ent_n"] = math.log1p(n_ent)
     x["ent_missing_top3"] = len(ent_top3) / n_ent if n_ent else 0.0

@@ -2,6 +2,7 @@
 postings, and its Chinese tokenization (no embedder needed)."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import sqlite3
 from collections import Counter
@@ -123,6 +124,18 @@ def test_a_word_the_article_never_uses_is_looked_up_as_its_synonym(catalog):
     assert "盛会" in catalog.query_terms("盛会是什么?")
     top = catalog.bm25("会议在成都举行", 1)
     assert top[0][0] == "000_09ff8f6f21da3254#p01:zh:0"
+
+
+def test_a_capitalised_word_spelling_a_chinese_name_is_that_name(catalog):
+    """"Bashu" and "Chengdu" are the seed's 巴蜀 and 成都 in pinyin; a word of under five letters
+    or one that reads as no term is nothing. A new document's names are read after its ingest."""
+    assert catalog.romanised(["Bashu", "Chengdu", "Warsaw", "Shu"]) == {"Bashu": "巴蜀", "Chengdu": "成都"}
+    assert catalog.romanised(["Qujiang"]) == {}
+    doc = parse_file(SEED)
+    first = dataclasses.replace(doc.pairs[0], zh=doc.pairs[0].zh + "曲江新区。")
+    doc = dataclasses.replace(doc, pairs=(first, *doc.pairs[1:]))
+    catalog.replace_document(doc, [p for pair in doc.pairs for p in chunk_pair(pair, 320)])
+    assert catalog.romanised(["Qujiang"]) == {"Qujiang": "曲江"}
 
 
 def test_words_of_a_merged_class_are_one_term(catalog):

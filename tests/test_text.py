@@ -608,3 +608,11 @@ def test_an_english_measure_is_asked_by_its_name():
     assert question_type("What is the total site area of the Qujiang base?") == "quantity"
     assert asked_attribute("What is the size of the fund?") == ""
 
+
+
+def test_a_chinese_name_is_read_as_english_spells_it():
+    """Pinyin without tones (the phrase table's reading: 重庆 is chongqing), and an English
+    spelling's letters: "Xi'an" and 西安 meet."""
+    from rag.text.translit import pinyin_key, roman_key
+    assert pinyin_key("曲江") == "qujiang" and pinyin_key("重庆") == "chongqing"
+    assert roman_key("Xi'an") == pinyin_key("西安") == "xian"

@@ -98,3 +98,21 @@ def test_screenings_are_counted_in_chang(events):
     a screen's measure words, 块/个/张, and declined)."""
     answer = events.ask("How many screening events did Xiamen hold during the fifth Ludao festival?")
     assert answer.outcome == "answer" and "320" in answer.text, (answer.outcome, answer.text)
+
+
+def test_an_english_name_of_chinese_only_news_is_looked_up_in_pinyin(engine):
+    """"Qujiang" is no word of these Chinese-only articles: the checks read it as 曲江."""
+    c = engine.retriever.retrieve("How much was invested in the first phase of the Qujiang base?", 5).candidates
+    assert c.aliases == {"Qujiang": "曲江"}, c.aliases
+    assert ("曲江", "zh") in c.constraints.entities
+    answer = engine.ask("How much was invested in the first phase of the Qujiang base?")
+    assert answer.outcome == "answer" and "6亿" in answer.text, (answer.outcome, answer.text)
+
+
+def test_an_english_name_may_be_stated_by_the_article_title(events):
+    """"…in Xiamen" (厦门): the winner's paragraph leaves the city to its article's title
+    (第五届鹭岛国际影像节在厦门闭幕), as Chinese news does; it was declined as "not in the sources"."""
+    c = events.retriever.retrieve("Which film won Best Film at the fifth Ludao International Image Festival in Xiamen?", 5).candidates
+    assert c.aliases.get("Xiamen") == "厦门", c.aliases
+    answer = events.ask("Which film won Best Film at the fifth Ludao International Image Festival in Xiamen?")
+    assert answer.outcome == "answer" and "海上的灯" in answer.text, (answer.outcome, answer.text)

@@ -234,11 +234,13 @@ def main(argv: list[str] | None = None) -> int:
     saved = args.work / "candidates.pkl"
     if args.reuse and saved.exists():
         import pickle
+        from ..retrieve import with_aliases
         from ..text.constraints import constraints
         items = pickle.loads(saved.read_bytes())
         for item in items:      # what the question pins down is read anew: rules about it may have changed
-            if item.candidates is not None and item.candidates.focus:
-                item.candidates.constraints = constraints(item.candidates.focus)
+            c = item.candidates
+            if c is not None and c.focus:
+                c.constraints = with_aliases(constraints(c.focus), getattr(c, "aliases", {}))
         _log(f"reusing {len(items)} candidate lists from {saved}")
     else:
         folders = prepare(args.xquad, args.work)
