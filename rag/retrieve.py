@@ -35,6 +35,7 @@ from .text.tokens import asked_kinds, question_word
 from .weights import load_weights
 
 MODES = ("hybrid", "minmax", "dense", "xling", "bm25")
+DEPTH = 30
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:'[a-z]+)?\b")       # Qingdao, Xi'an
 
 
@@ -45,7 +46,6 @@ def with_aliases(cons: Constraints, aliases: dict[str, str]) -> Constraints:
     extra = [(term, "zh") for word, term in aliases.items() if word in cons.question
              and (term, "zh") not in cons.entities]
     return replace(cons, entities=[*cons.entities, *extra]) if extra else cons
-DEPTH = 30
 
 
 @dataclass(frozen=True)
@@ -218,8 +218,7 @@ class Retriever:
             timings["bm25"] = (time.perf_counter() - t) * 1000
         ids = sorted({pid for ranked in found.values() for pid in ranked})
         found, pairs = _distinct(found, self.index.catalog.pairs(ids))
-        c = Candidates(query, detect_language(query), found, pairs, timings, substitutes=swap,
-                       aliases=aliases if "bm25" in wanted else {})
+        c = Candidates(query, detect_language(query), found, pairs, timings, substitutes=swap, aliases=aliases)
         if self.mode in ("hybrid", "minmax") and lists is None:
             self._read_candidates(c)
         return c

@@ -370,22 +370,19 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         # (the sentence before may name it: "…exceed five million in population. These are …
         # at 17,786,419")
         return declined(f"the best passages give no {attribute}")
-    def valued_in(readings: list["Reading"]) -> list["Reading"]:
-        # the sentences giving the value asked: its type, its count's unit, its attribute
-        return [r for r in readings if cons.qtype in TYPED_TYPES
-                and gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts)
-                and (not unit or states_count(unit, r.sentence.text))
-                and (not attribute or states_attribute(attribute, r.sentence.text))]
-    if cons.phases and cons.qtype in TYPED_TYPES and conflict is None:
+    # the sentences giving the value asked: its type, its count's unit, its attribute
+    valued = [r for r in same_lang if conflict is None and cons.qtype in TYPED_TYPES
+              and gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts)
+              and (not unit or states_count(unit, r.sentence.text))
+              and (not attribute or states_attribute(attribute, r.sentence.text))]
+    if cons.phases and valued:
         # "二期建成后年拍摄能力能达到多少部?" is not answered by "一期…年拍摄能力可达1500部": the
         # sentences that give the value asked (its count or attribute) all name another phase
-        valued = valued_in(same_lang)
         of = [phases(r.sentence.text) for r in valued]
-        if valued and all(p and not p & set(cons.phases) for p in of):
+        if all(p and not p & set(cons.phases) for p in of):
             other = min(of[0])
             return declined(f"the best passages give this for phase {other} ({_phase(other)}), not phase {cons.phases[0]}")
-    valued = valued_in(same_lang) if zh and conflict is None else []
-    national = next((p for p in places_asked(question) if valued and all(
+    national = next((p for p in (places_asked(question) if zh else []) if valued and all(
         national_only(p, r.sentence.text, pairs[r.pair_id].both if r.pair_id in pairs else "") for r in valued)), "")
     if national:
         # "2024年春节档江苏省的电影票房是多少?" is not answered by "…全国电影票房为76.8亿元": the
