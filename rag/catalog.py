@@ -386,7 +386,7 @@ class Catalog:
         """English words that spell a Chinese name of the corpus in pinyin → that name ("Qujiang"
         → 曲江): a word no passage has, of five letters or more, whose letters are exactly a
         term's reading (two to four characters); the term most passages have when two read so."""
-        keys = {w: roman_key(w) for w in dict.fromkeys(words) if len(roman_key(w)) >= 5}
+        keys = {w: key for w in dict.fromkeys(words) if len(key := roman_key(w)) >= 5}
         if not keys:
             return {}
         readings = self._readings()

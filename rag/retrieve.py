@@ -251,7 +251,7 @@ class Retriever:
         # the kind a which-question asks for, or the measure word of a count it asks, when no
         # passage says it ("哪个城市", "哪两家"): not a word its answer must hold (an unseen term
         # weighs most in the coverage)
-        ignored = c.unseen & asked_kinds(c.focus)
+        ignored = c.unseen & asked_kinds(c.focus, raw)
         # nor a single Chinese character no passage says: a colloquial verb or a piece jieba
         # broke off ("拿", "给", "钱" of 多少钱, "里" of 名录里), never what is asked about
         ignored |= {t for t in c.unseen if len(t) == 1 and CJK.match(t)}

@@ -254,12 +254,13 @@ _ASKED_KIND = re.compile(r"(?:哪[一两几三四五]?[个座所家位项部种�
                          r"|\b(?:which|what)\s+([A-Za-z]+)", re.I)
 
 
-def asked_kinds(question: str) -> set[str]:
+def asked_kinds(question: str, terms: set[str] | None = None) -> set[str]:
     """The terms of the kind a which-question asks for ("哪个城市" → 城市, "哪两家单位" → 家, 单位,
     "which city" → city), and the measure word of any count it asks ("几届" → 届): its answer
-    names one ("成都", "三届"), it need not say the word."""
+    names one ("成都", "三届"), it need not say the word. `terms`: the question's tokens, when
+    the caller has them."""
     kinds = {t for m in _ASKED_KIND.finditer(question) for t in tokenize(m.group(1) or m.group(2))}
-    return kinds | {t for t in tokenize(question) if len(t) == 1 and t in ZH_MEASURES}
+    return kinds | {t for t in (tokenize(question) if terms is None else terms) if len(t) == 1 and t in ZH_MEASURES}
 
 
 def question_word(term: str) -> bool:
