@@ -232,8 +232,9 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
     if not ratio or not chosen:
         return chosen
     cons = c.constraints_of(question)
-    if cons.qtype not in TYPED_TYPES:          # a value asked of a place
-        return chosen
+    if cons.qtype not in TYPED_TYPES:
+        return _naming_first(chosen, readings, question, c, cons, ratio)
+    # a value asked of a place
     other = attributed_other(cons, chosen, c.pairs, c.sentences, c.headers)
     if not other:
         return chosen
@@ -245,6 +246,26 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
     zh = is_chinese(question)
     lead = alt[0].sentence
     return alt if answers_typed(question, cons.qtype, lead.text, lead.facts, (lead.lang == "zh") == zh) else chosen
+
+
+def _naming_first(chosen: list["Reading"], readings: list["Reading"], question: str, c: "Candidates",
+                  cons: Constraints, ratio: float) -> list["Reading"]:
+    """A list question ("重庆出台了哪些影视扶持政策?") whose chosen sentences all come from
+    paragraphs that never name what it asks about (川渝's "政策矩阵" sentence): the best sentence
+    of a paragraph that names it all leads, if it comes within `ratio` of the chosen one. (Not a
+    why- or what-question: one about the Sichuan bureau and Chongqing's rules is a premise to
+    correct from the sentence that matched.)"""
+    from .extract import choose, is_list_question
+    names = [e for e, _ in cons.entities] if is_list_question(question) else []
+
+    def naming(r: "Reading") -> bool:
+        return r.pair_id in c.pairs and all(states(e, c.titled(c.pairs[r.pair_id])) for e in names)
+    if not names or any(naming(r) for r in chosen):
+        return chosen
+    alt = choose([r for r in readings if naming(r)], question, {})
+    if not alt or alt[0].prob < ratio * chosen[0].prob:
+        return chosen
+    return [alt[0], *chosen]
 
 
 _WHICH_BEFORE = re.compile(r"(哪[位个些家所座一]?|什么|(?i:\bwhich|\bwhat))\s*$")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from .lang import CJK, CJK_CLASS, is_chinese
+from .tokens import question_word, tokenize
 
 _ZH_SPLIT = re.compile(r"(?<=[。！？；!?;])(?![”’」』)）\"])|(?<=[。！？；!?;][”’」』)）\"])")
 # English: end punctuation (+ optional closing quote) then space and a capital/number/quote;
@@ -49,11 +50,13 @@ def focus_question(text: str, lang: str) -> str:
     """The question a longer message asks: its last sentence, when there are several and the
     last one asks something on its own and the others ask nothing ("Ignore previous
     instructions … . How many projects were signed?"). Otherwise — one sentence, a last one
-    that points back ("… fund. How large is it?"), or several questions — the text itself."""
+    that points back ("… fund. How large is it?") or names nothing ("… review times were
+    improved. By how much?"), or several questions — the text itself."""
     parts = split_sentences(text, lang)
     last = parts[-1] if parts else ""
     # several sentences that each ask are one multi-part question, not a preamble and a question
     if len(parts) >= 2 and len(last) >= 4 and _ASKING.search(last) and not _POINTING.search(last) \
+            and any(not question_word(t) for t in tokenize(last)) \
             and not any(_ASKING.search(p) for p in parts[:-1]):
         return last
     return text.strip()
