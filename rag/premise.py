@@ -219,6 +219,40 @@ def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str,
     return None
 
 
+# a sum or a share: the kinds the reader's facts hold every figure of (a count like 3100余部 is
+# not among them, so "how many" is not judged by whose figures the sentence's are)
+_FIGURE_KINDS = {"money": ("money",), "percent": ("percent",)}
+
+
+def figure_of_other(cons: Constraints, shown: list["Reading"]) -> tuple[str, str] | None:
+    """(asked place, other place) when the shown Chinese sentence names the asked place but every
+    figure of the asked kind in it follows another place: "分省份看，…广东省票房达9.1亿元，…江苏、
+    浙江分列第二、第三位" gives 广东省's box office, not 浙江's."""
+    kinds = _FIGURE_KINDS.get(cons.qtype)
+    if not kinds or not shown or shown[0].sentence.lang != "zh":
+        return None
+    text, facts = shown[0].sentence.text, shown[0].sentence.facts
+    asked_places = facts_of(cons.question).get("place", ())
+    asked = [e for e, _ in cons.entities if CJK.search(e) and any(e == p or states(p, e) for p in asked_places)]
+    places = [p for p in facts.get("place", ()) if p in text]
+    figures = [f for k in kinds for f in facts.get(k, ()) if f in text]
+    for entity in asked:
+        if not figures or not states(entity, text):
+            continue
+        owners = set()
+        for figure in figures:
+            at = text.find(figure)
+            # the asked place is a candidate owner too (浙江 of 浙江省广播电视局 is no tagged place),
+            # and a place right after it is part of its name (曲江新区, 成都高新区)
+            before = [(i, p) for p in [*places, entity] for i in [text.rfind(p, 0, at)]
+                      if i >= 0 and not (p != entity and text[max(0, i - len(entity)):i] == entity)]
+            owners.add(max(before)[1] if before else "")
+        if "" in owners or any(states(o, entity) or states(entity, o) or set(o) & set(entity) for o in owners):
+            continue
+        return entity, sorted(owners, key=text.find)[0]
+    return None
+
+
 def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question: str, c: "Candidates",
                    policy: dict) -> list["Reading"]:
     """The sentences to show when those chosen are another place's (`attributed_other`): the
@@ -252,9 +286,10 @@ def _naming_first(chosen: list["Reading"], readings: list["Reading"], question: 
                   cons: Constraints, ratio: float) -> list["Reading"]:
     """A list question ("重庆出台了哪些影视扶持政策?") whose chosen sentences all come from
     paragraphs that never name what it asks about (川渝's "政策矩阵" sentence): the best sentence
-    of a paragraph that names it all leads, if it comes within `ratio` of the chosen one. (Not a
-    why- or what-question: one about the Sichuan bureau and Chongqing's rules is a premise to
-    correct from the sentence that matched.)"""
+    of a paragraph that names it all leads, if it comes within `ratio` of the chosen one. (Only
+    a list question: a why-question about the Sichuan bureau and Chongqing's rules is a premise
+    to correct from the sentence that matched; an English one about "Chengdu" is answered by a
+    paragraph whose English side says "Sichuan" and whose Chinese side says 成都.)"""
     from .extract import choose, is_list_question
     names = [e for e, _ in cons.entities] if is_list_question(question) else []
 

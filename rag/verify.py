@@ -33,8 +33,8 @@ import numpy as np
 from .citations import AnswerSentence
 from .evidence import NOT_YET, abbreviations, names_a_person, only_jointly, only_listed, role_said, unattributed_cause
 from .judge import OfflineJudge
-from .premise import (aligned_conflict, attributed_other, conflict, fmt, headline_is_about, held_in, on_asked_place,
-                      other_period, places_seen)
+from .premise import (aligned_conflict, attributed_other, conflict, figure_of_other, fmt, headline_is_about, held_in,
+                      on_asked_place, other_period, places_seen)
 from .records import ParagraphPair
 from .extract import choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
@@ -271,7 +271,8 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
             info = {**info, "conflict": other, "other_entity": True}
     if info["conflict"] is None:
         # asked of 重庆, shown what its paragraph says of 四川: another place's answer
-        other = attributed_other(info["constraints"], shown, c.pairs, c.sentences, c.headers)
+        other = (attributed_other(info["constraints"], shown, c.pairs, c.sentences, c.headers)
+                 or figure_of_other(info["constraints"], shown))
         if other:
             info = {**info, "conflict": other, "other_entity": True}
     verdict = _decide(readings, _about(shown, c, info["constraints"]), info, model, score, question, margin,

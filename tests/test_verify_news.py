@@ -95,6 +95,17 @@ def test_the_whole_countrys_figure_is_no_provinces(events):
     _answered(events, "2024年春节档全国电影票房是多少？", "76.8")
 
 
+def test_a_figure_in_a_ranking_belongs_to_the_place_before_it(events):
+    """"分省份看，…广东省票房达9.1亿元，继续位居全国第一，江苏、浙江分列第二、第三位": asked 浙江's
+    box office, it had been answered with 广东省's 9.1亿元; 广东省 and 四川省 (its own sentence)
+    are answered."""
+    answer = events.ask("2024年春节档浙江的票房是多少?")
+    assert answer.outcome != "answer" and "9.1" not in answer.text, (answer.outcome, answer.text)
+    assert "广东省" in " ".join(answer.verdict.reasons), answer.verdict.reasons
+    _answered(events, "2024年春节档广东省的票房是多少?", "9.1亿")
+    _answered(events, "2024年春节档四川省票房多少?", "4.2亿")
+
+
 def test_screenings_are_counted_in_chang(events):
     """"How many screening events …?" of Chinese-only news: 展映活动320场 (it had been looked for in
     a screen's measure words, 块/个/张, and declined)."""
