@@ -237,10 +237,13 @@ def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, p
     # theme in either, and anything when no paragraph has a side in the question's language (an
     # English question of Chinese-only news has no English sentence to be led by)
     any_lang = asks_theme(question) or not any((r.sentence.lang == "zh") == zh for r in ordered)
-    alt = next((r for r in ordered if r.prob >= ratio * best and (any_lang or (r.sentence.lang == "zh") == zh)
-                and gives(r) and (not side[r.pair_id]       # a name is looked for in its own script
-                                  or all(states(e, side[r.pair_id]) for e in names if bool(CJK.search(e)) == zh))),
-               None)
+    fits = [r for r in ordered if r.prob >= ratio * best and (any_lang or (r.sentence.lang == "zh") == zh)
+            and gives(r) and (not side[r.pair_id]       # a name is looked for in its own script
+                              or all(states(e, side[r.pair_id]) for e in names if bool(CJK.search(e)) == zh))]
+    # the best sentence's own paragraph first: "…共接待游客1085.2万人次；实现旅游总收入118.3亿元" is
+    # split at "；", and the sum it goes on to give is the asked holiday's, not the 前三季度's
+    # 1620亿元 another paragraph gives
+    alt = next((r for r in fits if r.pair_id == chosen[0].pair_id), fits[0] if fits else None)
     if alt is None:
         return chosen
     rest = [r for r in chosen if r.sentence.text != alt.sentence.text]

@@ -235,6 +235,26 @@ def test_a_sentence_naming_a_company_leads_when_the_best_names_none():
     assert [r.sentence.text for r in choose(readings, q, dict(policy, typed_ratio=0.1))] == [echo]   # too far behind
 
 
+def test_a_sum_from_the_best_sentences_own_paragraph_leads():
+    """"昆明…国庆8天假期旅游总收入多少?": the best sentence counts visitors (1085.2万人次 is no
+    sum); of the two sums close enough, the one its own paragraph goes on to give (split from it
+    at "；") leads, not another paragraph's 前三季度 total that scores a little higher."""
+    visitors = "9月29日至10月6日8天假期，昆明市共接待游客1085.2万人次，同比增长42.6%；"
+    income = "实现旅游总收入118.3亿元，同比增长56.9%。"
+    quarters = "2023年前三季度昆明累计接待游客1.36亿人次，实现旅游总收入1620亿元。"
+    pairs = [_pair("k#p01", visitors + income, None), _pair("k#p07", quarters, None)]
+    c = _candidates("q", pairs, {"dense": {p.id: 0.8 for p in pairs}})
+    readings = read(c, [(p.id, 1.0) for p in pairs], "zh")
+    by_text = {r.sentence.text: r for r in readings}
+    for text, prob in ((visitors, 0.5), (quarters, 0.3), (income, 0.2)):
+        by_text[text].score = by_text[text].prob = prob
+    policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.1}
+    q = "昆明2023年中秋国庆8天假期旅游总收入多少？"
+    assert [r.sentence.text for r in choose(readings, q, policy)][0] == income
+    by_text[income].prob = 0.04               # too far behind: the other paragraph's sum
+    assert [r.sentence.text for r in choose(readings, q, policy)][0] == quarters
+
+
 def test_a_chosen_sentence_that_gives_the_asked_time_leads_the_answer():
     """"When did the conference open?": the best sentence matched "open" ("open and innovative
     approaches"), the second gives the date — both are chosen and the date leads. A question

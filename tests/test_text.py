@@ -434,6 +434,10 @@ def test_a_sum_is_money_or_a_figure_in_millions():
     assert not gives_type("money", q, "The “Thousand Cities, Ten Thousand Communities” project was signed.")
     assert gives_type("money", q, "The box office reached 42.5 billion in 2025.")
     assert gives_type("money", "专项资金是多少?", "四川省省级财政每年3亿元文艺精品专项资金")
+    # a figure in 万/亿 that counts people or things is no sum
+    assert not gives_type("money", "旅游总收入多少？", "昆明市共接待游客1085.2万人次，同比增长42.6%；")
+    assert not gives_type("money", "总收入多少？", "全年共备案网络微短剧3100余部、1.2万余部次")
+    assert gives_type("money", "总收入多少？", "实现旅游总收入118.3亿元，同比增长56.9%。")
 
 
 @pytest.mark.parametrize("question, sentence, ok", [

@@ -463,12 +463,17 @@ def states_year(sentence: str) -> bool:
     return bool(STATED_YEAR.search(sentence) or _RELATIVE_YEAR.search(sentence))
 
 
+# a figure in 万/亿 that counts something (1085.2万人次, 3100余部, 2.1万名): no sum of money
+_ZH_SCALED_COUNT = re.compile(f"[0-9０-９][0-9０-９.,]*[万亿]+余?(?:人次|人|[{ZH_MEASURES}户名册张])")
+
+
 def gives_type(qtype: str, question: str, sentence: str, found: dict | None = None) -> bool:
     """Does the sentence hold the kind of thing a typed question asks for? A sum is money or a
-    figure in millions / 亿 ("between the two cities" answers no "how much")."""
+    figure in millions / 亿 ("between the two cities" answers no "how much") that counts nothing
+    ("1085.2万人次" is no 总收入)."""
     offered = offers(sentence, question, found)
     if qtype == "money":
-        return "money" in offered or any(q.value != q.written for q in figures(sentence))
+        return "money" in offered or any(q.value != q.written for q in figures(_ZH_SCALED_COUNT.sub(" ", sentence)))
     return matches(qtype, offered)
 
 
