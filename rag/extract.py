@@ -185,13 +185,17 @@ def choose(readings: list[Reading], question: str, policy: dict) -> list[Reading
                 seen.add(r.sentence.text)
             if len(chosen) >= max(limit, 3):
                 break
-        # and the best paragraph's close second ("Which mechanisms did the bureau introduce?": its
-        # first sentence names the bureau, the next the mechanisms)
-        second = next((r for r in ordered[1:] if r.pair_id == top.pair_id), None)
-        if second is not None and second.prob >= policy.get("second_ratio", 0.5) * top.prob \
-                and second.sentence.text not in seen:
-            chosen.insert(1, second)
-            seen.add(second.sentence.text)
+        # and a chosen paragraph's close second, the best paragraph's first ("Which mechanisms did
+        # the bureau introduce?": its first sentence names the bureau, the next the mechanisms;
+        # "Which film won Best Film …?": "…揭晓了本届金鹭奖各奖项。" then "《海上的灯》获得最佳影片奖"),
+        # one sentence more at most
+        for at, lead in enumerate(list(chosen)):
+            second = next((r for r in ordered if r.pair_id == lead.pair_id and r is not lead), None)
+            if second is not None and second.prob >= policy.get("second_ratio", 0.5) * top.prob \
+                    and second.sentence.text not in seen:
+                chosen.insert(at + 1, second)
+                seen.add(second.sentence.text)
+                break
     else:
         for r in ordered[1:]:
             if len(chosen) >= limit or r.prob < policy.get("second_ratio", 0.5) * top.prob:
