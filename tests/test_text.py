@@ -242,6 +242,10 @@ def test_several_questions_are_one_focus_not_a_preamble():
     ("2023年国庆档的平均票价是多少？", "money"), ("签约总额大约是多少", "money"),
     ("How much prize money did the winners get?", "money"), ("What was the average ticket price?", "money"),
     ("奖励多少部作品？", "quantity"), ("投资多少个项目？", "quantity"), ("补贴比例是多少？", "percent"),
+    # a rate asked by its name is a share (a 效率 or 汇率 is not)
+    ("武汉文旅消费券的核销率是多少？", "percent"), ("What was the redemption rate of the vouchers?", "percent"),
+    ("What was the average occupancy rate of Chengdu's hotels?", "percent"),
+    ("What is the exchange rate?", "other"), ("汇率是多少？", "quantity"),
 ])
 def test_a_sum_is_asked_in_many_words(question, qtype):
     """金额 / 奖金 / 奖励 / 票价 … 多少 asks for money (a count like "奖励多少部" does not): a
@@ -269,6 +273,9 @@ def test_a_how_many_question_counts_in_its_measure_word():
     assert counted_unit("大会重点关注AI在哪几个领域的应用?") == ""          # which fields, not how many
     assert states_count("名", "约1200名嘉宾出席") and not states_count("家", "约1200名嘉宾出席")
     assert states_count("个", "十一个项目") and states_count("家", "300余家企业")
+    # the counted noun ends the phrase ("people work" had been read as "works", counted in 部)
+    assert counted_unit("How many people work at the Qiantang park?") == "people"
+    assert counted_unit("How many micro-drama studios does it have?") == "micro-drama studios"
 
 
 def test_an_english_counted_noun_in_chinese_measure_words():
@@ -345,6 +352,7 @@ def test_questions_for_a_year_or_for_the_person_in_a_role():
     # what only a person does (a body launches, hosts or sponsors too)
     assert asks_person("谁主持了这次大会?") and asks_person("Who gave the keynote speech?")
     assert not asks_person("Who hosted the event?") and not asks_person("谁主办了这次大会?")
+    assert asks_person("杭州运河文化博物馆新馆的馆长是谁？") and asks_person("Who is the curator of the museum?")
 
 
 def test_number_words_read_whole_and_not_inside_quoted_names():

@@ -44,7 +44,9 @@ _EN_MEASURE_SAID = {
 }
 
 _Q_EN = [
-    ("percent", r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much (of|per ?cent)\b|\bby what percent"),
+    ("percent", r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much (of|per ?cent)\b|\bby what percent"
+                # a rate asked by its name: "What was the redemption rate of …?" (not "exchange rate")
+                r"|\bwhat (?:is|was|are|were) (?:the |its |their |[\w-]+'s )?(?:(?!exchange\b)[\w-]+ ){0,3}?(?:rate|share|percentage)s?\b"),
     ("money", r"\bhow much (money|funding|did .* cost|does .* cost|is the (fund|budget|investment))"
               r"|\bhow much (?:\w+ ){1,6}?(?:set aside|allocat\w*|spen[dt]\w*|invest\w*|earmark\w*|pa(?:y|id)|raised?|"
               r"subsidi[sz]\w*|grant\w*|budget\w*|cost)\b|\bwhat (is|was) the (budget|cost|price|fund)|\bhow large (is|was) .*(fund|budget)"
@@ -65,7 +67,9 @@ _Q_EN = [
     ("list", r"\bwhich\b|\bwhat are\b|\bwhat were\b|\blist\b|\bwhat kinds?\b|\bwhat types?\b"),
 ]
 _Q_ZH = [
-    ("percent", r"百分之几|多少%|比例|百分比|占比|占.{0,3}(几成|比例)|提升了多少|提高了多少|增长了多少|降低了多少"),
+    ("percent", r"百分之几|多少%|比例|百分比|占比|占.{0,3}(几成|比例)|提升了多少|提高了多少|增长了多少|降低了多少"
+                # a rate asked by its name: 核销率, 出租率, 增长率 (not 汇率, 频率, 效率)
+                r"|(?<![汇频效税])率(?:是|为|有|能|可以)?(?:达到|达)?多少"),
     ("money", r"多少(钱|元|资金|经费|投资|奖金|补贴|租金)|资金.{0,6}(多少|多大|规模)|(预算|投资|经费|费用|票房|收入|营收|利润|产值|"
               r"销售额|金额|总额|奖金|奖励|补贴|补助|资助|租金|票价|价格|成本|工资|薪酬|融资|估值).{0,4}(多少|多大|多高|几何)"
               r"(?![个家项部位届次条名座所批种只件台辆架艘集场款人])|多少亿|多少万"),
@@ -291,6 +295,7 @@ _ZH_CLAUSE = r"[^，。；！？,;!?]{0,8}?"      # a few words of the same clau
 _EN_COUNTED = re.compile(r"\bhow many\s+((?:[a-z][a-z-]*\s*){1,4})", re.I)
 _EN_NOT_NOUNS = frozenset("of are were is was did do does have has had can could will would should may might must "
                           "in on at to for from by with and or the a an there that which who more".split())
+_EN_IRREGULAR_PLURALS = frozenset("people children men women staff personnel police cattle".split())
 _EN_MODIFIERS = frozenset("different total other separate distinct individual approximate additional "
                           "new major main such".split())
 # count nouns said in several words: "how many people" is answered by "inhabitants" or
@@ -328,6 +333,8 @@ def counted_unit(question: str) -> str:
         if word in _EN_NOT_NOUNS:
             break
         words.append(word)
+        if word in _EN_IRREGULAR_PLURALS or (word.endswith("s") and not word.endswith("ss")):
+            break       # the counted noun ends the phrase: "How many people work at …" counts people
     if len(words) > 1 and words[-1].endswith(("ed", "ing")):      # "people attended"
         words.pop()
     return " ".join(w for w in words if w not in _EN_MODIFIERS)
@@ -515,7 +522,8 @@ def answers_typed(question: str, qtype: str, sentence: str, found: dict | None =
 
 _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份|\b(?:what|which) year\b", re.I)
 # "…的院长是谁?": a role only a person fills (an organisation is no answer)
-_ZH_ROLE = ("院长|校长|市长|省长|县长|局长|部长|厅长|主任|主席|总统|总理|书记|董事长|总经理|总裁|经理|作者|导演|编剧|"
+_ZH_ROLE = ("院长|校长|市长|省长|县长|区长|镇长|局长|部长|厅长|处长|科长|所长|司长|馆长|园长|站长|团长|厂长|行长|"
+            "秘书长|理事长|主编|总编辑|设计师|建筑师|策展人|主任|主席|总统|总理|书记|董事长|总经理|总裁|经理|作者|导演|编剧|"
             "主演|演员|创始人|发明人|发现者|负责人|代言人|主持人|教练|队长|国王|皇帝|首相|会长|社长|台长|总监|制片人")
 _ZH_ASKS_PERSON = re.compile(f"(?:{_ZH_ROLE})(?:是|为)(?:谁|哪位)|(?:谁|哪位)(?:是|担任)[^，。？?]{{0,12}}(?:{_ZH_ROLE})|"
                              f"(?:{_ZH_ROLE})[^，。？?]{{0,4}}(?:名字|姓名)|"
@@ -523,7 +531,7 @@ _ZH_ASKS_PERSON = re.compile(f"(?:{_ZH_ROLE})(?:是|为)(?:谁|哪位)|(?:谁|�
                              r"(?:谁|哪位)(?:来)?(?:主持|致辞|讲话|发言|演讲|主讲)")
 
 
-_EN_ROLE = (r"(?:mayor|president|vice[ -]president|director|author|writer|founder|chair(?:man|woman|person)?|ceo|"
+_EN_ROLE = (r"(?:mayor|president|vice[ -]president|director|curator|architect|designer|author|writer|founder|chair(?:man|woman|person)?|ceo|"
             r"head|leader|king|queen|emperor|governor|minister|premier|chancellor|coach|captain|composer|inventor|"
             r"dean|principal|editor|producer|spokes(?:person|man|woman)|secretary|commander|pope|bishop|"
             r"official|person|man|woman)")
