@@ -192,8 +192,10 @@ def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str,
     asked one (成渝 / 川渝, 成都 / 成渝) may be its alias: no conflict."""
     if not shown:
         return None
+    # a Chinese place the question names, or the Chinese name an English word of it spells
+    # (`with_aliases`: "Chengdu's …" of Chinese-only news is asked of 成都)
     asked_zh = [e for e, _ in cons.entities if CJK.search(e)
-                and any(e == p or states(p, e) for p in facts_of(cons.question).get("place", ()))]
+                and (e not in cons.question or any(e == p or states(p, e) for p in facts_of(cons.question).get("place", ())))]
     # not a place the asked-for thing is described by ("哪位欧洲新教领袖…", "Which European …")
     asked = [e for e in asked_zh + places_seen(cons, sentences)
              if not _WHICH_BEFORE.search(cons.question[:max(0, cons.question.find(e))])]

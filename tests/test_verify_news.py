@@ -120,6 +120,16 @@ def test_an_english_name_of_chinese_only_news_is_looked_up_in_pinyin(engine):
     assert ("曲江", "zh") in c.constraints.entities
     answer = engine.ask("How much was invested in the first phase of the Qujiang base?")
     assert answer.outcome == "answer" and "6亿" in answer.text, (answer.outcome, answer.text)
+    # a possessive is the name's ("Qujiang's" had been no word to spell)
+    c = engine.retriever.retrieve("How much was invested in the first phase of Qujiang's base?", 5).candidates
+    assert c.aliases == {"Qujiang": "曲江"}, c.aliases
+
+
+def test_an_english_name_asked_of_another_citys_share_is_declined(events):
+    """"What share of Chengdu's box office…?" of Chinese-only news is asked of 成都 (its pinyin):
+    a share the shown sentence gives for another place is no answer."""
+    answer = events.ask("What share of Xiamen's spring festival box office came from comedies?")
+    assert answer.outcome != "answer", (answer.outcome, answer.text)
 
 
 def test_an_english_name_may_be_stated_by_the_article_title(events):
