@@ -180,6 +180,12 @@ def test_common_words_jieba_tags_as_names_are_not_names(word):
     assert all(word not in v for k, v in facts(sentence).items() if k in ("person", "place"))
 
 
+def test_a_verb_glued_to_the_next_word_is_no_persons_name():
+    """jieba's HMM reads "消费占文旅消费" as 占文旅 (nr): no one is named; 长沙 still is."""
+    from rag.text import zh_names
+    assert zh_names("2024年国庆长沙夜间消费占文旅消费的比重是多少？") == {"长沙"}
+
+
 @pytest.mark.parametrize("sentence", [
     "四川省省级财政每年3亿元文艺精品专项资金中,广电视听独占一半",
     "The bureau's audio-visual content accounts for half of the province's annual fund.",
@@ -245,7 +251,7 @@ def test_several_questions_are_one_focus_not_a_preamble():
     # a rate asked by its name is a share (a 效率 or 汇率 is not)
     ("武汉文旅消费券的核销率是多少？", "percent"), ("What was the redemption rate of the vouchers?", "percent"),
     ("What was the average occupancy rate of Chengdu's hotels?", "percent"),
-    ("What is the exchange rate?", "other"), ("汇率是多少？", "quantity"),
+    ("What is the exchange rate?", "other"), ("汇率是多少？", "quantity"), ("夜间消费占文旅消费的比重是多少？", "percent"),
 ])
 def test_a_sum_is_asked_in_many_words(question, qtype):
     """金额 / 奖金 / 奖励 / 票价 … 多少 asks for money (a count like "奖励多少部" does not): a
@@ -276,6 +282,10 @@ def test_a_how_many_question_counts_in_its_measure_word():
     # the counted noun ends the phrase ("people work" had been read as "works", counted in 部)
     assert counted_unit("How many people work at the Qiantang park?") == "people"
     assert counted_unit("How many micro-drama studios does it have?") == "micro-drama studios"
+    # 五一 and 十一 name holidays unless a measure word follows
+    from rag.text.constraints import constraints
+    assert constraints("2023年五一成都和2024年五一武汉各发了多少文旅消费券？").numbers == []
+    assert constraints("十一期间接待了多少游客？").numbers == [] and constraints("签约了十一个项目?").numbers == [11.0]
 
 
 def test_an_english_counted_noun_in_chinese_measure_words():

@@ -242,9 +242,14 @@ def pos_tags(text: str) -> list[tuple[str, str]]:
     return [(w, _fixed(w, flag, fixed, known)) for w, flag in tags]
 
 
+# a "person name" jieba's HMM glues from a verb and the word after it ("消费占文旅消费": 占文旅)
+_NOT_A_SURNAME = tuple("占在是为将把被对从由给让使")
+
+
 def zh_names(text: str) -> set[str]:
     """Person, place and organisation names (jieba ns/nr/nt) of two characters or more."""
-    return {w for w, flag in pos_tags(text) if flag in ("ns", "nr", "nt", "nrt") and len(w) >= 2}
+    return {w for w, flag in pos_tags(text) if flag in ("ns", "nr", "nt", "nrt") and len(w) >= 2
+            and not (flag == "nr" and w.startswith(_NOT_A_SURNAME))}
 
 
 QUESTION_WORDS = frozenset(_ZH_QUESTION.split()) | frozenset(stem(w) for w in _EN_QUESTION.split())
