@@ -53,6 +53,7 @@ _ZH_COUNTED_NOUN = re.compile(r"(?:多少|几)\s*[个家项部位名座所批种
                               r"(?=[签在是有被由获将已共，,。？?]|$)")
 _ZH_ASK = re.compile(r"什么|哪|谁|几|多少|怎么|如何|为何|为什么|是否|何")
 _ZH_TRAILING = "在于从向对将把被"
+CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 # a year, a box-office season, or both ("2023年国庆档", "2023年", "国庆档")
 _ZH_WHEN = re.compile(rf"((?:19|20)\d{{2}}年)?({PERIOD.pattern})?(?<=[年档])")
 # the rest of a facility's name after its place ("钱塘" + "微短剧产业园")
@@ -199,6 +200,9 @@ def _resolve_zh(q: str, previous: str) -> str:
                     target = target + facility.group(0)
                 replacement = entity + (rest if rest and rest not in target else "")
                 return previous.replace(target, entity if rest in target else replacement, 1)
+    named = _same_head(core, previous)
+    if named:          # "那成都的天府新春灯会呢?" after "2024年长安上元灯会的门票收入是多少?"
+        return previous.replace(named, core, 1)
     if _ZH_PRONOUN.search(q):
         counted = _ZH_COUNTED_NOUN.search(previous) if q.find("它们") >= 0 else None
         topic = ("这些" + counted.group(1) if counted else "") or _zh_topic(previous, pronoun=True) or (
@@ -218,6 +222,25 @@ def _resolve_zh(q: str, previous: str) -> str:
     return q
 
 
+_ZH_NAME_STOP = re.compile(r"[^\u4e00-\u9fffA-Za-z]|[的年月日在和与及是有了将把对从向为由]")
+
+
+def _same_head(core: str, previous: str) -> str:
+    """The name in `previous` a noun-phrase follow-up stands in for: the one ending in the same
+    two characters ("长安上元灯会" for "成都的天府新春灯会", "五一假期" for "国庆假期"), as far back
+    as a name goes (to a 的, a year, a verb); "" when the follow-up asks something itself or
+    the previous question has no such name."""
+    head = core[-2:]
+    if len(core) < 4 or _ZH_ASK.search(core) or not CJK_ONLY.fullmatch(head) or head not in previous:
+        return ""
+    end = previous.find(head) + 2
+    start = end - 2
+    while start > 0 and not _ZH_NAME_STOP.match(previous[start - 1]):
+        start -= 1
+    named = previous[start:end]
+    return named if named != core and len(named) > 2 else ""
+
+
 def _elliptical(core: str) -> bool:
     """A Chinese follow-up with no subject of its own: very short, or starting with a verb or
     an adverb ("签了几个", "新增了哪些…", "当初借的是…"). "微短剧审查时效提升了多少" has one."""
@@ -227,16 +250,32 @@ def _elliptical(core: str) -> bool:
     return bool(tags) and tags[0][1].startswith(("v", "d", "t", "p")) and len(core) <= 14
 
 
+_EN_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
 def _resolve_en(q: str, previous: str) -> str:
     if all(w in _EN_GENERIC for w in re.findall(r"[a-z]+", q.lower())):
         return previous
     led = bool(_EN_LEAD.match(q))
     core = _EN_LEAD.sub("", q).strip().rstrip("?.! ")
+    years, old_years = _EN_YEAR.findall(core), _EN_YEAR.findall(previous)
+    if led and len(years) == 1 and len(old_years) == 1:
+        # "And Changsha in 2024?" after "…Kunming … during the 2023 National Day holiday?": the
+        # year replaces the year, the rest is resolved as a follow-up of its own
+        previous = _EN_YEAR.sub(years[0], previous)
+        rest = re.sub(r"(?i)\s*\b(?:in|for|of|during)?\s*" + years[0] + r"\b", "", core).strip(" ,")
+        if not rest:
+            return previous
+        q, core = q.replace(core, rest), rest
     new, old = _en_entities(core[:1].upper() + core[1:]), _en_entities(previous)
     if led and new and old and len(core.split()) <= 6 and not re.search(r"(?i)\b(is|are|was|were|did|does|do)\b", core):
         new = [re.sub(r"(?i)^the\s+", "", core)]         # "What about the AIGC partnership program?"
     if new and old and len(core.split()) <= len(new[0].split()) + 2:
-        target = next((e for e in old if e.lower() in previous.lower()), "")
+        # a name for a name: not a dated one for an undated one ("Changsha" stands for Kunming,
+        # not for "2024 National Day")
+        dated = bool(re.search(r"\d", new[0]))
+        target = next((e for e in old if e.lower() in previous.lower() and bool(re.search(r"\d", e)) == dated),
+                      next((e for e in old if e.lower() in previous.lower()), ""))
         if target:
             return re.sub(re.escape(target), new[0], previous, count=1, flags=re.I)
     demonstrative = _EN_DEMONSTRATIVE.search(q)

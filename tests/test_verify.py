@@ -232,6 +232,13 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
     ("还有大会在哪天举行?", "四川出台了哪些影视扶持政策?", "还有大会在哪天举行?"),
     ("那它的具体数字是多少?", "成渝影视发展大会至今已成功举办几届?", "成渝影视发展大会至今已成功举办几届?"),
     ("What exactly was its figure?", "How many films were signed?", "How many films were signed?"),
+    # a noun phrase ending as a name of the last question does stands for that name; a year
+    # for the year, the rest for a name without one
+    ("那成都的天府新春灯会呢？", "2024年长安上元灯会的门票收入是多少？", "2024年成都的天府新春灯会的门票收入是多少？"),
+    ("那国庆假期呢？", "五一假期武汉接待了多少游客？", "国庆假期武汉接待了多少游客？"),
+    ("And Changsha in 2024?", "How many tourists did Kunming receive during the 2023 National Day holiday?",
+     "How many tourists did Changsha receive during the 2024 National Day holiday?"),
+    ("And in 2023?", "What policies did Sichuan announce in 2024?", "What policies did Sichuan announce in 2023?"),
 ])
 def test_follow_ups_are_resolved_by_rule(question, previous, want):
     assert resolve(question, previous) == want
