@@ -169,7 +169,7 @@ def test_a_place_is_a_name_not_any_words_before_a_suffix(sentence, places, not_p
     assert places <= found and not (not_places & found), found
 
 
-@pytest.mark.parametrize("word", ["古老", "文明", "明白", "城市", "东西", "英雄", "新春"])
+@pytest.mark.parametrize("word", ["古老", "文明", "明白", "城市", "东西", "英雄", "新春", "齐聚", "沃土"])
 def test_common_words_jieba_tags_as_names_are_not_names(word):
     """jieba's dictionary tags some common words as person or place names (古老 nr, 城市 ns):
     a question with them names no one and nowhere."""
