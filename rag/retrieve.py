@@ -31,7 +31,7 @@ from .premise import on_asked_place
 from .records import ParagraphPair, Sentence
 from .text import CJK, detect_language, focus_question, question_parts, tokenize
 from .text.constraints import Constraints, constraints, states
-from .text.tokens import asked_kinds, question_word
+from .text.tokens import asked_kinds, glued, question_word
 from .weights import load_weights
 
 MODES = ("hybrid", "minmax", "dense", "xling", "bm25")
@@ -254,8 +254,9 @@ class Retriever:
         # weighs most in the coverage)
         ignored = c.unseen & asked_kinds(c.focus, raw)
         # nor a single Chinese character no passage says: a colloquial verb or a piece jieba
-        # broke off ("拿", "给", "钱" of 多少钱, "里" of 名录里), never what is asked about
-        ignored |= {t for t in c.unseen if len(t) == 1 and CJK.match(t)}
+        # broke off ("拿", "给", "钱" of 多少钱, "里" of 名录里), never what is asked about — nor
+        # two such characters its HMM glued (想聊)
+        ignored |= {t for t in c.unseen if (len(t) == 1 and CJK.match(t)) or glued(t)}
         c.terms -= ignored
         c.unseen -= ignored
         c.idf = catalog.idf(c.terms)

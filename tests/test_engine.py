@@ -221,6 +221,18 @@ def test_the_kind_a_which_question_asks_for_is_no_term_when_no_passage_says_it(e
     assert "大会" in engine.retriever.retrieve("哪个大会在成都举行?", 5).candidates.terms
 
 
+def test_how_a_question_is_said_weighs_nothing_in_the_coverage(engine):
+    """"这次大会主要想聊AI用在哪几个方向?": 主要 (mainly) and 想聊 (jieba's HMM glued 想 and 聊, no
+    word of its dictionary) were unseen terms that weighed most; the question was declined at
+    0.107. A name jieba glues the same way (陈远航) still counts."""
+    c = engine.retriever.retrieve("这次大会主要想聊AI用在哪几个方向?", 5).candidates
+    assert not ({"主要", "想聊"} & c.terms) and not c.unseen, (c.terms, c.unseen)
+    answer = engine.ask("这次大会主要想聊AI用在哪几个方向?")
+    assert answer.outcome == "answer" and "微短剧创作" in answer.text, answer.text
+    from rag.text.tokens import glued
+    assert glued("想聊") and not glued("陈远航") and not glued("打算") and not glued("钱塘")
+
+
 def test_streaming_yields_text_then_answer(engine):
     events = list(engine.stream("有多少个影视项目签约?"))
     assert isinstance(events[-1], Answer)

@@ -92,7 +92,7 @@ _ZH_QUESTION = ("哪里 哪儿 何时 何地 何处 为什么 为何 谁 哪位 
                 # and weighed most in the coverage)
                 "一共 总共 共计 合计 大约 大概 左右 几个 第几 那个 这个 那些 这些 那届 这届 那份 这份 "
                 "啥 为啥 咋 咋样 你 你们 我 我们 请 到底 究竟 具体 分别 各自 还有 现在 能 能够 可以 会 要 想 "
-                "里 里面 最 跟")
+                "里 里面 最 跟 主要 主要是")
 _EN_QUESTION = ("many much long far often old whose whom which what article text passage document mention "
                 "mentioned say says said according report reported "
                 # how people ask ("What sort of symbol …", "what exactly is …", "what's the thing …")
@@ -266,6 +266,15 @@ def asked_kinds(question: str, terms: set[str] | None = None) -> set[str]:
     the caller has them."""
     kinds = {t for m in _ASKED_KIND.finditer(question) for t in tokenize(m.group(1) or m.group(2))}
     return kinds | {t for t in (tokenize(question) if terms is None else terms) if len(t) == 1 and t in ZH_MEASURES}
+
+
+def glued(term: str) -> bool:
+    """A "word" jieba's HMM made of single characters its dictionary does not join (想聊 of
+    "想聊AI用在哪"): no name, no term a passage must hold — read like the single characters it
+    is made of (a name glued so, 陈远航 → 陈 / 远航, is not)."""
+    if not 2 <= len(term) <= 3 or not all(CJK.match(ch) for ch in term) or term in jieba().dt.FREQ:
+        return False
+    return all(len(w) == 1 and flag not in NAME_TAGS for w, flag in pos_tags(term))
 
 
 def question_word(term: str) -> bool:
