@@ -26,7 +26,7 @@ import numpy as np
 from .records import Sentence
 from .text import CJK, is_chinese, question_parts
 from .text.answer_types import answers_typed, asks_theme, matches, offers, question_type, typed
-from .text.constraints import constraints, states
+from .text.constraints import awards, constraints, states
 
 if TYPE_CHECKING:
     from .retrieve import Candidates
@@ -203,7 +203,27 @@ def choose(readings: list[Reading], question: str, policy: dict) -> list[Reading
             if r.sentence.text not in seen:
                 chosen.append(r)
                 seen.add(r.sentence.text)
-    return _typed_first(chosen, ordered, question, policy)
+    return _award_first(_typed_first(chosen, ordered, question, policy), ordered, question, policy)
+
+
+def _award_first(chosen: list[Reading], ordered: list[Reading], question: str, policy: dict) -> list[Reading]:
+    """"第五届鹭岛国际影像节的最佳女演员奖颁给了谁?": when the lead sentence does not name the asked
+    award (it gives the best film's), the best sentence that does leads, if its probability comes
+    within `typed_ratio` of the lead's."""
+    ratio = policy.get("typed_ratio")
+    asked = awards(question) if ratio and chosen else []
+    if not asked:
+        return chosen
+
+    def names(r: Reading) -> bool:
+        return all(w in r.sentence.text for award in asked for w in award)
+    if names(chosen[0]):
+        return chosen
+    alt = next((r for r in ordered if r.prob >= ratio * chosen[0].prob and names(r)), None)
+    if alt is None:
+        return chosen
+    rest = [r for r in chosen if r.sentence.text != alt.sentence.text]
+    return [alt] + rest[:int(policy.get("max_sentences", 2)) - 1]
 
 
 def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, policy: dict) -> list[Reading]:

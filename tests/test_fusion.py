@@ -255,6 +255,22 @@ def test_a_sum_from_the_best_sentences_own_paragraph_leads():
     assert [r.sentence.text for r in choose(readings, q, policy)][0] == quarters
 
 
+def test_a_sentence_naming_the_asked_award_leads():
+    """"…的最佳女演员奖颁给了谁?": the best film's sentence scores higher; the one naming 最佳女演员奖
+    leads when it comes within `typed_ratio`, not when it is too far behind."""
+    film = "剧情片《海上的灯》获得最佳影片奖，导演陈远航凭借该片同时获得最佳导演奖。"
+    actress = "本届金鹭奖中，演员林晓禾凭借《归港》获得最佳女演员奖。"
+    pairs = [_pair("x#p02", film, None), _pair("x#p03", actress, None)]
+    c = _candidates("q", pairs, {"dense": {p.id: 0.8 for p in pairs}})
+    readings = read(c, [(p.id, 1.0) for p in pairs], "zh")
+    for r, prob in zip(readings, (0.6, 0.3)):
+        r.score, r.prob = prob, prob
+    policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.4}
+    q = "第五届鹭岛国际影像节的最佳女演员奖颁给了谁？"
+    assert [r.sentence.text for r in choose(readings, q, policy)][0] == actress
+    assert [r.sentence.text for r in choose(readings, q, dict(policy, typed_ratio=0.6))][0] == film
+
+
 def test_a_chosen_sentence_that_gives_the_asked_time_leads_the_answer():
     """"When did the conference open?": the best sentence matched "open" ("open and innovative
     approaches"), the second gives the date — both are chosen and the date leads. A question
