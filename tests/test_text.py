@@ -225,6 +225,10 @@ def test_a_word_with_cheng_is_no_share():
      ["Compare the annual capacity of the Qiantang park in Hangzhou", "Compare the annual capacity of the Qujiang base in Xi'an"]),
     ("AIGC创新伙伴计划的两家发起单位分别是谁?", []),                  # "respectively" of one thing
     ("四川和重庆出台了哪些影视扶持政策?", []),                         # no "respectively": one list question
+    # "and" before a question word joins two questions as a comma does
+    ("Who launched the program and how many projects were signed?",
+     ["Who launched the program", "and how many projects were signed"]),
+    ("Which bureaus and which cities took part?", []),
 ])
 def test_a_multi_part_question_is_split_into_the_questions_it_asks(question, parts):
     from rag.text import question_parts

@@ -65,6 +65,7 @@ def focus_question(text: str, lang: str) -> str:
 _PIECE = re.compile(r"[？?；;，,、:：]+")
 _ASKS_ZH = re.compile(r"多少|多[大长久远高重宽深]|几[个家项部位届次条名座所批种年天号月成岁]|什么|哪|谁|何时|何地|怎样|怎么|如何|是否")
 _ASKS_EN = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+_EN_AND_ASKS = re.compile(r"(?<!,)\s+(?=and\s+(?:what|which|who|whom|whose|when|where|why|how)\b)", re.I)
 
 
 def question_parts(question: str) -> list[str]:
@@ -73,10 +74,14 @@ def question_parts(question: str) -> list[str]:
     "…大会上 签约总额是多少"); [] for a question that asks one thing. A piece asks when it has
     a question word; pieces that don't lead the first asking one (context) or follow the
     piece they belong to ("Which film, released in 2023, won?" asks one thing)."""
-    asks = _ASKS_ZH if is_chinese(question) else _ASKS_EN
+    zh = is_chinese(question)
+    asks = _ASKS_ZH if zh else _ASKS_EN
     context: list[str] = []
     parts: list[list[str]] = []
-    for piece in (p.strip() for p in _PIECE.split(question)):
+    # "What was the theme and which areas did it focus on?": "and" before a question word
+    # joins two questions as a comma does
+    text = question if zh else _EN_AND_ASKS.sub(", ", question)
+    for piece in (p.strip() for p in _PIECE.split(text)):
         if not piece:
             continue
         # a piece that asks and says what about (5 characters, 3 words): "哪些单位、哪些个人参加了"
