@@ -286,9 +286,10 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
 
 def _naming_first(chosen: list["Reading"], readings: list["Reading"], question: str, c: "Candidates",
                   cons: Constraints, ratio: float) -> list["Reading"]:
-    """A list question ("重庆出台了哪些影视扶持政策?") whose chosen sentences all come from
-    paragraphs that never name what it asks about (川渝's "政策矩阵" sentence): the best sentence
-    of a paragraph that names it all leads, if it comes within `ratio` of the chosen one. (Only
+    """A list question ("重庆出台了哪些影视扶持政策?") whose lead sentence comes from a paragraph
+    that never names what it asks about (川渝's "政策矩阵" sentence): a chosen sentence from one
+    that names it all leads, else the best such sentence, if it comes within `ratio` of the
+    chosen one. (Only
     a list question: a why-question about the Sichuan bureau and Chongqing's rules is a premise
     to correct from the sentence that matched; an English one about "Chengdu" is answered by a
     paragraph whose English side says "Sichuan" and whose Chinese side says 成都.)"""
@@ -297,8 +298,10 @@ def _naming_first(chosen: list["Reading"], readings: list["Reading"], question: 
 
     def naming(r: "Reading") -> bool:
         return r.pair_id in c.pairs and all(states(e, c.titled(c.pairs[r.pair_id])) for e in names)
-    if not names or any(naming(r) for r in chosen):
+    if not names or naming(chosen[0]):
         return chosen
+    if any(naming(r) for r in chosen):
+        return [r for r in chosen if naming(r)] + [r for r in chosen if not naming(r)]
     alt = choose([r for r in readings if naming(r)], question, {})
     if not alt or alt[0].prob < ratio * chosen[0].prob:
         return chosen

@@ -32,7 +32,8 @@ def test_real_files_are_valid_against_the_seed():
 
 
 @pytest.mark.parametrize("questions, sources", [("seed_holdout.jsonl", "seeds"),
-                                                ("news_zh/questions.jsonl", "eval/news_zh/sources")])
+                                                ("news_zh/questions.jsonl", "eval/news_zh/sources"),
+                                                ("news_tourism/questions.jsonl", "eval/news_tourism/sources")])
 def test_the_report_only_sets_are_valid_against_their_corpora(questions, sources):
     ids = seed_paragraph_ids(ROOT / sources)
     assert validate(ROOT / "eval" / questions, ids) == []
