@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .text import is_chinese
+from .text import CJK_RUN, is_chinese
 from .text.answer_types import _zh_offers
 from .text.constraints import EDITION, PERIOD, PHASE
 from .text.tokens import EN_STARTERS, pos_tags
@@ -53,7 +53,6 @@ _ZH_COUNTED_NOUN = re.compile(r"(?:多少|几)\s*[个家项部位名座所批种
                               r"(?=[签在是有被由获将已共，,。？?]|$)")
 _ZH_ASK = re.compile(r"什么|哪|谁|几|多少|怎么|如何|为何|为什么|是否|何")
 _ZH_TRAILING = "在于从向对将把被"
-CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 # a year, a box-office season, or both ("2023年国庆档", "2023年", "国庆档")
 _ZH_WHEN = re.compile(rf"((?:19|20)\d{{2}}年)?({PERIOD.pattern})?(?<=[年档])")
 # the rest of a facility's name after its place ("钱塘" + "微短剧产业园")
@@ -231,7 +230,7 @@ def _same_head(core: str, previous: str) -> str:
     as a name goes (to a 的, a year, a verb); "" when the follow-up asks something itself or
     the previous question has no such name."""
     head = core[-2:]
-    if len(core) < 4 or _ZH_ASK.search(core) or not CJK_ONLY.fullmatch(head) or head not in previous:
+    if len(core) < 4 or _ZH_ASK.search(core) or not CJK_RUN.fullmatch(head) or head not in previous:
         return ""
     end = previous.find(head) + 2
     start = end - 2

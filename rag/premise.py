@@ -262,7 +262,8 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
     within `typed_ratio` of the chosen one's probability (the reader's fitted ratio for an
     on-topic sentence over a better-matching one: "曲江基地共有几个摄影棚?" is answered from the
     曲江 article's 16, not the 两江 base's 24); else the chosen ones (the verifier then says
-    whose they are)."""
+    whose they are). A list question is led by a paragraph naming what it asks about
+    (`_naming_first`)."""
     from .extract import choose
     ratio = policy.get("typed_ratio")
     if not ratio or not chosen:
@@ -289,10 +290,10 @@ def _naming_first(chosen: list["Reading"], readings: list["Reading"], question: 
     """A list question ("重庆出台了哪些影视扶持政策?") whose lead sentence comes from a paragraph
     that never names what it asks about (川渝's "政策矩阵" sentence): a chosen sentence from one
     that names it all leads, else the best such sentence, if it comes within `ratio` of the
-    chosen one. (Only
-    a list question: a why-question about the Sichuan bureau and Chongqing's rules is a premise
-    to correct from the sentence that matched; an English one about "Chengdu" is answered by a
-    paragraph whose English side says "Sichuan" and whose Chinese side says 成都.)"""
+    chosen one. Only a list question: a why-question about the Sichuan bureau and Chongqing's
+    rules is a premise to correct from the sentence that matched; an English one about
+    "Chengdu" is answered by a paragraph whose English side says "Sichuan" and whose Chinese
+    side says 成都."""
     from .extract import choose, is_list_question
     names = [e for e, _ in cons.entities] if is_list_question(question) else []
 

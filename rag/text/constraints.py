@@ -27,11 +27,11 @@ PHASE = re.compile(r"(?<![第同近长短中后初前预定档假周时学])(?:�
 # an award the question names: 最佳摄影奖, 金鸡奖 (not 什么奖, 奖金, 奖励)
 _AWARD = re.compile(r"([\u4e00-\u9fff]{2,10}?)奖(?![金励项品杯章状]|多少|几|给)")     # 能奖多少: a verb
 _NOT_AWARD = re.compile(r"什么|哪|何|几|获|得|了|的|颁|授|给|这|该|本|个|项|次|届|和|与|及")
-# a box-office season ("2023年国庆档的平均票价?"): a figure of another season is no answer
 # 五一 and 十一 name the May Day and National Day holidays unless a measure word follows
 # ("2023年五一成都…", "十一期间"; not "十一个项目")
 HOLIDAY_NUMERAL = re.compile(r"(?<![\d零一二两三四五六七八九十百千万第])(?:五一|十一)"
                              r"(?![\d零一二两三四五六七八九十百千万亿个家项部位届次条名座所批种只件台辆架艘集场款天亩处人元%％])")
+# a box-office season ("2023年国庆档的平均票价?"): a figure of another season is no answer
 PERIOD = re.compile(r"(春节|国庆|暑期|暑假|五一|元旦|贺岁|清明|端午|中秋|寒假|情人节|七夕|跨年|十一)档")
 _QUOTED = re.compile(r"《([^》]+)》|“([^”]{2,60})”|\"([^\"]{2,60})\"")
 
