@@ -25,7 +25,8 @@ import numpy as np
 
 from .records import Sentence
 from .text import CJK, is_chinese, question_parts
-from .text.answer_types import answers_typed, asks_theme, matches, offers, question_type, typed
+from .text.answer_types import (answers_typed, asked_attribute, asks_theme, matches, offers, question_type,
+                                states_attribute, typed)
 from .text.constraints import awards, constraints, states
 
 if TYPE_CHECKING:
@@ -145,16 +146,20 @@ def rerank(readings: list[Reading], ranked: list[tuple[str, float]], blend: floa
     return order + [pid for pid, _ in ranked if pid not in best]
 
 
-def choose_parts(per_part: list[list[Reading]], taken: list[Reading] = ()) -> list[Reading]:
+def choose_parts(per_part: list[list[Reading]], taken: list[Reading] = (), parts: list[str] = (),
+                 policy: dict | None = None) -> list[Reading]:
     """The sentences a multi-part question adds to `taken` (what `choose` picked for the whole
     question): each part's best sentence, once — a part whose best sentence is already there
     is answered ("签了几个项目？总额多少？" gets the count and the sum even when they sit in two
-    sentences or two paragraphs)."""
+    sentences or two paragraphs). With the parts' text and the policy, each part's lead is
+    `choose`'s (a sentence giving what the part asks for leads: "…的总面积有多大" is answered by
+    "总面积约6000平方米", not by the best-matching "可减少…约30%")."""
     seen = {r.sentence.text for r in taken}
     added: list[Reading] = []
-    for readings in per_part:
+    for n, readings in enumerate(per_part):
         if readings:
-            best = max(readings, key=lambda r: r.score)
+            best = (choose(readings, parts[n], policy)[0] if policy is not None and n < len(parts)
+                    else max(readings, key=lambda r: r.score))
             if best.sentence.text not in seen:
                 added.append(best)
                 seen.add(best.sentence.text)
@@ -240,12 +245,17 @@ def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, p
     if not ratio or not (typed(question, qtype) or named_type):
         return chosen
     zh = is_chinese(question)
+    # the thing a value is asked of, in a sentence of the question's language ("总面积有多大?" is
+    # not answered by "可减少外景转场约30%")
+    attribute = asked_attribute(question) if zh and qtype in ("quantity", "money", "percent") else ""
 
     def gives(r: Reading) -> bool:
         if named_type:
             return (r.sentence.lang == "zh") == zh and matches(qtype, offers(r.sentence.text, question,
                                                                               r.sentence.facts))
-        return answers_typed(question, qtype, r.sentence.text, r.sentence.facts, (r.sentence.lang == "zh") == zh)
+        same = (r.sentence.lang == "zh") == zh
+        return answers_typed(question, qtype, r.sentence.text, r.sentence.facts, same) and (
+            not (attribute and same) or states_attribute(attribute, r.sentence.text))
     at = next((i for i, r in enumerate(chosen) if gives(r)), None)
     if at is not None:
         # it leads ("When did the conference open?": not the "open and innovative" echo), unless

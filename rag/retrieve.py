@@ -299,7 +299,8 @@ class Retriever:
                 chosen = on_asked_place(chosen, readings, question, retrieval.candidates, self.weights["sentences"])
             parts = question_parts(question)
             if parts:
-                chosen += choose_parts([self.part_readings(retrieval, lang, part) for part in parts], chosen)
+                chosen += choose_parts([self.part_readings(retrieval, lang, part) for part in parts], chosen,
+                                       parts, self.weights["sentences"])
             retrieval.chosen[key] = chosen
         return retrieval.chosen[key]
 

@@ -198,6 +198,24 @@ def test_a_multi_part_question_adds_each_parts_best_sentence_once():
     assert [r.sentence.text.split()[1] for r in choose_parts([how_many, how_many, who])] == ["projects", "program"]
 
 
+def test_a_part_asking_a_value_is_answered_by_the_sentence_naming_it():
+    """"…实验室的总面积有多大？由哪家公司负责运营？": the area part's best-matching sentence gives a
+    share of costs (30%); with the parts' text, the one stating 总面积 leads that part."""
+    from rag.extract import choose_parts
+    saving = "据测算，在实验室完成虚拟场景拍摄，可减少外景转场约30%。"
+    area = "实验室总面积约6000平方米，建有一块弧形LED背景墙。"
+    opened = "3月28日，青岛虚拟制片与AIGC实验室正式启用。"
+    pairs = [_pair("q#p01", opened + area, None), _pair("q#p03", saving, None)]
+    c = _candidates("q", pairs, {"dense": {p.id: 0.8 for p in pairs}})
+    readings = read(c, [(p.id, 1.0) for p in pairs], "zh")
+    for r in readings:
+        r.score = r.prob = {saving: 0.6, area: 0.3}.get(r.sentence.text, 0.1)
+    policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.4}
+    part = "青岛虚拟制片与AIGC实验室的总面积有多大"
+    assert [r.sentence.text for r in choose_parts([readings], [], [part], policy)] == [area]
+    assert [r.sentence.text for r in choose_parts([readings], [])] == [saving]       # by score alone
+
+
 def test_a_sentence_that_gives_what_a_typed_question_asks_leads_when_the_best_does_not():
     """"已经举办了几届?": the best sentence is the date line's (a date, no count in 届); the one
     with 三届 leads when it comes within `typed_ratio` — from a paragraph that names what the

@@ -328,6 +328,9 @@ def test_a_how_much_question_names_the_attribute_whose_value_it_asks():
     assert asked_attribute("钱塘产业园的年产值是多少?") == "年产值"
     assert asked_attribute("2024年春节档成都票房多少?") == "票房"
     assert asked_attribute("麦芽微短剧拍摄基地的占地面积是多少?") == "占地面积"
+    # 多大 / 多高 … ask it too (jieba cuts them 多 / 大)
+    assert asked_attribute("青岛虚拟制片与AIGC实验室的总面积有多大") == "总面积"
+    assert asked_attribute("票价有多高?") == "票价" and asked_attribute("大会有多大规模?") == ""
     for question in ("亚马逊盆地有多少国家？", "成都的影视资助标准提高了多少?", "实验室首期投了多少钱?",
                      "建筑业占国内生产总值的百分比是多少?", "多少家企业参展?", "How much is the fund?",
                      # a modal and a verb jieba's HMM joins into a "noun" ("能奖" n)

@@ -357,14 +357,17 @@ def asked_attribute(question: str) -> str:
     if _ZH_COUNTED.search(question):
         return ""
     tags = pos_tags(question)
-    at = next((i for i, (w, _) in enumerate(tags) if w == "多少"), None)
+    # 多少, or 多大 / 多高 / 多长 … (jieba cuts them 多 / 大): "总面积有多大?" asks the 总面积
+    at = next((i for i, (w, _) in enumerate(tags) if w == "多少" or (
+        w == "多" and i + 1 < len(tags) and tags[i + 1][0] in _ZH_DEGREE)), None)
+    width = 1 if at is None or tags[at][0] == "多少" else 2
     i = (at or 0) - 1
     while i >= 0 and tags[i][0] in _ZH_LINKS:
         i -= 1
     if at is None or i < 0 or not (tags[i][1].startswith("n") or tags[i][1] == "vn") \
             or tags[i][1] in ("nr", "ns", "nt") or len(tags[i][0]) < 2 or tags[i][0] in _ZH_FIGURE_WORDS:
         return ""
-    if at + 1 < len(tags) and tags[at + 1][1].startswith("n"):       # 有多少国家: the noun after is what is counted
+    if at + width < len(tags) and tags[at + width][1].startswith("n"):       # 有多少国家: the noun after is what is counted
         return ""
     if _modal_verb(tags[i][0]):
         return ""
@@ -372,6 +375,7 @@ def asked_attribute(question: str) -> str:
 
 
 _MODALS = "能可会要应该将想"
+_ZH_DEGREE = frozenset("大 高 长 远 重 宽 深 久".split())
 
 
 def _modal_verb(word: str) -> bool:
