@@ -121,6 +121,10 @@ def test_a_word_the_article_never_uses_is_looked_up_as_its_synonym(catalog):
     the passages use is kept as it is (盛会 finds the paragraph saying 盛会)."""
     terms = tokenize("会议在哪里? Where was it held? 盛会")
     assert catalog.substitutes(terms) == {"会议": "大会", "held": "conven"}
+    # a word and its other form the stemmer leaves apart: "nationwide" plans of a text saying
+    # "national strategy", "responding" to one saying "in response to"
+    assert catalog.substitutes(tokenize("Which nationwide plans was it responding to?")) == {
+        "nationwid": "nation", "respond": "respons"}
     assert "盛会" in catalog.query_terms("盛会是什么?")
     top = catalog.bm25("会议在成都举行", 1)
     assert top[0][0] == "000_09ff8f6f21da3254#p01:zh:0"
