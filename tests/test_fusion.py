@@ -33,6 +33,17 @@ def _candidates(query: str, pairs: list[ParagraphPair], lists: dict, sims: dict 
     return c
 
 
+def _scored(pairs: list[ParagraphPair], lang: str, probs: dict[str, float]) -> list:
+    """Every sentence of `pairs` read on the `lang` side, the ones `probs` lists given that
+    score and probability (the rest stay at 0): the reader's order set by hand."""
+    c = _candidates("q", pairs, {"dense": {p.id: 0.8 for p in pairs}})
+    readings = read(c, [(p.id, 1.0) for p in pairs], lang)
+    for r in readings:
+        if r.sentence.text in probs:
+            r.score = r.prob = probs[r.sentence.text]
+    return readings
+
+
 def test_features_keep_a_leaders_margin_and_minmax_does_not():
     pairs = [_pair(f"d#p0{i}", None, f"Paragraph {i}.") for i in range(1, 5)]
     clear = _candidates("q", pairs, {"dense": {"d#p01": 0.95, "d#p02": 0.80, "d#p03": 0.79, "d#p04": 0.78}})
@@ -206,10 +217,7 @@ def test_a_part_asking_a_value_is_answered_by_the_sentence_naming_it():
     area = "实验室总面积约6000平方米，建有一块弧形LED背景墙。"
     opened = "3月28日，青岛虚拟制片与AIGC实验室正式启用。"
     pairs = [_pair("q#p01", opened + area, None), _pair("q#p03", saving, None)]
-    c = _candidates("q", pairs, {"dense": {p.id: 0.8 for p in pairs}})
-    readings = read(c, [(p.id, 1.0) for p in pairs], "zh")
-    for r in readings:
-        r.score = r.prob = {saving: 0.6, area: 0.3}.get(r.sentence.text, 0.1)
+    readings = _scored(pairs, "zh", {saving: 0.6, area: 0.3, opened: 0.1})
     policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.4}
     part = "青岛虚拟制片与AIGC实验室的总面积有多大"
     assert [r.sentence.text for r in choose_parts([readings], [], [part], policy)] == [area]
@@ -224,10 +232,7 @@ def test_a_sentence_that_gives_what_a_typed_question_asks_leads_when_the_best_do
     count = "成渝影视发展大会至今已成功举办三届。"
     other = "重庆影视大会已举办五届。"
     pairs = [_pair("s#p01", date, None), _pair("s#p11", count, None), _pair("s#p12", other, None)]
-    c = _candidates("q", pairs, {"dense": {p.id: 0.8 for p in pairs}})
-    readings = read(c, [(p.id, 1.0) for p in pairs], "zh")
-    for r, prob in zip(readings, (0.6, 0.3, 0.1)):
-        r.score, r.prob = prob, prob
+    readings = _scored(pairs, "zh", {date: 0.6, count: 0.3, other: 0.1})
     policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.4}
     q = "成渝影视发展大会已经举办了几届?"
     assert [r.sentence.text for r in choose(readings, q, policy)] == [count, date]
@@ -261,11 +266,8 @@ def test_a_sum_from_the_best_sentences_own_paragraph_leads():
     income = "实现旅游总收入118.3亿元，同比增长56.9%。"
     quarters = "2023年前三季度昆明累计接待游客1.36亿人次，实现旅游总收入1620亿元。"
     pairs = [_pair("k#p01", visitors + income, None), _pair("k#p07", quarters, None)]
-    c = _candidates("q", pairs, {"dense": {p.id: 0.8 for p in pairs}})
-    readings = read(c, [(p.id, 1.0) for p in pairs], "zh")
+    readings = _scored(pairs, "zh", {visitors: 0.5, quarters: 0.3, income: 0.2})
     by_text = {r.sentence.text: r for r in readings}
-    for text, prob in ((visitors, 0.5), (quarters, 0.3), (income, 0.2)):
-        by_text[text].score = by_text[text].prob = prob
     policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.1}
     q = "昆明2023年中秋国庆8天假期旅游总收入多少？"
     assert [r.sentence.text for r in choose(readings, q, policy)][0] == income
@@ -279,10 +281,7 @@ def test_a_sentence_naming_the_asked_award_leads():
     film = "剧情片《海上的灯》获得最佳影片奖，导演陈远航凭借该片同时获得最佳导演奖。"
     actress = "本届金鹭奖中，演员林晓禾凭借《归港》获得最佳女演员奖。"
     pairs = [_pair("x#p02", film, None), _pair("x#p03", actress, None)]
-    c = _candidates("q", pairs, {"dense": {p.id: 0.8 for p in pairs}})
-    readings = read(c, [(p.id, 1.0) for p in pairs], "zh")
-    for r, prob in zip(readings, (0.6, 0.3)):
-        r.score, r.prob = prob, prob
+    readings = _scored(pairs, "zh", {film: 0.6, actress: 0.3})
     policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.4}
     q = "第五届鹭岛国际影像节的最佳女演员奖颁给了谁？"
     assert [r.sentence.text for r in choose(readings, q, policy)][0] == actress
@@ -296,10 +295,7 @@ def test_a_chosen_sentence_that_gives_the_asked_time_leads_the_answer():
     echo = "The program signifies that the region is embracing open and innovative approaches."
     date = "The conference was officially convened in Chengdu on November 10th."
     pairs = [_pair("s#p08", None, echo), _pair("s#p01", None, date)]
-    c = _candidates("q", pairs, {"dense": {p.id: 0.8 for p in pairs}})
-    readings = read(c, [(p.id, 1.0) for p in pairs], "en")
-    for r, prob in zip(readings, (0.6, 0.5)):
-        r.score, r.prob = prob, prob
+    readings = _scored(pairs, "en", {echo: 0.6, date: 0.5})
     policy = {"second_ratio": 0.5, "max_sentences": 2, "typed_ratio": 0.4}
     assert [r.sentence.text for r in choose(readings, "When did the conference open?", policy)] == [date, echo]
     two = "When did the conference open, and what does the program signify?"
