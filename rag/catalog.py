@@ -301,9 +301,15 @@ class Catalog:
         postings: no re-tokenising of paragraph texts at query time."""
         total = sum(idf.get(t, 0.0) for t in terms) or 1.0
         out = dict.fromkeys(pair_ids, 0.0)
-        if not terms or not pair_ids:
-            return out
+        for pid, got in self.holding(terms, pair_ids).items():
+            out[pid] = sum(idf.get(t, 0.0) for t in got) / total
+        return out
+
+    def holding(self, terms: set[str], pair_ids: list[str]) -> dict[str, set[str]]:
+        """pair id → which of `terms` the pair has (either side), from the postings."""
         found: dict[str, set[str]] = {}
+        if not terms or not pair_ids:
+            return found
         with self._lock:
             t_marks = ",".join("?" * len(terms))
             for start in range(0, len(pair_ids), 400):
@@ -314,9 +320,7 @@ class Catalog:
                     [*terms, *batch])
                 for pid, term in rows:
                     found.setdefault(pid, set()).add(term)
-        for pid, got in found.items():
-            out[pid] = sum(idf.get(t, 0.0) for t in got) / total
-        return out
+        return found
 
     def document_languages(self) -> dict[str, list[str]]:
         """doc id → the languages its passages are in ("zh", "en")."""

@@ -27,14 +27,15 @@ from .records import Sentence
 from .text import CJK, is_chinese, question_parts
 from .text.answer_types import (answers_typed, asked_attribute, asks_theme, matches, offers, question_type,
                                 states_attribute, typed)
-from .text.constraints import awards, constraints, states
+from .text.constraints import awards, constraints, phases, states
+from .text.glosses import gloss_share
 
 if TYPE_CHECKING:
     from .retrieve import Candidates
 
 FEATURES = ("e5_z", "e5_raw", "use_z", "cov", "cov_para", "echo", "novel", "is_question", "match", "typed_match",
             "prev_cov", "prev_match", "para_z", "para_rrank", "first", "length", "other_lang", "para_best_e5",
-            "typed_missing", "echo_typed_missing", "typed_count")
+            "typed_missing", "echo_typed_missing", "typed_count", "xcov")
 LIST_WORDS = ("哪些", "哪几", "分别", "各自", "which", "what are", "what were", "list", "name the", "respectively")
 
 
@@ -76,6 +77,7 @@ def read(c: "Candidates", ranked: list[tuple[str, float]], lang: str) -> list[Re
             same = side == lang
             e5, use = c.similarity.get((s.pair_id, s.lang, s.position), (0.0, 0.0))
             cov = sum(c.idf.get(t, 0.0) for t in terms & s.terms) / total if same else 0.0
+            xcov = 0.0 if same else gloss_share(c.glossed, c.gloss_idf, s.terms)    # through the dictionary
             echo = len(s.terms & terms) / len(s.terms) if (s.terms and same) else 0.0
             offered = offers(s.text, question, s.facts)
             match = matches(qtype, offered)
@@ -88,7 +90,7 @@ def read(c: "Candidates", ranked: list[tuple[str, float]], lang: str) -> list[Re
             x = np.array([0.0, e5, use, cov, cov_para, echo, math.log1p(len(s.terms - terms)),
                           float(s.text.rstrip().endswith(("?", "？"))), float(match), float(typed), prev_cov,
                           prev_match, para[rank - 1], 1.0 / (rank + 1), float(j == 0), math.log(len(s.text) + 1),
-                          float(not same), float(j == best), missing, missing * cov, count])
+                          float(not same), float(j == best), missing, missing * cov, count, xcov])
             rows.append(Reading(pid, rank, s, x))
             prev_cov, prev_match = cov, float(match)
     if rows:
@@ -208,7 +210,24 @@ def choose(readings: list[Reading], question: str, policy: dict) -> list[Reading
             if r.sentence.text not in seen:
                 chosen.append(r)
                 seen.add(r.sentence.text)
-    return _award_first(_typed_first(chosen, ordered, question, policy), ordered, question, policy)
+    return _phase_first(_award_first(_typed_first(chosen, ordered, question, policy), ordered, question, policy),
+                        ordered, question, policy)
+
+
+def _phase_first(chosen: list[Reading], ordered: list[Reading], question: str, policy: dict) -> list[Reading]:
+    """"How many studios does the first phase of the park have?": when the lead names another
+    phase of a project than the one asked ("二期…摄影棚总数将超过60个"), the best sentence naming
+    the asked one ("一期建有摄影棚32个") leads, if its probability comes within `typed_ratio`."""
+    ratio = policy.get("typed_ratio")
+    asked = phases(question) if ratio and chosen else set()
+    lead = phases(chosen[0].sentence.text) if asked else set()
+    if not lead or lead & asked:
+        return chosen
+    alt = next((r for r in ordered if r.prob >= ratio * chosen[0].prob and phases(r.sentence.text) & asked), None)
+    if alt is None:
+        return chosen
+    rest = [r for r in chosen if r.sentence.text != alt.sentence.text]
+    return [alt] + rest[:int(policy.get("max_sentences", 2)) - 1]
 
 
 def _award_first(chosen: list[Reading], ordered: list[Reading], question: str, policy: dict) -> list[Reading]:
@@ -271,7 +290,10 @@ def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, p
     # theme in either, and anything when no paragraph has a side in the question's language (an
     # English question of Chinese-only news has no English sentence to be led by)
     any_lang = asks_theme(question) or not any((r.sentence.lang == "zh") == zh for r in ordered)
-    fits = [r for r in ordered if r.prob >= ratio * best and (any_lang or (r.sentence.lang == "zh") == zh)
+    # a sentence stating the asked attribute itself ("实验室总面积约6000平方米" for "…的总面积有多大")
+    # leads however far its score falls behind: it says what is asked of, in the question's words
+    fits = [r for r in ordered if (r.prob >= ratio * best or (attribute and (r.sentence.lang == "zh") == zh))
+            and (any_lang or (r.sentence.lang == "zh") == zh)
             and gives(r) and (not side[r.pair_id]       # a name is looked for in its own script
                               or all(states(e, side[r.pair_id]) for e in names if bool(CJK.search(e)) == zh))]
     # the best sentence's own paragraph first: "…共接待游客1085.2万人次；实现旅游总收入118.3亿元" is

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 LISTS = ("dense", "xling", "bm25")
 PER_LIST = ("present", "z", "top", "gap", "rrank")
 EXTRA = ("dense.dev", "xling.dev", "bm25.applies", "cov", "cov_top", "ent", "ent_doc", "year", "phrase", "phrase_top",
-         "se5.z", "se5.dev", "se5.top", "suse.z", "suse.dev", "suse.top")
+         "se5.z", "se5.dev", "se5.top", "suse.z", "suse.dev", "suse.top", "xcov")
 FEATURES = tuple(f"{name}.{f}" for name in LISTS for f in PER_LIST) + EXTRA
 DEV_SCALE = 10.0      # cosine differences of 0.01-0.1 → 0.1-1: comparable to z-values
 
@@ -40,7 +40,8 @@ def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
     deviations), 1/(rank+1). For the two vector spaces also the raw cosine's distance from the
     candidates' mean: e5 cosines of same-topic paragraphs crowd together, and a z-value would
     blow a 0.01 difference up into a confident-looking one. Then the idf share of the
-    question's terms the pair holds, and the question's best sentence-level cosine in each
+    question's terms the pair holds (through the dictionary's glosses for a pair with no side in
+    the question's language: `xcov`), and the question's best sentence-level cosine in each
     space (the best sentence matters, not the paragraph's average)."""
     ids = sorted({pid for ranked in c.lists.values() for pid in ranked})
     x = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
@@ -71,6 +72,7 @@ def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
     for pid, r in row.items():
         x[r, col["bm25.applies"]] = float(c.applies("bm25", pid))
         x[r, col["cov"]] = c.coverage.get(pid, 0.0)
+        x[r, col["xcov"]] = c.gloss_coverage.get(pid, 0.0)     # no side in the question's language
         pair = c.pairs[pid]
         # what the paragraph and its article's title say: same-topic news articles differ in the
         # city and the year they are about, often named only in the title or the date line

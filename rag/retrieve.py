@@ -31,6 +31,7 @@ from .premise import on_asked_place
 from .records import ParagraphPair, Sentence
 from .text import CJK, detect_language, focus_question, question_parts, tokenize
 from .text.constraints import Constraints, constraints, states
+from .text.glosses import gloss_share, glosses
 from .text.tokens import asked_kinds, glued, question_word
 from .weights import load_weights
 
@@ -84,6 +85,11 @@ class Candidates:
     substitutes: dict[str, str] = field(default_factory=dict)  # unseen term → the synonym looked up
     aliases: dict[str, str] = field(default_factory=dict)     # an English word → the Chinese name it spells
     coverage: dict[str, float] = field(default_factory=dict)  # pair → idf share of the query's terms it has
+    # a question term → the corpus's words that gloss it in the other language, and their idf
+    # (read for pairs with no side in the question's language: rag.text.glosses)
+    glossed: dict[str, frozenset[str]] = field(default_factory=dict)
+    gloss_idf: dict[str, float] = field(default_factory=dict)
+    gloss_coverage: dict[str, float] = field(default_factory=dict)  # such a pair → idf share of the glossed terms it has
     sentences: dict[str, list[Sentence]] = field(default_factory=dict)
     similarity: dict[tuple[str, str, int], tuple[float, float]] = field(default_factory=dict)
     # (pair id, lang, position) → cosine of the question with that sentence: (e5, USE)
@@ -261,6 +267,18 @@ class Retriever:
         c.unseen -= ignored
         c.idf = catalog.idf(c.terms)
         c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)
+        # a pair with no side in the question's language may hold the question's words as the
+        # dictionary glosses them ("box office" → 票房): a coverage of its own, which fusion and
+        # the reader weigh apart (a weight shared with the same-language coverage cost en→en)
+        cross = [pid for pid, pair in c.pairs.items() if not pair.text(c.lang)]
+        if cross:
+            glossed = glosses(c.focus, c.terms)
+            words = {w for ws in glossed.values() for w in ws}
+            unseen = catalog.unseen(words)
+            c.glossed = {k: ws - unseen for k, ws in glossed.items() if ws - unseen}
+            c.gloss_idf = catalog.idf(words - unseen)
+            held = catalog.holding(words - unseen, cross)
+            c.gloss_coverage = {pid: gloss_share(c.glossed, c.gloss_idf, held.get(pid, set())) for pid in cross}
         c.headers = catalog.headers({pair.doc for pair in c.pairs.values()})
         c.constraints = with_aliases(constraints(c.focus), c.aliases)
         c.sentences, c.similarity = self._similarity(c.pairs, c.focus)

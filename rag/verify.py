@@ -36,7 +36,7 @@ from .judge import OfflineJudge
 from .premise import (aligned_conflict, attributed_other, conflict, figure_of_other, fmt, headline_is_about, held_in,
                       on_asked_place, other_period, places_seen)
 from .records import ParagraphPair
-from .extract import choose, is_list_question
+from .extract import FEATURES as READING_FEATURES, choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_attribute, asked_role, asks_person, asks_theme,
@@ -119,6 +119,14 @@ class Verdict:
                 "asked": self.asked, "stated": self.stated, "not_for": self.not_for}
 
 
+_COV, _XCOV = READING_FEATURES.index("cov"), READING_FEATURES.index("xcov")
+
+
+def _coverage(c: "Candidates", pair_id: str) -> float:
+    """The pair's share of the question's terms, in its language or (no side in it) glossed."""
+    return max(c.coverage.get(pair_id, 0.0), c.gloss_coverage.get(pair_id, 0.0))
+
+
 def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fused: dict[str, float] | None = None,
              question: str | None = None, lead: "Reading | None" = None) -> tuple[np.ndarray, dict]:
     """The verifier's features, and what the constraint checks found (for the verdict), for the
@@ -137,10 +145,11 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     x["sent_e5"], x["sent_use"] = e5, use
     for space in getattr(c, "absent_spaces", ()):       # another embedder: no evidence either way
         x["sent_" + space] = None
-    x["cov_sent"] = top.x[3]
+    # (a sentence or paragraph in the other language covers the question through glosses)
+    x["cov_sent"] = max(top.x[_COV], top.x[_XCOV])
     by_id = {h.pair.id: h.pair for h in hits}
-    x["cov_para"] = c.coverage.get(top.pair_id, 0.0)
-    x["cov_top3"] = max(c.coverage.get(h.pair.id, 0.0) for h in hits[:3])
+    x["cov_para"] = _coverage(c, top.pair_id)
+    x["cov_top3"] = max(_coverage(c, h.pair.id) for h in hits[:3])
     terms = c.terms_of(question)
     if terms:
         rarest = max(sorted(terms), key=lambda t: c.idf.get(t, 0.0))     # sorted: ties broken the same in every process

@@ -59,3 +59,19 @@ def test_answer_from_the_other_language_side_is_cited(engine):
     assert not answer.abstained
     assert answer.citations and answer.citations[0].paragraph_id == "panda_zh#p01"
     assert "十八只" in answer.text   # only the Chinese side exists; it is quoted, not invented
+
+
+def test_a_paragraph_in_the_other_language_is_covered_through_the_dictionary(engine):
+    """An English question's words reach a Chinese-only paragraph through their glosses
+    ("giant panda" → 大熊猫), and a Chinese question's an English-only one (汽车 → "cars"): a
+    coverage of their own for fusion, the reader and the verifier (the question's own words
+    gave such a paragraph next to none)."""
+    c = engine.retriever.retrieve("How many giant panda cubs were born at the Chengdu breeding base this year?", 3).candidates
+    assert "大熊猫" in c.glossed["giant panda"]
+    assert c.gloss_coverage["panda_zh#p01"] > 0.5 and c.coverage["panda_zh#p01"] < 0.5
+    c = engine.retriever.retrieve("港口大桥什么时候禁止汽车通行?", 3).candidates
+    assert "cars" in c.glossed["汽车"] and c.gloss_coverage["bridge_en#p01"] > 0
+    reading = next(r for r in engine.retriever.readings(engine.retriever.retrieve("港口大桥什么时候禁止汽车通行?", 3), "zh")
+                   if "closed to cars" in r.sentence.text)
+    from rag.extract import FEATURES
+    assert reading.x[FEATURES.index("xcov")] > 0 and reading.x[FEATURES.index("cov")] == 0

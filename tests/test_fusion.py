@@ -260,8 +260,9 @@ def test_a_sentence_naming_a_company_leads_when_the_best_names_none():
 
 def test_a_sum_from_the_best_sentences_own_paragraph_leads():
     """"昆明…国庆8天假期旅游总收入多少?": the best sentence counts visitors (1085.2万人次 is no
-    sum); of the two sums close enough, the one its own paragraph goes on to give (split from it
-    at "；") leads, not another paragraph's 前三季度 total that scores a little higher."""
+    sum); of the two sums, the one its own paragraph goes on to give (split from it at "；")
+    leads, not another paragraph's 前三季度 total that scores higher — however far behind, since
+    it states the asked 总收入 in the question's words."""
     visitors = "9月29日至10月6日8天假期，昆明市共接待游客1085.2万人次，同比增长42.6%；"
     income = "实现旅游总收入118.3亿元，同比增长56.9%。"
     quarters = "2023年前三季度昆明累计接待游客1.36亿人次，实现旅游总收入1620亿元。"
@@ -271,8 +272,8 @@ def test_a_sum_from_the_best_sentences_own_paragraph_leads():
     policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.1}
     q = "昆明2023年中秋国庆8天假期旅游总收入多少？"
     assert [r.sentence.text for r in choose(readings, q, policy)][0] == income
-    by_text[income].prob = 0.04               # too far behind: the other paragraph's sum
-    assert [r.sentence.text for r in choose(readings, q, policy)][0] == quarters
+    by_text[income].prob = 0.04               # far behind, but it states the asked 总收入: still first
+    assert [r.sentence.text for r in choose(readings, q, policy)][0] == income
 
 
 def test_a_sentence_naming_the_asked_award_leads():
@@ -316,3 +317,18 @@ def test_identical_paragraphs_collapse_before_fusion_to_the_best_ranked_copy():
     assert set(kept) == {"b#p01", "d#p01"}                  # b leads the dense list
     # b keeps the BM25 score its copies got (the list's cut-off kept a and c, not b)
     assert lists == {"dense": {"b#p01": 0.90, "d#p01": 0.70}, "bm25": {"b#p01": 5.0, "d#p01": 9.0}}
+
+
+def test_a_sentence_naming_the_asked_phase_leads():
+    """"How many studios does the first phase of the park have?" (English, of Chinese-only
+    news): the best sentence gave phase two's 60; the one naming 一期 leads when close enough."""
+    two = "钱塘微短剧产业园二期将于2025年启动建设，届时园区摄影棚总数将超过60个。"
+    one = "钱塘微短剧产业园一期建有摄影棚32个。"
+    pairs = [_pair("q#p06", two, None), _pair("q#p02", one, None)]
+    readings = _scored(pairs, "zh", {two: 0.6, one: 0.3})
+    policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.1}
+    q = "How many studios does the first phase of the Qiantang micro-drama industrial park have?"
+    assert [r.sentence.text for r in choose(readings, q, policy)][0] == one
+    assert [r.sentence.text for r in choose(readings, "二期建成后摄影棚总数是多少?", policy)][0] == two
+    {r.sentence.text: r for r in readings}[one].prob = 0.01     # too far behind
+    assert [r.sentence.text for r in choose(readings, q, policy)][0] == two

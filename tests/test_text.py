@@ -649,3 +649,31 @@ def test_a_chinese_name_is_read_as_english_spells_it():
     from rag.text.translit import pinyin_key, roman_key
     assert pinyin_key("曲江") == "qujiang" and pinyin_key("重庆") == "chongqing"
     assert roman_key("Xi'an") == pinyin_key("西安") == "xian"
+
+
+def test_glosses_read_a_question_in_the_other_language():
+    """An English question's words as a Chinese-only paragraph says them (CC-CEDICT, from the
+    installed wheel), two-word glosses too; a Chinese question's as an English one does;
+    a long explaining gloss and a single character count for nothing."""
+    from rag.text import tokenize
+    from rag.text.glosses import gloss_share, glosses
+    q = "How much box office revenue did Chengdu earn during the Spring Festival?"
+    got = glosses(q, set(tokenize(q)))
+    assert "票房" in got["box offic"] and "春节" in got["spring festiv"] and "成都" in got["chengdu"]
+    assert "收入" in got["revenu"]
+    assert not any(len(w) < 2 for ws in got.values() for w in ws)
+    zh = glosses("春节票房收入是多少?", {"春节", "票房", "收入"})
+    assert {"box", "offic"} <= zh["票房"] and "revenu" in zh["收入"]
+    # each term weighs as its rarest gloss and counts by the rarest one held
+    glossed = {"box offic": frozenset({"票房"}), "revenu": frozenset({"收入", "营收"})}
+    idf = {"票房": 2.0, "收入": 1.0, "营收": 3.0}
+    assert gloss_share(glossed, idf, {"票房", "收入"}) == pytest.approx(3.0 / 5.0)
+    assert gloss_share(glossed, idf, {"营收"}) == pytest.approx(3.0 / 5.0)
+    assert gloss_share(glossed, idf, set()) == 0.0 and gloss_share({}, idf, {"票房"}) == 0.0
+
+
+def test_a_phase_is_read_in_english_too():
+    from rag.text.constraints import phases
+    assert phases("How many studios does the first phase of the park have?") == {1}
+    assert phases("Phase II of the project") == {2} and phases("phase one") == {1}
+    assert phases("一期建有摄影棚32个") == {1} and phases("a phase of growth") == set()

@@ -44,7 +44,7 @@ class Constraints:
     numbers: list[float] = field(default_factory=list)               # written values (not years)
     years: list[str] = field(default_factory=list)
     editions: list[int] = field(default_factory=list)                # 第一届 → 1 (Chinese only)
-    phases: list[int] = field(default_factory=list)                  # 二期 → 2 (Chinese only)
+    phases: list[int] = field(default_factory=list)                  # 二期, "phase two" → 2
     next: bool = False                                               # asks about the next edition
     awards: list[tuple[str, ...]] = field(default_factory=list)      # 最佳摄影奖 → (最佳, 摄影) (Chinese only)
     periods: list[str] = field(default_factory=list)                 # 国庆档 (Chinese only)
@@ -111,9 +111,19 @@ def awards(question: str) -> list[tuple[str, ...]]:
     return out
 
 
+_EN_PHASE = re.compile(r"\b(first|second|third|fourth|fifth|\d(?:st|nd|rd|th))\s+phase\b"
+                       r"|\bphase\s+(one|two|three|four|five|I{1,3}|IV|V|\d)\b", re.I)
+_EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+
+
 def phases(text: str) -> set[int]:
-    """The phases of a project a text names ("一期", "首期" → 1, "二期工程" → 2)."""
-    return _ordinals(PHASE, text)
+    """The phases of a project a text names ("一期", "首期" → 1, "二期工程" → 2; "the first
+    phase", "Phase II")."""
+    english = set()
+    for m in _EN_PHASE.finditer(text):
+        word = (m.group(1) or m.group(2)).lower()
+        english.add(_EN_ORDINALS.get(word) or _EN_NUMBERS.get(word) or int(re.sub(r"\D", "", word)))
+    return _ordinals(PHASE, text) | english
 
 
 def editions(text: str) -> set[int]:
