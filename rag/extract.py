@@ -290,9 +290,11 @@ def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, p
     # theme in either, and anything when no paragraph has a side in the question's language (an
     # English question of Chinese-only news has no English sentence to be led by)
     any_lang = asks_theme(question) or not any((r.sentence.lang == "zh") == zh for r in ordered)
-    # a sentence stating the asked attribute itself ("实验室总面积约6000平方米" for "…的总面积有多大")
-    # leads however far its score falls behind: it says what is asked of, in the question's words
-    fits = [r for r in ordered if (r.prob >= ratio * best or (attribute and (r.sentence.lang == "zh") == zh))
+    # a sentence stating the asked attribute itself ("实验室总面积约6000平方米" for "…的总面积有多大"),
+    # or calling a quoted name the theme, leads however far its score falls behind: it says what
+    # is asked of, in the question's words
+    fits = [r for r in ordered if (r.prob >= ratio * best or (attribute and (r.sentence.lang == "zh") == zh)
+                                   or asks_theme(question))
             and (any_lang or (r.sentence.lang == "zh") == zh)
             and gives(r) and (not side[r.pair_id]       # a name is looked for in its own script
                               or all(states(e, side[r.pair_id]) for e in names if bool(CJK.search(e)) == zh))]

@@ -332,3 +332,18 @@ def test_a_sentence_naming_the_asked_phase_leads():
     assert [r.sentence.text for r in choose(readings, "二期建成后摄影棚总数是多少?", policy)][0] == two
     {r.sentence.text: r for r in readings}[one].prob = 0.01     # too far behind
     assert [r.sentence.text for r in choose(readings, q, policy)][0] == two
+
+
+def test_a_sentence_calling_a_quoted_name_the_theme_leads_however_far_behind():
+    """"What was the conference's theme and which application areas …?": the theme sentence
+    scored 0.015 against the best's 0.31 (under typed_ratio) and the answer was declined for
+    naming no theme."""
+    focus = "In response to the “AI+” initiative, the conference focused on AI in film and micro-dramas."
+    theme = "They explored innovative pathways around the theme of “AI Without Borders”."
+    pairs = [_pair("s#p02", None, focus), _pair("s#p01", None, theme)]
+    readings = _scored(pairs, "en", {focus: 0.95, theme: 0.01})
+    policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.1}
+    q = "What was the conference's theme and which application areas of AI did it concentrate on?"
+    assert [r.sentence.text for r in choose(readings, q, policy)][0] == theme
+    # a question asking no theme keeps the best sentence first
+    assert [r.sentence.text for r in choose(readings, "Which areas of AI did it focus on?", policy)][0] == focus
