@@ -34,7 +34,8 @@ def _content(gloss: str) -> list[str]:
 def _tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     """(English key → Chinese words, Chinese word → English terms). An English key is one term
     or two adjacent terms joined by a space, as `tokenize` writes them; a proper noun ("Cheng2
-    du1": capitalised pinyin) is keyed by the capitalised words its gloss begins with."""
+    du1": capitalised pinyin) whose gloss explains it ("Chengdu subprovincial city and capital
+    of …") is keyed by the one capitalised word it begins with."""
     en_zh: dict[str, set[str]] = defaultdict(set)
     zh_en: dict[str, set[str]] = defaultdict(set)
     try:
@@ -45,11 +46,11 @@ def _tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
         m = _LINE.match(line)
         if not m or line.startswith("#"):
             continue
-        word, pinyin, glosses = m.groups()
+        word, pinyin, senses = m.groups()
         if len(word) < 2 or not all(CJK.match(ch) for ch in word):
             continue
         proper = pinyin[:1].isupper()
-        for gloss in glosses.split("/"):
+        for gloss in senses.split("/"):
             if not gloss or gloss.startswith(_SKIP):
                 continue
             if proper:      # "Hong Kong"; "Chengdu subprovincial city …" → "Chengdu" (one word)
