@@ -223,11 +223,7 @@ def _phase_first(chosen: list[Reading], ordered: list[Reading], question: str, p
     lead = phases(chosen[0].sentence.text) if asked else set()
     if not lead or lead & asked:
         return chosen
-    alt = next((r for r in ordered if r.prob >= ratio * chosen[0].prob and phases(r.sentence.text) & asked), None)
-    if alt is None:
-        return chosen
-    rest = [r for r in chosen if r.sentence.text != alt.sentence.text]
-    return [alt] + rest[:int(policy.get("max_sentences", 2)) - 1]
+    return _closest(chosen, ordered, ratio, policy, lambda r: bool(phases(r.sentence.text) & asked))
 
 
 def _award_first(chosen: list[Reading], ordered: list[Reading], question: str, policy: dict) -> list[Reading]:
@@ -243,9 +239,18 @@ def _award_first(chosen: list[Reading], ordered: list[Reading], question: str, p
         return all(w in r.sentence.text for award in asked for w in award)
     if names(chosen[0]):
         return chosen
-    alt = next((r for r in ordered if r.prob >= ratio * chosen[0].prob and names(r)), None)
-    if alt is None:
-        return chosen
+    return _closest(chosen, ordered, ratio, policy, names)
+
+
+def _closest(chosen: list[Reading], ordered: list[Reading], ratio: float, policy: dict, fits) -> list[Reading]:
+    """The best sentence `fits` holds for leads, if its probability comes within `ratio` of the
+    lead's; the chosen as they were when none does."""
+    alt = next((r for r in ordered if r.prob >= ratio * chosen[0].prob and fits(r)), None)
+    return chosen if alt is None else _led_by(alt, chosen, policy)
+
+
+def _led_by(alt: Reading, chosen: list[Reading], policy: dict) -> list[Reading]:
+    """`alt` first, then the chosen sentences but it, up to the policy's max_sentences."""
     rest = [r for r in chosen if r.sentence.text != alt.sentence.text]
     return [alt] + rest[:int(policy.get("max_sentences", 2)) - 1]
 
@@ -302,7 +307,4 @@ def _typed_first(chosen: list[Reading], ordered: list[Reading], question: str, p
     # split at "；", and the sum it goes on to give is the asked holiday's, not the 前三季度's
     # 1620亿元 another paragraph gives
     alt = next((r for r in fits if r.pair_id == chosen[0].pair_id), fits[0] if fits else None)
-    if alt is None:
-        return chosen
-    rest = [r for r in chosen if r.sentence.text != alt.sentence.text]
-    return [alt] + rest[:int(policy.get("max_sentences", 2)) - 1]
+    return chosen if alt is None else _led_by(alt, chosen, policy)

@@ -44,6 +44,11 @@ def _scored(pairs: list[ParagraphPair], lang: str, probs: dict[str, float]) -> l
     return readings
 
 
+def _lead(readings: list, question: str, policy: dict) -> str:
+    """The sentence `choose` puts first."""
+    return choose(readings, question, policy)[0].sentence.text
+
+
 def test_features_keep_a_leaders_margin_and_minmax_does_not():
     pairs = [_pair(f"d#p0{i}", None, f"Paragraph {i}.") for i in range(1, 5)]
     clear = _candidates("q", pairs, {"dense": {"d#p01": 0.95, "d#p02": 0.80, "d#p03": 0.79, "d#p04": 0.78}})
@@ -254,7 +259,7 @@ def test_a_sentence_naming_a_company_leads_when_the_best_names_none():
         r.score, r.prob = prob, prob
     policy = {"second_ratio": 0.2, "max_sentences": 2, "typed_ratio": 0.05}
     q = "曲江微短剧拍摄基地由哪家公司运营?"
-    assert [r.sentence.text for r in choose(readings, q, policy)][0] == answer
+    assert _lead(readings, q, policy) == answer
     assert [r.sentence.text for r in choose(readings, q, dict(policy, typed_ratio=0.1))] == [echo]   # too far behind
 
 
@@ -271,9 +276,9 @@ def test_a_sum_from_the_best_sentences_own_paragraph_leads():
     by_text = {r.sentence.text: r for r in readings}
     policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.1}
     q = "昆明2023年中秋国庆8天假期旅游总收入多少？"
-    assert [r.sentence.text for r in choose(readings, q, policy)][0] == income
+    assert _lead(readings, q, policy) == income
     by_text[income].prob = 0.04               # far behind, but it states the asked 总收入: still first
-    assert [r.sentence.text for r in choose(readings, q, policy)][0] == income
+    assert _lead(readings, q, policy) == income
 
 
 def test_a_sentence_naming_the_asked_award_leads():
@@ -285,8 +290,8 @@ def test_a_sentence_naming_the_asked_award_leads():
     readings = _scored(pairs, "zh", {film: 0.6, actress: 0.3})
     policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.4}
     q = "第五届鹭岛国际影像节的最佳女演员奖颁给了谁？"
-    assert [r.sentence.text for r in choose(readings, q, policy)][0] == actress
-    assert [r.sentence.text for r in choose(readings, q, dict(policy, typed_ratio=0.6))][0] == film
+    assert _lead(readings, q, policy) == actress
+    assert _lead(readings, q, dict(policy, typed_ratio=0.6)) == film
 
 
 def test_a_chosen_sentence_that_gives_the_asked_time_leads_the_answer():
@@ -328,10 +333,10 @@ def test_a_sentence_naming_the_asked_phase_leads():
     readings = _scored(pairs, "zh", {two: 0.6, one: 0.3})
     policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.1}
     q = "How many studios does the first phase of the Qiantang micro-drama industrial park have?"
-    assert [r.sentence.text for r in choose(readings, q, policy)][0] == one
-    assert [r.sentence.text for r in choose(readings, "二期建成后摄影棚总数是多少?", policy)][0] == two
+    assert _lead(readings, q, policy) == one
+    assert _lead(readings, "二期建成后摄影棚总数是多少?", policy) == two
     {r.sentence.text: r for r in readings}[one].prob = 0.01     # too far behind
-    assert [r.sentence.text for r in choose(readings, q, policy)][0] == two
+    assert _lead(readings, q, policy) == two
 
 
 def test_a_sentence_calling_a_quoted_name_the_theme_leads_however_far_behind():
@@ -344,6 +349,6 @@ def test_a_sentence_calling_a_quoted_name_the_theme_leads_however_far_behind():
     readings = _scored(pairs, "en", {focus: 0.95, theme: 0.01})
     policy = {"second_ratio": 0.9, "max_sentences": 2, "typed_ratio": 0.1}
     q = "What was the conference's theme and which application areas of AI did it concentrate on?"
-    assert [r.sentence.text for r in choose(readings, q, policy)][0] == theme
+    assert _lead(readings, q, policy) == theme
     # a question asking no theme keeps the best sentence first
-    assert [r.sentence.text for r in choose(readings, "Which areas of AI did it focus on?", policy)][0] == focus
+    assert _lead(readings, "Which areas of AI did it focus on?", policy) == focus
