@@ -28,6 +28,10 @@ UNSUPPORTED_SENTENCES = {
     "zh": "（{n} 句未得到所引段落的支持，已标出。）",
     "en": "({n} sentence(s) are not supported by the paragraphs they cite; they are marked.)",
 }
+UNANSWERED_PARTS = {
+    "zh": "（资料没有回答问题的这一部分：{parts}。）",
+    "en": "(The sources do not answer this part of the question: {parts}.)",
+}
 LLM_FALLBACK = {
     "zh": "（未采用大模型的回答：{reason}。以下为离线抽取式回答。）",
     "en": "(LLM answer not used: {reason}. Showing the offline extractive answer instead.)",

@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Generator, Protocol
 
-from .answer import (LLM_TRUNCATED, MIXED_NO_ANSWER, NO_ANSWER, OFFLINE, UNSUPPORTED_SENTENCES, abstention_text,
+from .answer import (LLM_TRUNCATED, MIXED_NO_ANSWER, NO_ANSWER, OFFLINE, UNANSWERED_PARTS, UNSUPPORTED_SENTENCES,
+                     abstention_text,
                      compose_correction, compose_extractive)
 from .citations import cite, complete_sentences
 from .errors import LLMError
@@ -67,14 +68,17 @@ class ExtractiveAnswerer:
         if q.verdict.outcome == "correct":
             draft = compose_correction(q.verdict, q.hits, q.lang, self.retriever.chosen(q.retrieval, q.lang, q.query))
         else:
-            draft = compose_extractive(self.retriever.chosen(q.retrieval, q.lang, q.query), q.hits, q.lang)
+            draft = compose_extractive(q.verdict.shown or self.retriever.chosen(q.retrieval, q.lang, q.query),
+                                       q.hits, q.lang)
         cited = cite(draft, q.hits, q.lang)
         for sentence in cited.sentences:          # verbatim quotes of the cited paragraph
             sentence.supported = bool(sentence.paragraph_ids)
         q.timings_ms["extract"] = (time.perf_counter() - t) * 1000
         yield cited.text
+        notice = (UNANSWERED_PARTS[q.lang].format(parts=("；" if q.lang == "zh" else "; ").join(q.verdict.unanswered))
+                  if q.verdict.unanswered else "")
         return dict(text=cited.text, abstained=False, outcome=q.verdict.outcome, citations=cited.citations,
-                    sentences=cited.sentences, dropped_markers=cited.dropped_markers)
+                    sentences=cited.sentences, dropped_markers=cited.dropped_markers, notice=notice)
 
 
 class LLMAnswerer:

@@ -57,6 +57,8 @@ class VerdictModel(_Strict):
     stated: str = Field(description="for a correction: what the source says instead")
     not_for: bool = Field(description="a correction that quotes nothing: the sources give the asked thing "
                                       "only for another entity (`stated`)")
+    unanswered: list[str] = Field(description="a multi-part question answered in part: the parts the sources "
+                                              "do not answer")
 
 
 class SentenceModel(_Strict):

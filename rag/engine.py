@@ -3,6 +3,7 @@ the same. question (+history) → standalone query → hybrid retrieval → lear
 reading → verdict (answer / correct / abstain) → an answerer (LLM or extractive) → validated citations → `Answer`."""
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Iterator
@@ -10,6 +11,7 @@ from typing import Iterator
 from .answer import LLM_FALLBACK, Answer
 from .answerers import Answerer, ExtractiveAnswerer, LLMAnswerer, Question
 from .errors import LLMError, QuestionError
+from .extract import choose
 from .index import Index
 from .llm import LLM, LLMConfig
 from .prompts import render
@@ -18,7 +20,7 @@ from .retrieve import Retrieval, Retriever
 from .security import client_endpoint
 from .settings import BACKENDS, LANGUAGES, TOP_K_RANGE, Settings, load_settings
 from .verify import Verdict, verify
-from .text import detect_language, simplified, unsupported_script, visible
+from .text import detect_language, question_parts, simplified, unsupported_script, visible
 
 
 
@@ -95,9 +97,47 @@ class Engine:
         c = retrieval.candidates
         if c is None or not retrieval.hits:
             return Verdict("abstain", 0.0, ["nothing retrieved"])
-        return verify(c, retrieval.hits, self.retriever.readings(retrieval, c.lang), self.retriever.weights["verifier"],
-                      retrieval.fused, margin=self.settings.abstain_margin,
-                      shown=self.retriever.chosen(retrieval, c.lang, c.focus or c.query))
+        verdict = verify(c, retrieval.hits, self.retriever.readings(retrieval, c.lang), self.retriever.weights["verifier"],
+                         retrieval.fused, margin=self.settings.abstain_margin,
+                         shown=self.retriever.chosen(retrieval, c.lang, c.focus or c.query))
+        if verdict.outcome == "abstain":
+            return self.answered_parts(retrieval, verdict) or verdict
+        return verdict
+
+    def answered_parts(self, retrieval: Retrieval, whole: Verdict) -> Verdict | None:
+        """A multi-part question declined as a whole may have parts the sources answer
+        ("大会哪天在哪开的?这是办到第几届了?": one score for both read 0.01; each part alone is
+        answered): each part is verified on the whole question's paragraphs, and when any is
+        answered, the answer gives those parts' sentences and names the others as not answered."""
+        c = retrieval.candidates
+        question = c.focus or c.query
+        parts = question_parts(question)
+        if not parts:
+            return None
+        weights = self.retriever.weights
+        answered: list[Verdict] = []
+        reasons: list[str] = []
+        unanswered: list[str] = []
+        shown: list = []
+        for part in parts:
+            sub, readings = self.retriever.part_read(retrieval, c.lang, part)
+            lead = choose(readings, part, weights["sentences"]) if readings else []
+            verdict = (verify(sub, retrieval.hits, readings, weights["verifier"], retrieval.fused,
+                              margin=self.settings.abstain_margin, shown=lead) if lead else None)
+            if verdict is not None and verdict.outcome == "answer":
+                # the sentence the part's verdict checked, not the runner-up `choose` may add
+                answered.append(verdict)
+                reasons.append(f"answered by the sources: {part}")
+                shown += [r for r in lead[:1] if r.sentence.text not in {s.sentence.text for s in shown}]
+            else:
+                unanswered.append(re.sub(r"(?i)^and\s+", "", part))
+                reasons.append(f"not answered by the sources: {part}")
+        if not answered:
+            return None
+        return Verdict("answer", max(v.score for v in answered),
+                       reasons,
+                       evidence=shown[0], question=question, llm_floor=whole.llm_floor, shown=shown,
+                       unanswered=unanswered)
 
     # ---- the main entry points ------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, **kwargs) -> Answer:
@@ -140,7 +180,7 @@ class Engine:
             # the paragraph the answer leads with comes first among the sources: a correction
             # leads with the sentence it quotes
             c = retrieval.candidates
-            chosen = self.retriever.chosen(retrieval, c.lang, c.focus or c.query)
+            chosen = verdict.shown or self.retriever.chosen(retrieval, c.lang, c.focus or c.query)
             quoted = verdict.evidence if verdict.outcome == "correct" and not verdict.not_for else None
             lead = quoted.pair_id if quoted is not None else chosen[0].pair_id if chosen else ""
             retrieval.hits.sort(key=lambda h: h.pair.id != lead)

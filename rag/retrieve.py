@@ -127,6 +127,7 @@ class Retrieval:
     readings: list[Reading] = field(default_factory=list)   # scored sentences of the hits (hybrid)
     fused: dict[str, float] = field(default_factory=dict)   # every candidate's fused score
     chosen: dict[tuple[str, str], list[Reading]] = field(default_factory=dict)  # (lang, question) → Retriever.chosen
+    parts: dict[tuple[str, str], tuple[Candidates, list[Reading]]] = field(default_factory=dict)  # → Retriever.part_read
 
 
 def _pair_scores(passage_hits: list[tuple[str, float]]) -> dict[str, float]:
@@ -323,26 +324,39 @@ class Retriever:
         return retrieval.chosen[key]
 
     def part_readings(self, retrieval: Retrieval, lang: str, part: str) -> list[Reading]:
-        """The scored sentences of the hits read for one part of a multi-part question
-        (`text.question_parts`): the paragraphs found for the whole question, each sentence
-        judged against this part alone (its words, its answer type, its embedding) — not by
-        how well its paragraph matched the whole question, which favours the part it names
-        first ("2024年春节档和2023年国庆档的票房分别…"). Paragraphs that name the part's places
-        and organisations (in their text or their document's title) are read, when any do."""
+        return self.part_read(retrieval, lang, part)[1]
+
+    def part_read(self, retrieval: Retrieval, lang: str, part: str) -> tuple[Candidates | None, list[Reading]]:
+        """One part of a multi-part question (`text.question_parts`), read on the paragraphs
+        found for the whole question: its candidates (focus, terms and coverage of the part
+        alone: what the verifier checks the part against) and the hits' sentences scored
+        against the part — its words, its answer type, its embedding — not by how well their
+        paragraph matched the whole question, which favours the part it names first
+        ("2024年春节档和2023年国庆档的票房分别…"). Paragraphs that name the part's places and
+        organisations (in their text or their document's title) are read, when any do. Kept
+        on the retrieval: the answer and the verdict ask for the same part."""
         c = retrieval.candidates
         if c is None or not retrieval.hits:
-            return []
-        if not c.sentences:
-            self._read_candidates(c)
-        names = [e for e, _ in constraints(part).entities]
-        naming = [h for h in retrieval.hits if all(states(e, c.titled(h.pair)) for e in names)]
-        hits = naming or retrieval.hits
-        _, similarity = self._similarity({h.pair.id: h.pair for h in hits}, part)
-        sub = dataclasses.replace(c, focus=part, similarity=similarity)
-        readings = read(sub, [(h.pair.id, 0.0) for h in hits], lang)
-        policy = self.weights["sentences"]
-        score_readings(readings, policy.get(c.lang) or policy.get("en") or {})
-        return readings
+            return None, []
+        key = (lang, part)
+        if key not in retrieval.parts:
+            if not c.sentences:
+                self._read_candidates(c)
+            names = [e for e, _ in constraints(part).entities]
+            naming = [h for h in retrieval.hits if all(states(e, c.titled(h.pair)) for e in names)]
+            hits = naming or retrieval.hits
+            _, similarity = self._similarity({h.pair.id: h.pair for h in hits}, part)
+            sub = dataclasses.replace(c, focus=part, similarity=similarity)
+            readings = read(sub, [(h.pair.id, 0.0) for h in hits], lang)
+            policy = self.weights["sentences"]
+            score_readings(readings, policy.get(c.lang) or policy.get("en") or {})
+            # the part's own terms, coverage and constraints for the verifier (the readings above
+            # keep the whole question's, as the sentence weights were fitted on them)
+            terms = c.terms_of(part)
+            sub = dataclasses.replace(sub, terms=terms, constraints=None,
+                                      coverage=self.index.catalog.coverage(terms, list(c.pairs), c.idf))
+            retrieval.parts[key] = (sub, readings)
+        return retrieval.parts[key]
 
     def _sentence_material(self, pairs: dict[str, ParagraphPair],
                            embeddings: list) -> dict[str, tuple[list[Sentence], dict[str, np.ndarray]]]:

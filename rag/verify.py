@@ -113,10 +113,12 @@ class Verdict:
                                       # for another entity ("no figure for 重庆; the closest is about 四川省")
     answers_too: bool = False         # a correction of a detail (a year, a figure, "在福州闭幕时"): the
                                       # answer's sentences follow it
+    shown: list["Reading"] | None = None  # a multi-part question answered in part: the answered parts' sentences …
+    unanswered: list[str] = field(default_factory=list)   # … and the parts the sources don't answer
 
     def to_dict(self) -> dict:
         return {"outcome": self.outcome, "score": round(self.score, 4), "reasons": self.reasons,
-                "asked": self.asked, "stated": self.stated, "not_for": self.not_for}
+                "asked": self.asked, "stated": self.stated, "not_for": self.not_for, "unanswered": self.unanswered}
 
 
 _COV, _XCOV = READING_FEATURES.index("cov"), READING_FEATURES.index("xcov")

@@ -20,13 +20,15 @@ P = "000_09ff8f6f21da3254#p"
 engine = seed_engine_fixture("seed-engine")
 
 
-def _check_citations(answer: Answer) -> None:
+def _check_citations(answer: Answer, sectioned: bool = True) -> None:
+    """Markers point at retrieved pairs; quotes are verbatim. `sectioned`: every cited pair has
+    a section (the article's first paragraph, before any heading, has none)."""
     n = len(answer.retrieved)
     for m in re.findall(r"\[(\d+)\]", answer.text):
         assert 1 <= int(m) <= n, f"marker [{m}] points at no source in {answer.text!r}"
     for c in answer.citations:
         assert c.paragraph_id == answer.retrieved[c.marker - 1].pair.id
-        assert c.text_zh and c.text_en and c.section
+        assert c.text_zh and c.text_en and (c.section or not sectioned)
         assert c.quote, f"citation {c.marker} has no supporting quote"
         assert c.quote in c.text_zh or c.quote in c.text_en, "a quote must be verbatim from the cited paragraph"
 
@@ -95,6 +97,29 @@ def test_a_two_part_question_gets_both_answers(engine, question, facts):
     assert answer.outcome == "answer", (answer.outcome, answer.verdict.reasons)
     assert all(fact in answer.text for fact in facts), answer.text
     _check_citations(answer)
+
+
+@pytest.mark.parametrize("question, fact, missing", [
+    ("大会是在哪里举办的?成都市市长是谁?", "在成都举行", "成都市市长是谁"),
+    ("Where was the conference held, and who is the mayor of Chongqing?", "convened in Chengdu",
+     "who is the mayor of Chongqing"),
+])
+def test_a_multi_part_question_is_answered_in_the_parts_the_sources_answer(engine, question, fact, missing):
+    """Declined as a whole (the sources name no mayor), answered in the part they do answer;
+    the other part is named as unanswered, in the verdict, the JSON and the notice."""
+    answer = engine.ask(question)
+    assert answer.outcome == "answer", (answer.outcome, answer.verdict.reasons)
+    assert fact in answer.text
+    assert "市长" not in answer.text and "mayor" not in answer.text.lower()
+    assert answer.verdict.unanswered == [missing]
+    assert missing in answer.notice
+    assert answer.to_dict()["verdict"]["unanswered"] == [missing]
+    _check_citations(answer, sectioned=False)
+
+
+def test_a_multi_part_question_the_sources_answer_in_no_part_abstains(engine):
+    answer = engine.ask("成都市市长是谁?重庆市市长是谁?")
+    assert answer.outcome == "abstain" and answer.verdict.unanswered == []
 
 
 def test_answer_side_follows_question_language(engine):

@@ -229,6 +229,9 @@ def test_a_word_with_cheng_is_no_share():
     ("Who launched the program and how many projects were signed?",
      ["Who launched the program", "and how many projects were signed"]),
     ("Which bureaus and which cities took part?", []),
+    # not after a bare question word: "when and where" asks of one thing
+    ("When and where was the conference held, and how many editions have there been?",
+     ["When and where was the conference held", "and how many editions have there been"]),
 ])
 def test_a_multi_part_question_is_split_into_the_questions_it_asks(question, parts):
     from rag.text import question_parts

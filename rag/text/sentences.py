@@ -65,7 +65,9 @@ def focus_question(text: str, lang: str) -> str:
 _PIECE = re.compile(r"[？?；;，,、:：]+")
 _ASKS_ZH = re.compile(r"多少|多[大长久远高重宽深]|几[个家项部位届次条名座所批种年天号月成岁]|什么|哪|谁|何时|何地|怎样|怎么|如何|是否")
 _ASKS_EN = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
-_EN_AND_ASKS = re.compile(r"(?<!,)\s+(?=and\s+(?:what|which|who|whom|whose|when|where|why|how)\b)", re.I)
+# (not after a bare question word: "when and where was it held?" asks of one thing, in one piece)
+_EN_AND_ASKS = re.compile(r"(?<!,)(?<!\bwhen)(?<!\bwhere)(?<!\bwho)(?<!\bwhat)(?<!\bhow)(?<!\bwhy)(?<!\bwhich)"
+                          r"\s+(?=and\s+(?:what|which|who|whom|whose|when|where|why|how)\b)", re.I)
 
 
 def question_parts(question: str) -> list[str]:
