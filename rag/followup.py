@@ -20,7 +20,7 @@ import re
 
 from .text import CJK_RUN, is_chinese
 from .text.answer_types import _zh_offers
-from .text.constraints import EDITION, PERIOD, PHASE
+from .text.constraints import EDITION, PERIOD, PHASE, constraints
 from .text.tokens import EN_STARTERS, pos_tags
 
 _ZH_LEAD = re.compile(r"^(那么?|还有|另外|以及|再问一下|请问|那个|那)\s*")
@@ -139,6 +139,21 @@ def _en_subject(question: str, names: list[str]) -> str:
     return next((n for n in names if n.split()[0] == m.group(1)), "")
 
 
+# "What lab did Sichuan set up in Chengdu?" → "the lab Sichuan set up in Chengdu"; "How many
+# projects got signed at the ceremony?" → "the projects signed at the ceremony"
+_EN_ASKED_NP = re.compile(r"^\s*(?:which|what|how many)\s+((?:[\w’'-]+\s+){0,4}?[\w’'-]+)\s+"
+                          r"(?:did|do|does|were|was|are|is|has|have|had|got|get|will|can|could)\s+(.+?)[\s?.!]*$", re.I)
+
+
+def _en_asked(question: str) -> str:
+    """The thing a which/what/how-many question asks for, with what the question says of it:
+    what "it" or "they" in the next question most likely stand for."""
+    m = _EN_ASKED_NP.match(question)
+    if not m or m.group(1).lower() in ("kind of", "kinds of", "type of", "types of", "sort of"):
+        return ""
+    return f"the {m.group(1)} {m.group(2)}"
+
+
 def _en_topic(question: str, plural: bool) -> str:
     """What a pronoun in the next question most likely points to."""
     wh = _EN_WH_NP.search(question)
@@ -148,6 +163,11 @@ def _en_topic(question: str, plural: bool) -> str:
     names = _en_entities(question)
     is_np = _EN_IS_NP.search(question)
     object_np = is_np.group(1).strip() if is_np else ""
+    asked = _en_asked(question)
+    # the thing asked for, said as the question says it ("What lab did Sichuan set up …?":
+    # "what does it research?" asks of the lab, not of Sichuan); a count's things are plural
+    if asked and (plural or not question.lower().lstrip().startswith("how many")):
+        return asked
     if plural and wh_np:
         return "the " + wh_np if not wh_np.lower().startswith("the ") else wh_np
     subject = "" if plural else _en_subject(question, names)
@@ -218,6 +238,13 @@ def _resolve_zh(q: str, previous: str) -> str:
             topic += counted.group(1)
         if topic and topic not in core:
             return f"{topic}{lead.group(0) if more else ''}{core}？"
+    if (not new and len(core) <= 10 and all(len("".join(run)) <= 2 for run in _zh_runs(core))
+            and constraints(core).qtype in ("quantity", "money", "percent")):
+        # a short question for a figure of something generic ("效率提高了多少?" after "四川省广电局
+        # 为了加快微短剧审查搞了哪些机制?"): a figure of what the last question named
+        context = "".join("".join(run) for run in _zh_runs(previous))
+        if context:
+            return f"{context}{core}？"
     return q
 
 
@@ -285,8 +312,10 @@ def _resolve_en(q: str, previous: str) -> str:
         if phrase:
             return q[:demonstrative.start()] + phrase.group(1) + q[demonstrative.end():]
         topic = _en_topic(previous, bool(_EN_PLURAL.match(demonstrative.group(1))))
-        if topic and re.sub(r"s$", "", topic.lower()).endswith(re.sub(r"s$", "", noun.lower())):
-            return q[:demonstrative.start()] + topic + q[demonstrative.end():]     # "these projects" → the projects
+        stem = re.escape(re.sub(r"s$", "", noun.lower()))
+        if topic and re.search(rf"\b{stem}s?\b", topic.lower()):
+            # "these projects" → the projects (signed at …)
+            return q[:demonstrative.start()] + topic + q[demonstrative.end():]
     if _EN_WH_ONLY.match(core):
         # "By how much?", "When?": the previous question's matter, asked this way
         matter = _EN_WH_LEAD.sub("", previous).strip().rstrip("?.! ")

@@ -198,7 +198,7 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
     ("How much funding does it have?", "Who launched the AIGC Innovation Partnership Program?",
      "How much funding does the AIGC Innovation Partnership Program have?"),
     ("What fields do they cover?", "Which projects were signed at the Chengdu-Chongqing signing ceremony?",
-     "What fields do the projects cover?"),
+     "What fields do the projects signed at the Chengdu-Chongqing signing ceremony cover?"),
     ("签了几个?", "重点影视项目签约仪式上签约了哪些项目?", "重点影视项目签约仪式签了几个？"),
     # a year or a box-office season for another; a facility's whole name for another facility;
     # jieba's "节在" (影像节在厦门) leaves its 在 out of the topic
@@ -218,7 +218,15 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
     ("Who runs that project?", "Which works reached CCTV with the heritage support project?",
      "Who runs the heritage support project?"),
     ("What fields do these projects cover?", "Which projects were signed at the Chengdu-Chongqing signing ceremony?",
-     "What fields do the projects cover?"),
+     "What fields do the projects signed at the Chengdu-Chongqing signing ceremony cover?"),
+    # "it"/"they" after a which/what/how-many question: the thing asked for, as the question
+    # says it, not the question's subject
+    ("what does it research?", "What lab did Sichuan set up in Chengdu for virtual reality tech?",
+     "what does the lab Sichuan set up in Chengdu for virtual reality tech research?"),
+    ("Which fields did they cover?", "How many projects got signed at the signing ceremony?",
+     "Which fields did the projects signed at the signing ceremony cover?"),
+    # a short question for a figure of something generic: a figure of what the last one named
+    ("效率提高了多少?", "四川省广电局为了加快微短剧审查搞了哪些机制?", "四川省广电局微短剧审查机制效率提高了多少？"),
     ("How much of it goes to audio-visual?", "How large is Sichuan's annual special fund for high-quality cultural "
      "productions?", "How much of Sichuan's annual special fund goes to audio-visual?"),     # a possessive: the fund
     ("By how much?", "What did the Sichuan bureau do to speed up micro-drama reviews?",
