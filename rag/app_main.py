@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
+    from rag.text.glosses import warm
     from rag.ui import build_app, launch
+    warm()              # the dictionary for questions across languages, read while the UI starts
     app = build_app(engine)
     host = args.host or settings.host
     port = args.port or settings.port

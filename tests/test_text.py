@@ -675,6 +675,20 @@ def test_glosses_read_a_question_in_the_other_language():
     assert gloss_share(glossed, idf, set()) == 0.0 and gloss_share({}, idf, {"票房"}) == 0.0
 
 
+def test_the_dictionary_is_read_in_the_background():
+    """The app warms the glosses at start (rag.app_main): the thread reads the tables once,
+    and a question asked afterwards finds them read."""
+    from rag.text import glosses as g
+    g._tables.cache_clear()
+    thread = g.warm()
+    assert thread.daemon and thread.name == "glosses-warm"
+    thread.join(timeout=60)
+    assert not thread.is_alive() and g._tables.cache_info().currsize == 1
+    hits = g._tables.cache_info().hits
+    assert "票房" in g.glosses("box office", {"box", "offic"})["box offic"]
+    assert g._tables.cache_info().hits > hits
+
+
 def test_a_phase_is_read_in_english_too():
     from rag.text.constraints import phases
     assert phases("How many studios does the first phase of the park have?") == {1}
