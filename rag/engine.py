@@ -11,7 +11,7 @@ from typing import Iterator
 from .answer import LLM_FALLBACK, Answer
 from .answerers import Answerer, ExtractiveAnswerer, LLMAnswerer, Question
 from .errors import LLMError, QuestionError
-from .extract import choose
+from .extract import Reading, choose
 from .index import Index
 from .llm import LLM, LLMConfig
 from .prompts import render
@@ -118,7 +118,7 @@ class Engine:
         answered: list[Verdict] = []
         reasons: list[str] = []
         unanswered: list[str] = []
-        shown: list = []
+        shown: list[Reading] = []
         for part in parts:
             sub, readings = self.retriever.part_read(retrieval, c.lang, part)
             lead = choose(readings, part, weights["sentences"]) if readings else []
@@ -134,10 +134,8 @@ class Engine:
                 reasons.append(f"not answered by the sources: {part}")
         if not answered:
             return None
-        return Verdict("answer", max(v.score for v in answered),
-                       reasons,
-                       evidence=shown[0], question=question, llm_floor=whole.llm_floor, shown=shown,
-                       unanswered=unanswered)
+        return Verdict("answer", max(v.score for v in answered), reasons, evidence=shown[0], question=question,
+                       llm_floor=whole.llm_floor, shown=shown, unanswered=unanswered)
 
     # ---- the main entry points ------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, **kwargs) -> Answer:
