@@ -358,21 +358,21 @@ class Catalog:
 
     def idf(self, terms: set[str] | list[str]) -> dict[str, float]:
         """BM25's idf for each term (a term no passage has gets the highest idf)."""
-        terms = list(dict.fromkeys(terms))
-        if not terms:
-            return {}
-        with self._lock:
-            n = max(self._corpus_stats()[0], 1)
-            dfs = self._document_frequencies(terms)
-        return {t: bm25_idf(n, dfs.get(t, 0)) for t in terms}
+        return self.lookup(terms)[1]
 
     def unseen(self, terms: set[str] | list[str]) -> set[str]:
         """The terms no passage has (a question's word the corpus never uses)."""
+        return self.lookup(terms)[0]
+
+    def lookup(self, terms: set[str] | list[str]) -> tuple[set[str], dict[str, float]]:
+        """(`unseen`, `idf`) of the terms from one read of their document frequencies."""
         terms = list(dict.fromkeys(terms))
         if not terms:
-            return set()
+            return set(), {}
         with self._lock:
-            return set(terms) - set(self._document_frequencies(terms))
+            n = max(self._corpus_stats()[0], 1)
+            dfs = self._document_frequencies(terms)
+        return set(terms) - set(dfs), {t: bm25_idf(n, dfs.get(t, 0)) for t in terms}
 
     def substitutes(self, terms: set[str] | list[str]) -> dict[str, str]:
         """A question's term no passage has → the word of its synonym class (rag.text.synonyms)

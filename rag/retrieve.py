@@ -255,7 +255,7 @@ class Retriever:
             c.substitutes, c.aliases = self._swaps(c.focus)
         # question words (哪里, 本次, "which") name nothing a passage must hold: not in its coverage
         c.terms = {c.substitutes.get(t, t) for t in raw if not question_word(t)}
-        c.unseen = catalog.unseen(c.terms)
+        c.unseen, idf = catalog.lookup(c.terms)
         # the kind a which-question asks for, or the measure word of a count it asks, when no
         # passage says it ("哪个城市", "哪两家"): not a word its answer must hold (an unseen term
         # weighs most in the coverage)
@@ -266,7 +266,7 @@ class Retriever:
         ignored |= {t for t in c.unseen if (len(t) == 1 and CJK.match(t)) or glued(t)}
         c.terms -= ignored
         c.unseen -= ignored
-        c.idf = catalog.idf(c.terms)
+        c.idf = {t: idf[t] for t in c.terms}          # a term's idf is its own: the same after the cut
         c.coverage = catalog.coverage(c.terms, list(c.pairs), c.idf)
         # a pair with no side in the question's language may hold the question's words as the
         # dictionary glosses them ("box office" → 票房): a coverage of its own, which fusion and
@@ -275,9 +275,9 @@ class Retriever:
         if cross:
             glossed = glosses(c.focus, c.terms)
             words = {w for ws in glossed.values() for w in ws}
-            unseen = catalog.unseen(words)
+            unseen, idf = catalog.lookup(words)
             c.glossed = {k: ws - unseen for k, ws in glossed.items() if ws - unseen}
-            c.gloss_idf = catalog.idf(words - unseen)
+            c.gloss_idf = {w: v for w, v in idf.items() if w not in unseen}
             held = catalog.holding(words - unseen, cross)
             c.gloss_coverage = {pid: gloss_share(c.glossed, c.gloss_idf, held.get(pid, set())) for pid in cross}
         c.headers = catalog.headers({pair.doc for pair in c.pairs.values()})
@@ -318,13 +318,10 @@ class Retriever:
                 chosen = on_asked_place(chosen, readings, question, retrieval.candidates, self.weights["sentences"])
             parts = question_parts(question)
             if parts:
-                chosen += choose_parts([self.part_readings(retrieval, lang, part) for part in parts], chosen,
+                chosen += choose_parts([self.part_read(retrieval, lang, part)[1] for part in parts], chosen,
                                        parts, self.weights["sentences"])
             retrieval.chosen[key] = chosen
         return retrieval.chosen[key]
-
-    def part_readings(self, retrieval: Retrieval, lang: str, part: str) -> list[Reading]:
-        return self.part_read(retrieval, lang, part)[1]
 
     def part_read(self, retrieval: Retrieval, lang: str, part: str) -> tuple[Candidates | None, list[Reading]]:
         """One part of a multi-part question (`text.question_parts`), read on the paragraphs
