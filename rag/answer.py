@@ -32,6 +32,10 @@ UNANSWERED_PARTS = {
     "zh": "（资料没有回答问题的这一部分：{parts}。）",
     "en": "(The sources do not answer this part of the question: {parts}.)",
 }
+TOO_MANY_PARTS = {
+    "zh": "（这个问题包含 {n} 个小问题，只查找了前 {max} 个；其余的请分开提问。）",
+    "en": "(This question asks {n} things; only the first {max} were looked up. Ask the rest separately.)",
+}
 LLM_FALLBACK = {
     "zh": "（未采用大模型的回答：{reason}。以下为离线抽取式回答。）",
     "en": "(LLM answer not used: {reason}. Showing the offline extractive answer instead.)",

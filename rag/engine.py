@@ -8,7 +8,7 @@ import threading
 import time
 from typing import Iterator
 
-from .answer import LLM_FALLBACK, Answer
+from .answer import LLM_FALLBACK, TOO_MANY_PARTS, Answer
 from .answerers import Answerer, ExtractiveAnswerer, LLMAnswerer, Question
 from .errors import LLMError, QuestionError
 from .extract import Reading, choose
@@ -20,7 +20,7 @@ from .retrieve import Retrieval, Retriever
 from .security import client_endpoint
 from .settings import BACKENDS, LANGUAGES, TOP_K_RANGE, Settings, load_settings
 from .verify import Verdict, verify
-from .text import detect_language, question_parts, simplified, unsupported_script, visible
+from .text import MAX_PARTS, detect_language, question_parts, simplified, unsupported_script, visible
 
 
 
@@ -119,7 +119,7 @@ class Engine:
         reasons: list[str] = []
         unanswered: list[str] = []
         shown: list[Reading] = []
-        for part in parts:
+        for part in parts[:MAX_PARTS]:       # the rest: the answer's notice (`stream`)
             sub, readings = self.retriever.part_read(retrieval, c.lang, part)
             lead = choose(readings, part, weights["sentences"]) if readings else []
             verdict = (verify(sub, retrieval.hits, readings, weights["verifier"], retrieval.fused,
@@ -201,7 +201,10 @@ class Engine:
             yield "\n" + notice + "\n"
             answerer = extractive
             fields = yield from extractive.answer(asked)
-        fields["notice"] = " ".join(n for n in (notice, fields.get("notice", "")) if n)
+        c = retrieval.candidates
+        asks = len(question_parts(c.focus or c.query)) if c is not None else 0
+        unread = TOO_MANY_PARTS[lang].format(n=asks, max=MAX_PARTS) if asks > MAX_PARTS else ""
+        fields["notice"] = " ".join(n for n in (notice, fields.get("notice", ""), unread) if n)
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(question=q, language=lang, retrieved=retrieval.hits, standalone_question=query,
                      support=verdict.score, verdict=verdict, backend=answerer.label, timings_ms=timings, **fields)

@@ -29,7 +29,7 @@ from .fusion import LISTS, fuse_learned, fuse_minmax
 from .index import Index
 from .premise import on_asked_place
 from .records import ParagraphPair, Sentence
-from .text import CJK, detect_language, focus_question, question_parts, tokenize
+from .text import CJK, MAX_PARTS, detect_language, focus_question, question_parts, tokenize
 from .text.constraints import Constraints, constraints, states
 from .text.glosses import gloss_share, glosses
 from .text.tokens import asked_kinds, glued, question_word
@@ -316,7 +316,7 @@ class Retriever:
             chosen = choose(readings, question, self.weights["sentences"])
             if retrieval.candidates is not None:
                 chosen = on_asked_place(chosen, readings, question, retrieval.candidates, self.weights["sentences"])
-            parts = question_parts(question)
+            parts = question_parts(question)[:MAX_PARTS]
             if parts:
                 chosen += choose_parts([self.part_read(retrieval, lang, part)[1] for part in parts], chosen,
                                        parts, self.weights["sentences"])

@@ -11,6 +11,7 @@ from rag.answer import Answer
 from rag.citations import cite
 from rag.errors import EmptyIndexError, QuestionError
 from rag.retrieve import Retriever
+from rag.text import MAX_PARTS, question_parts
 from seed_engine import seed_engine_fixture
 
 pytestmark = pytest.mark.slow
@@ -120,6 +121,28 @@ def test_a_multi_part_question_is_answered_in_the_parts_the_sources_answer(engin
 def test_a_multi_part_question_the_sources_answer_in_no_part_abstains(engine):
     answer = engine.ask("成都市市长是谁?重庆市市长是谁?")
     assert answer.outcome == "abstain" and answer.verdict.unanswered == []
+
+
+@pytest.mark.parametrize("question, count", [
+    ("大会在哪里举办?签约了多少个项目?主题是什么?成都市市长是谁?重庆市市长是谁?四川省省长是谁?大会是第几届?"
+     "微短剧审查时效提升了多少?", "8 个小问题"),
+    ("Where was the conference held? How many projects were signed? What was the theme? Who is the mayor of "
+     "Chengdu? Who is the mayor of Chongqing? Who is the governor of Sichuan? Which edition was it? How much did "
+     "review times improve?", "asks 8 things"),
+])
+def test_a_question_asking_too_many_things_is_read_for_its_first_parts(engine, monkeypatch, question, count):
+    """Each part is read and verified on its own, so a question of many asks costs as many
+    readings: only the first MAX_PARTS are read, and the answer says the rest were not."""
+    assert len(question_parts(question)) == 8 > MAX_PARTS
+    read = []
+    part_read = engine.retriever.part_read
+    monkeypatch.setattr(engine.retriever, "part_read", lambda r, lang, part: read.append(part) or part_read(r, lang, part))
+    answer = engine.ask(question)
+    assert read and set(read) <= set(question_parts(question)[:MAX_PARTS]), read
+    assert count in answer.notice and str(MAX_PARTS) in answer.notice, answer.notice
+    assert answer.to_dict()["notice"] == answer.notice
+    two = engine.ask("?".join(question.split("?")[:2]) + "?")      # two asks: all read, no such notice
+    assert "小问题" not in two.notice and "things" not in two.notice, two.notice
 
 
 def test_answer_side_follows_question_language(engine):
