@@ -529,6 +529,22 @@ def test_a_value_given_only_for_another_place_is_declined_as_such(page, browser_
     assert "declined" in _status(page) and "corrected" not in _status(page)
 
 
+def test_the_parts_of_a_question_left_unanswered_are_named_in_the_chat(page, browser_app):
+    """A two-part question the sources answer in one part: the chat quotes that part's answer
+    and its notice names the other; a question of eight asks says only six were looked up."""
+    _open(page, browser_app.url)
+    _ask(page, "大会是在哪里举办的?成都市市长是谁?")
+    bot = _bot(page)
+    assert "在成都举行" in bot.inner_text() and bot.locator("a.cite").count() >= 1, bot.inner_text()
+    notice = bot.locator(".notice")
+    assert notice.count() == 1 and "成都市市长是谁" in notice.inner_text(), bot.inner_html()[:600]
+    assert "市长" not in bot.inner_text().replace(notice.inner_text(), "")      # no mayor in the answer
+    _ask(page, "大会在哪里举办?签约了多少个项目?主题是什么?成都市市长是谁?重庆市市长是谁?四川省省长是谁?"
+               "大会是第几届?微短剧审查时效提升了多少?")
+    notice = _bot(page).locator(".notice")
+    assert notice.count() == 1 and "8 个小问题" in notice.inner_text() and "前 6 个" in notice.inner_text()
+
+
 # ------------------------------------------------------------------ the page as a whole ----
 def test_landing_shows_documents_and_an_example_asks_itself(page, browser_app):
     _open(page, browser_app.url)
