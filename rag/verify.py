@@ -139,7 +139,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     top = lead or (ordered[0] if ordered else None)
     x = dict.fromkeys(FEATURES, 0.0)
     info: dict = {"constraints": cons, "top": top, "conflict": None, "cross": False, "unseen_terms": c.unseen,
-                  "pairs": c.pairs, "titled": c.titled}
+                  "pairs": c.pairs, "titled": c.titled, "aliases": getattr(c, "aliases", {})}
     if top is None or not hits:
         return np.array([x[f] for f in FEATURES]), info
     x["top_score"] = top.score
@@ -394,11 +394,19 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         if all(p and not p & set(cons.phases) for p in of):
             other = min(of[0])
             return declined(f"the best passages give this for phase {other} ({_phase(other)}), not phase {cons.phases[0]}")
+    def country_not(place: str, r: "Reading") -> bool:
+        return national_only(place, r.sentence.text, pairs[r.pair_id].both if r.pair_id in pairs else "")
     national = next((p for p in (places_asked(question) if zh else []) if valued and all(
-        national_only(p, r.sentence.text, pairs[r.pair_id].both if r.pair_id in pairs else "") for r in valued)), "")
+        country_not(p, r) for r in valued)), "")
+    if not zh and conflict is None:
+        # an English question about Chinese-only passages, by the Chinese name it spells: the
+        # lead value is the whole country's and no sentence giving a value names the place
+        national = next((p for p in places_asked(question, info.get("aliases")) if other_lang
+                         and country_not(p, other_lang[0]) and not any(states(p, r.sentence.text) for r in other_lang)), "")
     if national:
         # "2024年春节档江苏省的电影票房是多少?" is not answered by "…全国电影票房为76.8亿元": the
         # figure is the whole country's, and neither its sentence nor its paragraph names 江苏省
+        # ("What was Xiamen's box office …?" neither)
         return declined(f"the best passages give this for the whole country (全国), not {national}")
     if absent.get("editions"):
         asked, held = absent["editions"][0], absent.get("edition_count", 0)

@@ -694,3 +694,19 @@ def test_a_phase_is_read_in_english_too():
     assert phases("How many studios does the first phase of the park have?") == {1}
     assert phases("Phase II of the project") == {2} and phases("phase one") == {1}
     assert phases("一期建有摄影棚32个") == {1} and phases("a phase of growth") == set()
+
+
+@pytest.mark.parametrize("question, aliases, places", [
+    ("2024年春节档江苏省的电影票房是多少？", {}, ["江苏省"]),
+    ("2024年春节档全国电影票房是多少？", {}, []),
+    ("What was Xiamen's box office during the 2024 Spring Festival holiday?", {"Xiamen": "厦门"}, ["厦门"]),
+    ("What was the nationwide box office in Xiamen's year?", {"Xiamen": "厦门"}, []),
+    ("What was China's total box office?", {"Xiamen": "厦门"}, []),
+    ("Who opened the festival in Xiamen?", {"Xiamen": "厦门"}, []),          # not a figure
+    ("What was Xiamenese box office?", {"Xiamen": "厦门"}, []),              # the whole word only
+])
+def test_the_places_a_figure_question_asks_of(question, aliases, places):
+    """A figure asked of a place (its Chinese name, for an English question) is no answer when
+    only the whole country's is given (`verify`: national_only)."""
+    from rag.text.constraints import places_asked
+    assert places_asked(question, aliases) == places

@@ -95,6 +95,15 @@ def test_the_whole_countrys_figure_is_no_provinces(events):
     _answered(events, "2024年春节档全国电影票房是多少？", "76.8")
 
 
+def test_the_whole_countrys_figure_is_no_answer_for_a_city_an_english_question_names(events):
+    """"What was Xiamen's box office …?" of Chinese-only news: "Xiamen" is 厦门 (its pinyin), which
+    "全国电影票房为76.8亿元" and its paragraph never name; the nationwide question and a city the
+    sources give a figure for are answered."""
+    _declined(events, "What was Xiamen's box office during the 2024 Spring Festival holiday?", "76.8", "全国")
+    _answered(events, "What was the nationwide box office during the 2024 Spring Festival holiday?", "76.8")
+    _answered(events, "What was Chengdu's box office during the 2024 Spring Festival holiday?", "2.3亿")
+
+
 def test_a_figure_in_a_ranking_belongs_to_the_place_before_it(events):
     """"分省份看，…广东省票房达9.1亿元，继续位居全国第一，江苏、浙江分列第二、第三位": asked 浙江's
     box office, it had been answered with 广东省's 9.1亿元; 广东省 and 四川省 (its own sentence)

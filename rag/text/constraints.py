@@ -164,10 +164,19 @@ def _ordinals(pattern: re.Pattern, text: str) -> set[int]:
 _NATIONAL = re.compile(r"全国(?!第|前|城市|排名|首|领先|各地)")     # the whole country's, not a rank in it
 
 
-def places_asked(question: str) -> list[str]:
-    """The places a Chinese figure question asks a value of ("江苏省的电影票房是多少?" → 江苏省);
-    none when it asks the whole country's (全国)."""
-    if "全国" in question or question_type(question) not in ("quantity", "money", "percent"):
+_EN_NATIONAL = re.compile(r"\b(?:nation(?:wide|al|ally)?|china['’]s|all of china|(?:the|whole) country)\b", re.I)
+
+
+def places_asked(question: str, aliases: dict[str, str] | None = None) -> list[str]:
+    """The places a figure question asks a value of ("江苏省的电影票房是多少?" → 江苏省); in an
+    English one, the Chinese names its words spell (`aliases`: "Xiamen's box office" → 厦门);
+    none when it asks the whole country's (全国, nationwide)."""
+    if question_type(question) not in ("quantity", "money", "percent"):
+        return []
+    if not is_chinese(question):
+        return [] if _EN_NATIONAL.search(question) else [zh for word, zh in (aliases or {}).items()
+                                                          if re.search(rf"\b{re.escape(word)}\b", question)]
+    if "全国" in question:
         return []
     return [p for p in facts_of(question).get("place", ()) if len(p) >= 2]
 
