@@ -40,7 +40,7 @@ from .extract import FEATURES as READING_FEATURES, choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_attribute, asked_role, asks_person, asks_theme,
-                                 asks_year, counted_unit, counts_other_zh, gives_type, states_attribute,
+                                 asks_year, counted_unit, counts_other_zh, gives_type, offers, states_attribute,
                                  states_count, states_theme, states_year, zh_count_form)
 from .text.constraints import NEXT, Constraints, edition_count, editions, national_only, phases, places_asked, states
 
@@ -458,6 +458,11 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         # "What was the theme of the China Internet Audio and Visual Convention?" is not answered
         # by the sentence naming that convention: no name there is said to be a theme
         return declined("the best passages name no theme for this")
+    if cons.qtype == "name" and not asks_theme(question) and conflict is None and not any(
+            offers(r.sentence.text, question, r.sentence.facts) & {"name", "org", "person"} for r in shown):
+        # "签约的3部院线电影分别叫什么名字?" is not answered by "签约项目包括3部院线电影、5部电视剧…":
+        # no title, body or person that the question does not already name
+        return declined("the best passages give no name for this")
     if asks_theme(question) and conflict is None and shown and not absent.get("entities") \
             and states_theme(shown[0].sentence.text, shown[0].sentence.facts):
         # "这次大会围绕什么主题展开讨论?": the lead, from a paragraph naming all the question names,

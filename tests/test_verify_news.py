@@ -89,6 +89,21 @@ def test_a_figure_of_another_phase_is_no_answer(engine):
     _answered(engine, "钱塘微短剧产业园二期建成后摄影棚总数会有多少个？", "60")
 
 
+@pytest.fixture(scope="module")
+def conference(tmp_path_factory, e5_backend):
+    """A conference's news: counts of signed films, the names of its policies and lists."""
+    engine, index = _engine(tmp_path_factory, e5_backend, ("n02_chongqing_conference_2024.txt",))
+    yield engine
+    index.close()
+
+
+def test_a_question_for_names_is_not_answered_by_a_count(conference):
+    """"…签约的3部院线电影分别叫什么名字?": the article counts them (签约项目包括3部院线电影…) and names
+    none; a name it does give (《…名录》) is answered."""
+    _declined(conference, "2024巴渝影视产业发展大会上签约的3部院线电影分别叫什么名字？", "3部院线电影", "no name")
+    _answered(conference, "大会发布的取景地推荐名录叫什么名字？", "2024重庆影视拍摄取景地推荐名录")
+
+
 def test_the_whole_countrys_figure_is_no_provinces(events):
     """"全国电影票房为76.8亿元" is no answer for 江苏省 (named only in another paragraph's ranking)."""
     _declined(events, "2024年春节档江苏省的电影票房是多少？", "76.8", "全国")
