@@ -39,8 +39,8 @@ from .records import ParagraphPair
 from .extract import FEATURES as READING_FEATURES, choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
-from .text.answer_types import (STATED_YEAR, TYPED_TYPES, asked_attribute, asked_role, asks_person, asks_theme,
-                                 asks_year, counted_unit, counts_other_zh, gives_type, offers, states_attribute,
+from .text.answer_types import (STATED_YEAR, TYPED_TYPES, answers_typed, asked_attribute, asked_role, asks_person,
+                                 asks_theme, asks_year, counted_unit, counts_other_zh, gives_type, offers, states_attribute,
                                  states_count, states_theme, states_year, zh_count_form)
 from .text.constraints import NEXT, Constraints, edition_count, editions, national_only, phases, places_asked, states
 
@@ -265,6 +265,7 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
                        ["no sentence to answer with"] if info["top"] is None else ["no verifier weights"],
                        evidence=info["top"], question=question)
     score = model_score(x, model)
+    instead = False             # the answer quotes another sentence than the one asked for
     ordered = sorted(readings, key=lambda r: -r.score)
     if shown is None:       # as `Retriever.chosen` picks them (multi-part reads aside)
         shown = (on_asked_place(choose(readings, question, policy), readings, question, c, policy)
@@ -275,6 +276,13 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
         # score stays the model's (fitted on the best sentence)
         _, lead = features(c, hits, readings, fused, lead=shown[0])
         info = {**info, "conflict": lead["conflict"], "missing": lead["missing"], "top": shown[0]}
+    if info["conflict"] is not None and info["conflict"][0] in info["constraints"].years:
+        # the lead's paragraph says another year ("2023年长沙夜间消费额占…约为41%" for a question
+        # about 2024): a sentence of another best paragraph, from an article of the asked year,
+        # that names what the question names and gives what it asks, answers instead
+        same = _of_the_year(c, hits, readings, fused, info, question)
+        if same is not None:
+            shown, info, instead = [same[0]], same[1], True
     if info["conflict"] is None and shown and shown[0].pair_id in c.pairs:
         # asked of 国庆档, shown what the 春节档 article says
         other = other_period(info["constraints"], shown[0], c.titled(c.pairs[shown[0].pair_id]))
@@ -289,7 +297,33 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
     verdict = _decide(readings, _about(shown, c, info["constraints"]), info, model, score, question, margin,
                       c.sentences)
     verdict.llm_floor = float(model.get("llm_floor", 0.0))
+    if instead and verdict.outcome == "answer":
+        verdict.shown = shown
     return verdict
+
+
+def _of_the_year(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fused: dict[str, float] | None,
+                 info: dict, question: str) -> tuple["Reading", dict] | None:
+    """The best sentence of another of the best three paragraphs with no conflict, no missing
+    year, every name and holiday period (国庆档) of the question in its paragraph or article
+    title, and what a typed question asks (its kind, count, attribute); with its checks."""
+    cons = info["constraints"]
+    lead = info["top"].pair_id if info["top"] is not None else ""
+    best = {h.pair.id for h in hits[:3]} - {lead}
+    zh = is_chinese(question)
+    attribute = asked_attribute(question) if cons.qtype in ("quantity", "money", "percent") else ""
+    for r in sorted((r for r in readings if r.pair_id in best), key=lambda r: -r.score):
+        same_lang = (r.sentence.lang == "zh") == zh
+        if not answers_typed(question, cons.qtype, r.sentence.text, r.sentence.facts, same_lang) or (
+                attribute and same_lang and not states_attribute(attribute, _with_previous(r, c.sentences))):
+            continue
+        titled = c.titled(c.pairs[r.pair_id])
+        if not all(states(e, titled) for e, _ in cons.entities) or other_period(cons, r, titled):
+            continue
+        _, checked = features(c, hits, readings, fused, lead=r)
+        if checked["conflict"] is None and not checked["missing"]["years"]:
+            return r, {**info, "conflict": None, "missing": checked["missing"], "top": r}
+    return None
 
 
 def _about(shown: list["Reading"], c: "Candidates", cons: Constraints) -> list["Reading"]:

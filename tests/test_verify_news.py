@@ -16,14 +16,15 @@ from rag.settings import load_settings
 
 pytestmark = pytest.mark.slow
 NEWS = Path(__file__).resolve().parent.parent / "eval" / "news_zh" / "sources"
+TOURISM = NEWS.parent.parent / "news_tourism" / "sources"
 
 
-def _engine(tmp_path_factory, e5_backend, names: tuple[str, ...]):
+def _engine(tmp_path_factory, e5_backend, names: tuple[str, ...], news: Path = NEWS):
     folder = tmp_path_factory.mktemp("news")
     src = folder / "src"
     src.mkdir()
     for name in names:
-        shutil.copy(NEWS / name, src / name)
+        shutil.copy(news / name, src / name)
     settings = load_settings().with_(data_dir=folder / "data", sources_dir=src, llm_base_url="", llm_api_key="")
     index = Index.open(settings, RagEmbedding(e5_backend, EmbeddingCache(folder / "data" / "embed_cache.sqlite")))
     assert not ingest(index, show_bar=False).errors
@@ -95,6 +96,27 @@ def conference(tmp_path_factory, e5_backend):
     engine, index = _engine(tmp_path_factory, e5_backend, ("n02_chongqing_conference_2024.txt",))
     yield engine
     index.close()
+
+
+@pytest.fixture(scope="module")
+def changsha(tmp_path_factory, e5_backend):
+    """Two articles on 长沙's night-time spending: a 2024 policy article quoting a 2023 share,
+    and the 2024 National Day holiday's figures."""
+    engine, index = _engine(tmp_path_factory, e5_backend, ("m04_changsha_night_economy_2024.txt",
+                                                           "m10_changsha_national_day_tourism_2024.txt"), TOURISM)
+    yield engine
+    index.close()
+
+
+def test_a_year_the_lead_contradicts_is_answered_from_the_article_of_that_year(changsha):
+    """"2024年国庆长沙夜间消费占…比重?": the best-matching sentence says 2023 (…约为41%); the
+    2024 holiday article's "夜间消费占比高达52%" answers it, not a correction. A year neither
+    article covers is still corrected."""
+    answer = changsha.ask("2024年国庆长沙夜间消费占文旅消费的比重是多少？")
+    assert answer.outcome == "answer" and "52%" in answer.text and "41%" not in answer.text, answer.text
+    assert answer.citations[0].paragraph_id.startswith("m10_"), answer.citations[0].paragraph_id
+    answer = changsha.ask("2022年国庆长沙夜间消费占文旅消费的比重是多少？")
+    assert answer.outcome == "correct" and "2022" in " ".join(answer.verdict.reasons), answer.verdict.reasons
 
 
 def test_a_question_for_names_is_not_answered_by_a_count(conference):
