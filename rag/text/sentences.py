@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from .lang import CJK, CJK_CLASS, is_chinese
-from .tokens import question_word, tokenize
+from .tokens import EN_STOP, question_word, tokenize
 
 _ZH_SPLIT = re.compile(r"(?<=[。！？；!?;])(?![”’」』)）\"])|(?<=[。！？；!?;][”’」』)）\"])")
 # English: end punctuation (+ optional closing quote) then space and a capital/number/quote;
@@ -43,7 +43,21 @@ _ASKING = re.compile(r"[?？]|^(who|what|when|where|which|why|how|is|are|was|wer
                      r"(吗|呢|什么|哪|谁|几|多少|怎么|如何|为何|为什么|是否)", re.I)
 
 
-_POINTING = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her)\b|它|他|她", re.I)
+_POINTING = re.compile(r"\b(it|its|they|them|their|he|she|his|her)\b|它|他|她", re.I)
+_DEMONSTRATIVE = re.compile(r"\b(?:this|that|these|those)\b(?:\s+([a-z]+))?", re.I)
+
+
+def _points_back(sentence: str) -> bool:
+    """A pronoun, or this / that / these / those standing alone ("Which city is that in …?");
+    before a noun they are determiners ("at that film and TV gathering in Chengdu" names what
+    it asks about)."""
+    return bool(_POINTING.search(sentence)) or any(
+        not m.group(1) or m.group(1).lower() in EN_STOP for m in _DEMONSTRATIVE.finditer(sentence))
+# a sentence telling the assistant what to do, not asking about the sources: what follows it
+# ("… before that: how many projects …?") is the question, whatever "that" points back to
+_INSTRUCTION = re.compile(r"\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|prompts?|rules?)\b|"
+                          r"\b(?:reply|respond|answer|say|print|output|write)\b.{0,40}\b(?:word|words|only|just)\b|"
+                          r"(?:忽略|无视|忘记).{0,12}(?:指令|指示|提示|规则)|(?:只|仅)(?:回复|回答|输出)", re.I)
 
 
 def focus_question(text: str, lang: str) -> str:
@@ -54,12 +68,17 @@ def focus_question(text: str, lang: str) -> str:
     improved. By how much?"), or several questions — the text itself."""
     parts = split_sentences(text, lang)
     last = parts[-1] if parts else ""
+    told = len(parts) >= 2 and all(_INSTRUCTION.search(p) for p in parts[:-1])
     # several sentences that each ask are one multi-part question, not a preamble and a question
-    if len(parts) >= 2 and len(last) >= 4 and _ASKING.search(last) and not _POINTING.search(last) \
+    if len(parts) >= 2 and len(last) >= 4 and _ASKING.search(last) and (told or not _points_back(last)) \
             and any(not question_word(t) for t in tokenize(last)) \
             and not any(_ASKING.search(p) for p in parts[:-1]):
-        return last
+        return _LEAD_IN.sub("", last) if told else last
     return text.strip()
+
+
+_LEAD_IN = re.compile(r"^(?:actually|but|now|first|ok(?:ay)?|and)?[,\s]*(?:before (?:that|this|doing so|you do))?\s*[:,]\s*|"
+                      r"^(?:不过|但是|其实|先)?[，,\s]*(?:在此之前|在这之前|之前)?\s*[：:，,]\s*", re.I)
 
 
 _PIECE = re.compile(r"[？?；;，,、:：]+")
