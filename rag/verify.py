@@ -40,8 +40,8 @@ from .extract import FEATURES as READING_FEATURES, choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, answers_typed, asked_attribute, asked_role, asks_person,
-                                 asks_theme, asks_year, counted_unit, counts_other_zh, gives_type, offers, states_attribute,
-                                 states_count, states_theme, states_year, zh_count_form)
+                                 asks_theme, asks_venue, asks_year, counted_unit, counts_other_zh, gives_type, names_venue,
+                                 offers, states_attribute, states_count, states_theme, states_year, zh_count_form)
 from .text.constraints import NEXT, Constraints, edition_count, editions, national_only, phases, places_asked, states
 
 if TYPE_CHECKING:
@@ -488,6 +488,9 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         return declined(f"no passage mentions a {role}")
     if asks_person(question) and conflict is None and not names_a_person(shown, sentences or {}):
         return declined("the best passages name no person for this")
+    if asks_venue(question) and conflict is None and not any(names_venue(r.sentence.text, question) for r in shown):
+        # "大会具体是在成都哪个场馆办的?" is not answered by "…大会在成都举行": a city, no building
+        return declined("the best passages name no venue for this")
     if asks_theme(question) and conflict is None and not any(states_theme(r.sentence.text, r.sentence.facts) for r in shown):
         # "What was the theme of the China Internet Audio and Visual Convention?" is not answered
         # by the sentence naming that convention: no name there is said to be a theme

@@ -118,6 +118,15 @@ def test_a_multi_part_question_is_answered_in_the_parts_the_sources_answer(engin
     _check_citations(answer, sectioned=False)
 
 
+@pytest.mark.parametrize("question", ["大会具体是在成都哪个场馆办的?", "In which venue in Chengdu was the conference held?"])
+def test_a_venue_the_sources_do_not_name_is_declined(engine, question):
+    """The article says the conference was held in Chengdu, not in which building: the city is
+    no answer to "which venue" (plain "where" questions are answered: the gate's q001 …)."""
+    answer = engine.ask(question)
+    assert answer.outcome == "abstain" and "venue" in " ".join(answer.verdict.reasons), answer.verdict.reasons
+    assert engine.ask("大会是在哪里举办的?").outcome == "answer"
+
+
 def test_a_multi_part_question_the_sources_answer_in_no_part_abstains(engine):
     answer = engine.ask("成都市市长是谁?重庆市市长是谁?")
     assert answer.outcome == "abstain" and answer.verdict.unanswered == []

@@ -730,3 +730,15 @@ def test_the_places_a_figure_question_asks_of(question, aliases, places):
     only the whole country's is given (`verify`: national_only)."""
     from rag.text.constraints import places_asked
     assert places_asked(question, aliases) == places
+
+
+def test_a_question_for_a_venue_wants_a_building_not_a_city():
+    from rag.text.answer_types import asks_venue, names_venue
+    assert asks_venue("大会具体是在成都哪个场馆办的?") and asks_venue("Which stadium hosted Super Bowl 50?")
+    assert asks_venue("What theatre was the best example of Polish monumental theatre?")
+    assert not asks_venue("大会在哪里举办?") and not asks_venue("Where was the conference held?")
+    assert not names_venue("11月10日,2025成渝影视发展大会在成都举行,来自成渝地区的业界人士齐聚蓉城。")
+    assert names_venue("大会在成都国际会议中心举行。") and names_venue("The game was played at Levi's Stadium.")
+    assert names_venue("The Grand Theatre of Warsaw is the best example.")
+    assert not names_venue("It was held in the hall.")                      # no name
+    assert not names_venue("The game was played at Levi's Stadium.", "Who played at Levi's Stadium?")   # the question's own

@@ -569,6 +569,29 @@ def asks_person(question: str) -> bool:
     return bool((_ZH_ASKS_PERSON if is_chinese(question) else _EN_ASKS_PERSON).search(question))
 
 
+_ZH_VENUE_KINDS = "场馆|场地|会场|会议中心|酒店|宾馆|剧院|影院|体育馆|体育场|展馆|会堂|礼堂|馆|中心"
+_ZH_ASKS_VENUE = re.compile(f"(?:哪个|哪家|哪座|哪一个|什么)(?:{_ZH_VENUE_KINDS})")
+_EN_VENUE_KINDS = r"venue|hall|hotel|stadium|arena|theat(?:re|er)|cinema|building|auditorium|(?:convention|exhibition) cent(?:re|er)"
+_EN_ASKS_VENUE = re.compile(rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{_EN_VENUE_KINDS})s?\b", re.I)
+_ZH_VENUE_NAME = re.compile(f"[\u4e00-\u9fff]{{2,}}(?:{_ZH_VENUE_KINDS}|大厦|广场|展厅)")
+# (a name is capitalised; the kind of building may not be: "Levi's Stadium", "the Grand Hall")
+_EN_VENUE_NAME = re.compile(rf"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’.-]*)*\s+"
+                            rf"(?i:{_EN_VENUE_KINDS}|centre|center|plaza|museum|gallery)\b")
+
+
+def asks_venue(question: str) -> bool:
+    """A question for the building or hall something was in ("在成都哪个场馆办的?", "Which
+    stadium …?"): the city alone is no answer."""
+    return bool((_ZH_ASKS_VENUE if is_chinese(question) else _EN_ASKS_VENUE).search(question))
+
+
+def names_venue(sentence: str, question: str = "") -> bool:
+    """Whether the sentence names a building or hall the question does not ("Levi's Stadium",
+    "国家大剧院")."""
+    pattern = _ZH_VENUE_NAME if is_chinese(sentence) else _EN_VENUE_NAME
+    return any(m.group(0) not in question for m in pattern.finditer(sentence))
+
+
 def matches(qtype: str, offered: set[str]) -> bool:
     """Does a sentence offering `offered` carry the kind of thing a `qtype` question asks for?"""
     if qtype in ("other", "reason", "list"):
