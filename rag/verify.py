@@ -42,7 +42,8 @@ from .text.numbers import numbers
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, answers_typed, asked_attribute, asked_role, asks_person,
                                  asks_theme, asks_venue, asks_year, counted_unit, counts_other_zh, gives_type, names_venue,
                                  offers, states_attribute, states_count, states_theme, states_year, zh_count_form)
-from .text.constraints import NEXT, Constraints, edition_count, editions, national_only, phases, places_asked, states
+from .text.constraints import (NEXT, PREVIOUS_SAID, Constraints, edition_count, editions, national_only, phases,
+                               places_asked, states)
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -226,6 +227,8 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
                        "awards": [a for a in cons.awards if named and not all(w in named for w in a)],
                        # "Where will the next … be held?": the top paragraphs never speak of a next one
                        "next": cons.next and not NEXT.search(top3 + titles),
+                       # "How many … at last year's conference?": nor of an earlier one
+                       "previous": cons.previous and not PREVIOUS_SAID.search(top3 + titles),
                        # how many editions the sources say have been held (a 第五届 premise is
                        # false when they say 三届)
                        "edition_count": edition_count(top3 + titles) if cons.editions else 0}
@@ -457,6 +460,8 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
         return declined(f"the sources name no phase {absent['phases'][0]} ({_phase(absent['phases'][0])}) of it")
     if absent.get("next"):
         return declined("the sources say nothing of a next one")
+    if absent.get("previous"):
+        return declined("the sources say nothing of an earlier one")
     if absent.get("awards"):
         return declined(f"the sources name no {''.join(absent['awards'][0])}奖 for this")
     if shown and conflict is None and cons.qtype != "reason" and NOT_YET.search(shown[0].sentence.text) \

@@ -118,6 +118,16 @@ def test_a_multi_part_question_is_answered_in_the_parts_the_sources_answer(engin
     _check_citations(answer, sectioned=False)
 
 
+@pytest.mark.parametrize("question", ["How many film projects were signed at last year's Chengdu-Chongqing conference?",
+                                      "上一届成渝影视发展大会签约了多少个项目?"])
+def test_a_question_about_an_earlier_edition_is_not_answered_with_this_ones_figure(engine, question):
+    """The article is about the 2025 conference and says nothing of an earlier one: its 11
+    signed projects are no answer for last year's."""
+    answer = engine.ask(question)
+    assert answer.outcome == "abstain" and "11" not in answer.text, (answer.outcome, answer.text)
+    assert "earlier" in " ".join(answer.verdict.reasons), answer.verdict.reasons
+
+
 @pytest.mark.parametrize("question", ["大会具体是在成都哪个场馆办的?", "In which venue in Chengdu was the conference held?"])
 def test_a_venue_the_sources_do_not_name_is_declined(engine, question):
     """The article says the conference was held in Chengdu, not in which building: the city is

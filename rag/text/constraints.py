@@ -22,6 +22,13 @@ _EN_EDITION = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eigh
                          r"(?i:conference|edition|festival|summit|forum|congress|expo|convention)s?\b")
 # the next edition of something: what the sources must speak of too ("下一届…在哪里举办?")
 NEXT = re.compile(r"下一届|下届|下一次|下次|\bnext\b|\bupcoming\b", re.I)
+# the one before (去年, 上一届, "last year's conference"): what the sources must speak of too; a
+# figure of this year's is no answer for last year's
+PREVIOUS = re.compile(r"上一届|上届|上一次|上次|去年|上一年|前一年|\blast year\b|\bthe year before\b|"
+                      r"\b(?:previous|last|prior|preceding) (?:edition|conference|session|festival|year|one|event|meeting)s?\b",
+                      re.I)
+# what shows the sources speak of earlier ones at all
+PREVIOUS_SAID = re.compile(PREVIOUS.pattern + r"|往届|历届|此前|以往|前[两几三]届|\bearlier\b|\bformer\b|\bprevious\b", re.I)
 # a phase of a project: 一期 / 二期工程 / 首期 (not 同期, 近期, 第一期 of a magazine)
 PHASE = re.compile(r"(?<![第同近长短中后初前预定档假周时学])(?:首|([一二三四五六七八九十\d]))\s*期(?!间|待|望|限|刊|货|末|中)")
 # an award the question names: 最佳摄影奖, 金鸡奖 (not 什么奖, 奖金, 奖励)
@@ -46,6 +53,7 @@ class Constraints:
     editions: list[int] = field(default_factory=list)                # 第一届 → 1 (Chinese only)
     phases: list[int] = field(default_factory=list)                  # 二期, "phase two" → 2
     next: bool = False                                               # asks about the next edition
+    previous: bool = False                                           # … the previous one (去年, 上一届)
     awards: list[tuple[str, ...]] = field(default_factory=list)      # 最佳摄影奖 → (最佳, 摄影) (Chinese only)
     periods: list[str] = field(default_factory=list)                 # 国庆档 (Chinese only)
     qtype: str = "other"
@@ -58,6 +66,7 @@ def constraints(question: str) -> Constraints:
     c.editions = sorted(editions(question))
     c.phases = sorted(phases(question))
     c.next = bool(NEXT.search(question))
+    c.previous = bool(PREVIOUS.search(question))
     c.awards = awards(question)
     c.periods = list(dict.fromkeys(m.group(0) for m in PERIOD.finditer(question)))
     # an edition is an ordinal name, not a figure to find ("第33届" is "Super Bowl XXXIII")
