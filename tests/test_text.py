@@ -223,6 +223,9 @@ def test_a_word_with_cheng_is_no_share():
       "What were the box office totals of the 2023 National Day holiday respectively"]),
     ("Compare the annual capacity of the Qiantang park in Hangzhou with that of the Qujiang base in Xi'an.",
      ["Compare the annual capacity of the Qiantang park in Hangzhou", "Compare the annual capacity of the Qujiang base in Xi'an"]),
+    ("2023年五一成都和2024年五一武汉各发了多少文旅消费券？",           # 各 before the verb: each
+     ["2023年五一成都各发了多少文旅消费券", "2024年五一武汉各发了多少文旅消费券"]),
+    ("四川和重庆各地的政策有哪些?", []),                               # 各地: every place, not each
     ("AIGC创新伙伴计划的两家发起单位分别是谁?", []),                  # "respectively" of one thing
     ("四川和重庆出台了哪些影视扶持政策?", []),                         # no "respectively": one list question
     # "and" before a question word joins two questions as a comma does

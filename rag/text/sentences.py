@@ -126,9 +126,10 @@ def question_parts(question: str) -> list[str]:
 
 # "A和B的X分别是多少?", "X of A and B respectively", "Compare X of A with that of B": one ask of
 # two things, each answered by its own sentence (often in its own paragraph)
-_ZH_EACH = re.compile(r"分别|各自")
+# (各 before a verb of the two: "成都和武汉各发了多少…", "各是多少"; not 各地, 各类)
+_ZH_EACH = re.compile(r"分别|各自|各(?=是|有|为|发|接待|签约?|投资?|安排|获得?|占|达到?|拿|多少)")
 _ZH_AND = re.compile(r"以及|和|与|及|跟")
-_ZH_CONJUNCT_END = re.compile(r"的|，|,|、|分别|各自|都")
+_ZH_CONJUNCT_END = re.compile(r"的|，|,|、|分别|各|都")
 _ZH_CONJUNCT_START = re.compile(r".*(?:的|，|,|在|是)")
 _EN_EACH = re.compile(r"\b(?:respectively|each|compare|compared|both)\b", re.I)
 _EN_AND = re.compile(r"\s(?:and|with that of|with those of|versus|vs\.?)\s", re.I)
