@@ -39,9 +39,10 @@ from .records import ParagraphPair
 from .extract import FEATURES as READING_FEATURES, choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
-from .text.answer_types import (STATED_YEAR, TYPED_TYPES, answers_typed, asked_attribute, asked_role, asks_person,
-                                 asks_theme, asks_venue, asks_year, counted_unit, counts_other_zh, gives_type, names_venue,
-                                 offers, states_attribute, states_count, states_theme, states_year, zh_count_form)
+from .text.answer_types import (STATED_YEAR, TYPED_TYPES, answers_typed, asked_attribute, asked_role, asks_actual,
+                                 asks_person, asks_theme, asks_venue, asks_year, counted_unit, counts_other_zh, forecasts,
+                                 gives_type, names_venue, offers, states_attribute, states_count, states_theme, states_year,
+                                 zh_count_form)
 from .text.constraints import (NEXT, PREVIOUS_SAID, Constraints, edition_count, editions, national_only, phases,
                                places_asked, states)
 
@@ -424,6 +425,11 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
               and gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts)
               and (not unit or states_count(unit, r.sentence.text))
               and (not attribute or states_attribute(attribute, r.sentence.text))]
+    given = [r for r in shown if conflict is None and cons.qtype in TYPED_TYPES
+             and gives_type(cons.qtype, question, r.sentence.text, r.sentence.facts)]
+    if given and asks_actual(question) and all(forecasts(r.sentence.text) for r in given):
+        # "2024年五一重庆实际接待了多少游客?" is not answered by "…预测，…将接待游客约2600万人次"
+        return declined("the best passages only forecast this")
     if cons.phases and valued:
         # "二期建成后年拍摄能力能达到多少部?" is not answered by "一期…年拍摄能力可达1500部": the
         # sentences that give the value asked (its count or attribute) all name another phase

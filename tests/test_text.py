@@ -757,3 +757,13 @@ def test_a_question_for_a_venue_wants_a_building_not_a_city():
 def test_a_question_about_the_previous_edition_or_year(question, previous):
     from rag.text.constraints import constraints
     assert constraints(question).previous is previous
+
+
+def test_a_question_for_what_happened_is_not_answered_by_a_forecast():
+    from rag.text.answer_types import asks_actual, forecasts
+    assert asks_actual("2024年五一重庆实际接待了多少游客？") and asks_actual("How many visitors did Chongqing receive?")
+    assert not asks_actual("2024年五一重庆预计接待多少游客？") and not asks_actual("How many visitors will Chongqing receive?")
+    assert not asks_actual("重庆五一接待多少游客？")                   # no tense: a forecast may do
+    assert forecasts("据重庆市文化和旅游发展委员会预测，2024年“五一”假期重庆市将接待游客约2600万人次。")
+    assert forecasts("The city is expected to receive 26 million visitors.")
+    assert not forecasts("假期重庆市共接待游客2600万人次。")

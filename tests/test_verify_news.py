@@ -119,6 +119,21 @@ def test_a_year_the_lead_contradicts_is_answered_from_the_article_of_that_year(c
     assert answer.outcome == "correct" and "2022" in " ".join(answer.verdict.reasons), answer.verdict.reasons
 
 
+@pytest.fixture(scope="module")
+def capacity(tmp_path_factory, e5_backend):
+    """重庆's scenic spots before May Day 2024: capacities, last year's peak, a forecast."""
+    engine, index = _engine(tmp_path_factory, e5_backend, ("m13_chongqing_scenic_capacity_2024.txt",), TOURISM)
+    yield engine
+    index.close()
+
+
+def test_what_happened_is_not_answered_by_a_forecast(capacity):
+    """"…实际接待了多少游客?": the article only forecasts 约2600万人次; asked for the forecast, it
+    answers."""
+    _declined(capacity, "2024年五一重庆实际接待了多少游客？", "2600", "forecast")
+    _answered(capacity, "2024年五一重庆预计接待多少游客？", "2600")
+
+
 def test_a_question_for_names_is_not_answered_by_a_count(conference):
     """"…签约的3部院线电影分别叫什么名字?": the article counts them (签约项目包括3部院线电影…) and names
     none; a name it does give (《…名录》) is answered."""

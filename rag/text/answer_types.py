@@ -592,6 +592,21 @@ def names_venue(sentence: str, question: str = "") -> bool:
     return any(m.group(0) not in question for m in pattern.finditer(sentence))
 
 
+_FORECAST = re.compile(r"预计|预测|预期|有望|\b(?:expected|forecasts?|forecasted|projected|is set to|are set to|will)\b", re.I)
+_ASKS_ACTUAL = re.compile(r"实际|最终|了多少|\b(?:actual(?:ly)?|in the end|ended up|in fact|did|was|were)\b", re.I)
+
+
+def asks_actual(question: str) -> bool:
+    """A question for what happened ("实际接待了多少游客?", "How many visitors did it receive?"),
+    not for a forecast: a figure the sources only expect is no answer to it."""
+    return bool(_ASKS_ACTUAL.search(question)) and not _FORECAST.search(question)
+
+
+def forecasts(sentence: str) -> bool:
+    """"据…预测，2024年“五一”假期重庆市将接待游客约2600万人次": a figure expected, not reached."""
+    return bool(_FORECAST.search(sentence))
+
+
 def matches(qtype: str, offered: set[str]) -> bool:
     """Does a sentence offering `offered` carry the kind of thing a `qtype` question asks for?"""
     if qtype in ("other", "reason", "list"):
