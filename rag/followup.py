@@ -27,6 +27,8 @@ _ZH_LEAD = re.compile(r"^(那么?|还有|另外|以及|再问一下|请问|那�
 _ZH_TAIL = re.compile(r"(的呢|呢|怎么样|又如何|情况如何|如何)?\s*[?？。!！]*$")
 _EN_LEAD = re.compile(r"^(and what about|what about|how about|and|what of|same for|also|then)\b[\s,]*", re.I)
 _ZH_PRONOUN = re.compile(r"它们|它|其|该(?=[计项活办政机基平])|这项|此项|这个|此")
+# 这 / 那 / 该 before a noun ("这政策", "这个基地"): the one the last question named (not 这些: many)
+_ZH_POINTER = re.compile(r"(?:这|那|该|此)(?:个|项|份|家|座)?(?!些)")
 _EN_PRONOUN = re.compile(r"\b(the (?:first|last|second|next|previous) one|it|its|they|them|their|this|these|those|"
                          r"(?<=of )that|(?<=about )that|that(?=\s*[?.!]*$))\b", re.I)
 _EN_DEMONSTRATIVE = re.compile(r"\b(that|this|these|those|the same)\s+([a-z][\w-]{2,})\b(?!\s+(?:of|is|was|are|were)\b)", re.I)
@@ -222,6 +224,14 @@ def _resolve_zh(q: str, previous: str) -> str:
     named = _same_head(core, previous)
     if named:          # "那成都的天府新春灯会呢?" after "2024年长安上元灯会的门票收入是多少?"
         return previous.replace(named, core, 1)
+    pointed = _pointed(core, previous)
+    if pointed:
+        # "这政策能起啥作用?" after "成都市文化广电旅游局提到了哪份影视政策?": the phrase naming that
+        # noun in the last question, of its topic ("成都市文化广电旅游局的影视政策")
+        start, end, phrase = pointed
+        topic = _zh_topic(previous, pronoun=True)
+        named = phrase if not topic or topic in phrase else f"{topic}的{phrase}"
+        return core[:start] + named + core[end:] + "？"
     if _ZH_PRONOUN.search(q):
         counted = _ZH_COUNTED_NOUN.search(previous) if q.find("它们") >= 0 else None
         topic = ("这些" + counted.group(1) if counted else "") or _zh_topic(previous, pronoun=True) or (
@@ -248,6 +258,19 @@ def _resolve_zh(q: str, previous: str) -> str:
     return q
 
 
+def _pointed(core: str, previous: str) -> tuple[int, int, str] | None:
+    """(start, end, the last question's phrase) for a 这 / 那 + noun in `core` whose noun (two
+    to four characters) ends a noun phrase of `previous`."""
+    runs = ["".join(run) for run in _zh_runs(previous)]
+    for m in _ZH_POINTER.finditer(core):
+        for size in (4, 3, 2):
+            noun = core[m.end():m.end() + size]
+            phrase = next((run for run in runs if run.endswith(noun)), "") if len(noun) == size else ""
+            if phrase and CJK_RUN.fullmatch(noun):
+                return m.start(), m.end() + size, phrase
+    return None
+
+
 _ZH_NAME_STOP = re.compile(r"[^\u4e00-\u9fffA-Za-z]|[的年月日在和与及是有了将把对从向为由]")
 
 
@@ -267,13 +290,19 @@ def _same_head(core: str, previous: str) -> str:
     return named if named != core and len(named) > 2 else ""
 
 
+# nouns that are always of something ("目的是…?" asks the purpose of what was just discussed)
+_ZH_RELATIONAL = frozenset("目的 原因 作用 意义 影响 效果 结果 规模 背景 重点 目标 亮点 特点 成果 前景 初衷".split())
+
+
 def _elliptical(core: str) -> bool:
-    """A Chinese follow-up with no subject of its own: very short, or starting with a verb or
-    an adverb ("签了几个", "新增了哪些…", "当初借的是…"). "微短剧审查时效提升了多少" has one."""
+    """A Chinese follow-up with no subject of its own: very short, or starting with a verb, an
+    adverb ("签了几个", "新增了哪些…", "当初借的是…") or a noun that is always of something
+    ("目的是想让啥文化走出去?"). "微短剧审查时效提升了多少" has one."""
     if len(core) <= 5:
         return True
     tags = pos_tags(core)
-    return bool(tags) and tags[0][1].startswith(("v", "d", "t", "p")) and len(core) <= 14
+    return bool(tags) and (tags[0][1].startswith(("v", "d", "t", "p")) or tags[0][0] in _ZH_RELATIONAL) \
+        and len(core) <= 14
 
 
 _EN_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")

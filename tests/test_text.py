@@ -587,6 +587,7 @@ def test_editions_and_how_many_have_been_held():
     ("How much did Sichuan invest in the base?", "money", ""),
     ("How much of the fund goes to TV?", "percent", ""),
     ("大会持续了几天?", "quantity", "天"),       # a count of days: "举办三届" is none
+    ("成都那几条影视政策落地以后,好的影视资源会往哪边跑?", "other", ""),    # 那几条 points: "those"
 ])
 def test_how_much_money_and_how_many_days(question, qtype, unit):
     from rag.text.answer_types import counted_unit, question_type

@@ -238,6 +238,11 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
     ("还有哪部片子也上了?", "《凌云壮志》是通过什么项目登上央视的?", "凌云壮志还有哪部片子也上了？"),
     ("都涉及哪些领域?", "签约仪式上签了几个项目?", "仪式项目都涉及哪些领域？"),
     ("还有大会在哪天举行?", "四川出台了哪些影视扶持政策?", "还有大会在哪天举行?"),
+    # 这 / 那 + a noun the last question named: that phrase, of its topic; a noun always of
+    # something (目的, 作用) asks of the last question's topic
+    ("这政策能起啥作用?", "成都市文化广电旅游局提到了哪份影视政策?", "成都市文化广电旅游局的影视政策能起啥作用？"),
+    ("目的是想让啥文化走出去?", "大会对AI应用主要关注哪几块?", "大会目的是想让啥文化走出去？"),
+    ("这些项目涉及哪些领域?", "签约仪式上签了几个项目?", "这些项目涉及哪些领域?"),          # 这些: not one thing
     ("那它的具体数字是多少?", "成渝影视发展大会至今已成功举办几届?", "成渝影视发展大会至今已成功举办几届?"),
     ("What exactly was its figure?", "How many films were signed?", "How many films were signed?"),
     # a noun phrase ending as a name of the last question does stands for that name; a year

@@ -73,7 +73,8 @@ _Q_ZH = [
     ("money", r"多少(钱|元|资金|经费|投资|奖金|补贴|租金)|资金.{0,6}(多少|多大|规模)|(预算|投资|经费|费用|票房|收入|营收|利润|产值|"
               r"销售额|金额|总额|奖金|奖励|补贴|补助|资助|租金|票价|价格|成本|工资|薪酬|融资|估值).{0,4}(多少|多大|多高|几何)"
               r"(?![个家项部位届次条名座所批种只件台辆架艘集场款人])|多少亿|多少万"),
-    ("quantity", r"多少|几[个家项部位届次条名座所批种年天]|多大|多长|多远|多久|几成"),
+    # (那几条, 这几个: "those few", not how many)
+    ("quantity", r"多少|(?<![那这哪])几[个家项部位届次条名座所批种年天]|多大|多长|多远|多久|几成"),
     ("time", r"何时|什么时候|哪一?年|哪一?天|几月|几号|哪个月|什么时间|何年|日期|哪个时期"),
     ("place", r"哪里|哪儿|何地|何处|什么地方|哪个(城市|地方|省|国家|地区)|哪座城市|在哪|哪一地|地点"),
     ("org", r"哪些单位|哪个单位|哪家|哪些(机构|部门|公司|企业|学校|院校|媒体)|什么(机构|部门|单位|组织)|哪个(部门|机构|组织)|由谁|谁(发起|主办|牵头|组织|推出|发布|制定)"),
@@ -283,7 +284,7 @@ def offers(sentence: str, question: str = "", found: dict | None = None) -> set[
     return out
 
 
-_ZH_COUNTED = re.compile(f"(?:多少|(?<!哪)几)\\s*([{ZH_MEASURES}])")      # 哪几个 asks which, not how many
+_ZH_COUNTED = re.compile(f"(?:多少|(?<![那这哪])几)\\s*([{ZH_MEASURES}])")      # 哪几个 asks which, 那几条 points
 _ZH_NUMERAL = r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千]+)\s*(?:万|亿)?\s*(?:多|余)?\s*"
 # a count of days is written in days, dates' 日 or working days ("压缩至10个工作日以内")
 _ZH_UNIT_FORMS = {"天": r"个?(?:天|日|工作日)"}
@@ -541,7 +542,7 @@ _EN_ROLE = (r"(?:mayor|president|vice[ -]president|director|curator|architect|de
             r"official|person|man|woman)")
 _EN_ASKS_PERSON = re.compile(r"\bwho (?:is|was|are|were|became|served as) (?:the |a |an )?(?:[\w-]+ ){0,3}?"
                              + _EN_ROLE + r"s?\b|\bwhat (?:is|was) the name of the (?:[\w-]+ ){0,6}?" + _EN_ROLE +
-                             r"s?\b|\bwho (?:directed|wrote|composed|painted|invented|discovered|authored|presided|moderated|"
+                             r"s?\b|\bwho (?:directed|wrote|composed|painted|invented|discovered|authored|presided|moderated|chaired|emceed|"
                              r"gave (?:a |the )?(?:keynote|speech|address|opening speech))\b", re.I)
 
 
