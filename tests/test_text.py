@@ -40,6 +40,9 @@ def test_sentences_and_language():
     ("主题为“AI Without Borders: Heralding New Era for Film and Television”。", "zh"),
     ("AIGC Innovation Partnership Program是谁发起的?", "zh"),
     ("《凌云壮志》", "zh"), ("“Lingyunzhuangzhi”", "en"),        # all of it quoted
+    # ASCII single quotes around Chinese too; an apostrophe quotes nothing
+    ("Who talked about going from '创作高地' to '产业高地', and what is that about?", "en"),
+    ("Sichuan's '创作高地' isn't it?", "en"), ("这个'高地'是什么意思?", "zh"),
 ])
 def test_the_language_of_a_question_is_the_one_outside_its_quoted_names(text, lang):
     from rag.text import is_chinese

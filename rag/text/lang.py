@@ -25,7 +25,8 @@ def sha256(data: str | bytes) -> str:
 
 # a quoted name or title is no evidence of the language around it ("Which university was among
 # the initiators of the “AIGC创新伙伴计划”?" is an English question)
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|《[^》]*》|「[^」]*」|『[^』]*』|‘[^’]*’")
+# (a name in ASCII single quotes only when it holds Chinese: "Sichuan's … don't" quotes nothing)
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|《[^》]*》|「[^」]*」|『[^』]*』|‘[^’]*’|'[^'\n]{0,30}?[\u4e00-\u9fff][^'\n]{0,30}?'")
 
 
 def detect_language(text: str) -> str:
