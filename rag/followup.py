@@ -223,7 +223,7 @@ def _resolve_zh(q: str, previous: str) -> str:
                 return previous.replace(target, entity if rest in target else replacement, 1)
     named = _same_head(core, previous)
     if named:          # "那成都的天府新春灯会呢?" after "2024年长安上元灯会的门票收入是多少?"
-        return previous.replace(named, core, 1)
+        return previous.replace(named, _quoted_kind(core, named), 1)
     pointed = _pointed(core, previous)
     if pointed:
         # "这政策能起啥作用?" after "成都市文化广电旅游局提到了哪份影视政策?": the phrase naming that
@@ -292,6 +292,17 @@ def _same_head(core: str, previous: str) -> str:
 
 # nouns that are always of something ("目的是…?" asks the purpose of what was just discussed)
 _ZH_RELATIONAL = frozenset("目的 原因 作用 意义 影响 效果 结果 规模 背景 重点 目标 亮点 特点 成果 前景 初衷".split())
+
+
+def _quoted_kind(core: str, named: str) -> str:
+    """`core` with its one-word qualifier in quotes when it is no name the checks know
+    ("那电视剧的审查呢?" after "微短剧审查时效提升了多少?" → "“电视剧”的审查"): a quoted word is
+    a constraint the evidence must state, so the 微短剧 figure is no answer for 电视剧."""
+    qualifier = core[:-2].removesuffix("的")
+    if not (2 <= len(qualifier) <= 4 and CJK_RUN.fullmatch(qualifier)) or qualifier in named \
+            or constraints(qualifier).entities or PERIOD.fullmatch(qualifier + "档"):     # a holiday: as it was
+        return core
+    return f"“{qualifier}”" + core[len(qualifier):]
 
 
 def _elliptical(core: str) -> bool:

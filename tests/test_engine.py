@@ -164,6 +164,15 @@ def test_a_question_asking_too_many_things_is_read_for_its_first_parts(engine, m
     assert "小问题" not in two.notice and "things" not in two.notice, two.notice
 
 
+def test_a_follow_up_about_another_kind_is_not_answered_with_the_first_kinds_figure(engine):
+    """"那电视剧的审查呢?" after the micro-drama review question: the article gives the 50 % for
+    微短剧 only (it was quoted as the answer for 电视剧)."""
+    history = [{"role": "user", "content": "四川微短剧审查时效提升了多少?"}]
+    answer = engine.ask("那电视剧的审查呢?", history)
+    assert "电视剧" in answer.standalone_question and answer.outcome != "answer", (answer.outcome, answer.text)
+    assert "50%" not in answer.text
+
+
 def test_answer_side_follows_question_language(engine):
     zh = engine.ask("微短剧审查时效提升了多少?")
     en = engine.ask("How much did micro-drama review times improve?")

@@ -243,6 +243,8 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
     ("这政策能起啥作用?", "成都市文化广电旅游局提到了哪份影视政策?", "成都市文化广电旅游局的影视政策能起啥作用？"),
     ("目的是想让啥文化走出去?", "大会对AI应用主要关注哪几块?", "大会目的是想让啥文化走出去？"),
     ("这些项目涉及哪些领域?", "签约仪式上签了几个项目?", "这些项目涉及哪些领域?"),          # 这些: not one thing
+    # a kind for a kind: quoted, so the evidence must say it ("the 微短剧 figure is no 电视剧's")
+    ("那电视剧的审查呢?", "四川微短剧审查时效提升了多少?", "“电视剧”的审查时效提升了多少?"),
     ("那它的具体数字是多少?", "成渝影视发展大会至今已成功举办几届?", "成渝影视发展大会至今已成功举办几届?"),
     ("What exactly was its figure?", "How many films were signed?", "How many films were signed?"),
     # a noun phrase ending as a name of the last question does stands for that name; a year
