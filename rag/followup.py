@@ -317,6 +317,8 @@ def _elliptical(core: str) -> bool:
 
 
 _EN_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# the noun phrase a question ends on, after its last preposition ("… thanks to Sichuan's heritage support?")
+_EN_LAST_NP = re.compile(r"\b(?:to|of|for|by|with|about|from|at|on|in)\s+((?:[\w’'-]+\s+){0,3}[\w’'-]+)\s*[?.!]*\s*$", re.I)
 
 
 def _resolve_en(q: str, previous: str) -> str:
@@ -356,6 +358,11 @@ def _resolve_en(q: str, previous: str) -> str:
         if topic and re.search(rf"\b{stem}s?\b", topic.lower()):
             # "these projects" → the projects (signed at …)
             return q[:demonstrative.start()] + topic + q[demonstrative.end():]
+        last = _EN_LAST_NP.search(previous)
+        if last and demonstrative.group(1).lower() in ("that", "this"):
+            # "what's the name of that project?" after "…thanks to Sichuan's heritage support?":
+            # the thing the last question ended on, called what the follow-up calls it
+            return q[:demonstrative.start()] + f"{last.group(1)} {noun}" + q[demonstrative.end():]
     if _EN_WH_ONLY.match(core):
         # "By how much?", "When?": the previous question's matter, asked this way
         matter = _EN_WH_LEAD.sub("", previous).strip().rstrip("?.! ")

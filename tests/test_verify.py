@@ -219,6 +219,9 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
      "Who runs the heritage support project?"),
     ("What fields do these projects cover?", "Which projects were signed at the Chengdu-Chongqing signing ceremony?",
      "What fields do the projects signed at the Chengdu-Chongqing signing ceremony cover?"),
+    # "that X" with no X in the last question: what the last question ended on, called X
+    ("what's the name of that project again?", "Which two shows made it onto CCTV thanks to Sichuan's heritage support?",
+     "what's the name of Sichuan's heritage support project again?"),
     # "it"/"they" after a which/what/how-many question: the thing asked for, as the question
     # says it, not the question's subject
     ("what does it research?", "What lab did Sichuan set up in Chengdu for virtual reality tech?",
