@@ -317,6 +317,8 @@ def _elliptical(core: str) -> bool:
 
 
 _EN_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# (a noun that ends the question: "that project again?", not "that goes to …", a verb)
+_EN_CLAUSE_END = re.compile(r"\s*(?:again|then|now|exactly)?\s*[?.!]*\s*$", re.I)
 # the noun phrase a question ends on, after its last preposition ("… thanks to Sichuan's heritage support?")
 _EN_LAST_NP = re.compile(r"\b(?:to|of|for|by|with|about|from|at|on|in)\s+((?:[\w’'-]+\s+){0,3}[\w’'-]+)\s*[?.!]*\s*$", re.I)
 
@@ -359,7 +361,7 @@ def _resolve_en(q: str, previous: str) -> str:
             # "these projects" → the projects (signed at …)
             return q[:demonstrative.start()] + topic + q[demonstrative.end():]
         last = _EN_LAST_NP.search(previous)
-        if last and demonstrative.group(1).lower() in ("that", "this"):
+        if last and demonstrative.group(1).lower() in ("that", "this") and _EN_CLAUSE_END.match(q, demonstrative.end()):
             # "what's the name of that project?" after "…thanks to Sichuan's heritage support?":
             # the thing the last question ended on, called what the follow-up calls it
             return q[:demonstrative.start()] + f"{last.group(1)} {noun}" + q[demonstrative.end():]

@@ -222,6 +222,8 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
     # "that X" with no X in the last question: what the last question ended on, called X
     ("what's the name of that project again?", "Which two shows made it onto CCTV thanks to Sichuan's heritage support?",
      "what's the name of Sichuan's heritage support project again?"),
+    ("and how much of that goes to audiovisual stuff?", "How big is Sichuan's annual special fund for quality cultural "
+     "works?", "and how much of Sichuan's annual special fund goes to audiovisual stuff?"),     # "that goes": a verb
     # "it"/"they" after a which/what/how-many question: the thing asked for, as the question
     # says it, not the question's subject
     ("what does it research?", "What lab did Sichuan set up in Chengdu for virtual reality tech?",
