@@ -77,6 +77,26 @@ def only_listed(cons: Constraints, shown: list["Reading"], sentences: dict) -> s
     return listed
 
 
+_FIGURE_WORD = re.compile(r"\d|[一二两三四五六七八九十百千万亿半]")
+
+
+def listed_without_figure(terms: set[str], shown: list["Reading"]) -> str:
+    """A word of a figure question that the sentence an answer leads with names once, as an
+    item of a list with no figure of its own ("纪录片具体能分到多少钱?" and "…每年3亿元…广电视听独占
+    一半,覆盖剧集、纪录片、动画片…": the figures are the fund's and the sector's, not the
+    documentaries'); "" otherwise. An item holding its figure ("3部院线电影") answers."""
+    if not shown:
+        return ""
+    text = shown[0].sentence.text
+    for term in sorted(terms, key=lambda t: (-len(t), t)):
+        if len(term) < 2 or question_word(term) or text.count(term) != 1:
+            continue
+        item = list_item(term, text)
+        if item and item != text.strip() and not _FIGURE_WORD.search(item):
+            return term
+    return ""
+
+
 def item_words(question: str, name: str, item: str) -> set[str]:
     """The question's words right after `name` that go on naming the list item, when two or
     more do ("the Maiya micro-drama filming base" is the item "Maiya Micro-Drama Filming Base

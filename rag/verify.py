@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .citations import AnswerSentence
-from .evidence import NOT_YET, abbreviations, names_a_person, only_jointly, only_listed, role_said, unattributed_cause
+from .evidence import (NOT_YET, abbreviations, listed_without_figure, names_a_person, only_jointly, only_listed, role_said,
+                       unattributed_cause)
 from .judge import OfflineJudge
 from .premise import (aligned_conflict, attributed_other, conflict, figure_of_other, fmt, headline_is_about, held_in,
                       on_asked_place, other_period, places_seen)
@@ -155,6 +156,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     x["cov_para"] = _coverage(c, top.pair_id)
     x["cov_top3"] = max(_coverage(c, h.pair.id) for h in hits[:3])
     terms = c.terms_of(question)
+    info["terms"] = terms
     if terms:
         rarest = max(sorted(terms), key=lambda t: c.idf.get(t, 0.0))     # sorted: ties broken the same in every process
         x["rare_hit"] = float(any(rarest in s.terms for h in hits[:3] for s in c.sentences.get(h.pair.id, ())))
@@ -488,6 +490,11 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     if listed and conflict is None:
         # "《苍穹以北》的作者是谁?" is not answered by the list of signed projects that names it
         return declined(f"the best passages only list {listed} and say nothing else of it")
+    item = listed_without_figure(info.get("terms", set()), shown) if cons.qtype in ("quantity", "money", "percent") else ""
+    if item and conflict is None:
+        # "…专项资金里,纪录片具体能分到多少钱?" is not answered by the fund's 3亿 and the sector's
+        # 一半 in a sentence listing 纪录片 among what the fund covers
+        return declined(f"the best passages only list {item}, with no figure of its own")
     if asks_year(question) and conflict is None and not any(states_year(r.sentence.text) for r in shown):
         # "哪一年落地的?" is not answered by "近年来…落地成都": a time, but no year
         return declined("the best passages state no year for this")

@@ -164,6 +164,15 @@ def test_a_question_asking_too_many_things_is_read_for_its_first_parts(engine, m
     assert "小问题" not in two.notice and "things" not in two.notice, two.notice
 
 
+def test_a_figure_of_a_listed_item_is_not_the_figure_of_the_whole(engine):
+    """"…纪录片具体能分到多少钱?": the sentence gives the fund's 3亿 and 广电视听's half, and lists
+    纪录片 among what it covers — no figure of its own; the fund itself is answered."""
+    answer = engine.ask("四川每年那笔文艺精品专项资金里,纪录片具体能分到多少钱?")
+    assert answer.outcome == "abstain" and "纪录片" in " ".join(answer.verdict.reasons), answer.verdict.reasons
+    answer = engine.ask("四川每年的文艺精品专项资金有多少?")
+    assert answer.outcome == "answer" and "3亿" in answer.text, (answer.outcome, answer.text)
+
+
 def test_a_follow_up_about_another_kind_is_not_answered_with_the_first_kinds_figure(engine):
     """"那电视剧的审查呢?" after the micro-drama review question: the article gives the 50 % for
     微短剧 only (it was quoted as the answer for 电视剧)."""
