@@ -260,6 +260,8 @@ def test_several_questions_are_one_focus_not_a_preamble():
     assert focus_question(chat, "en") == chat.split("myself. ")[1]
     pointing = "Participants are said to have gathered in “蓉城”. Which city is that in the article?"
     assert focus_question(pointing, "en") == pointing
+    one = "Two shows got onto national TV; one was about old cave carvings. What was that one called?"
+    assert focus_question(one, "en") == one
 
 
 @pytest.mark.parametrize("text, lang, question", [
