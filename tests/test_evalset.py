@@ -31,7 +31,8 @@ def test_real_files_are_valid_against_the_seed():
     assert len(load_claims(ROOT / "eval" / "claims.jsonl")) == 142
 
 
-@pytest.mark.parametrize("questions, sources", [("seed_holdout.jsonl", "seeds"),
+@pytest.mark.parametrize("questions, sources", [("seed_holdout.jsonl", "seeds"), ("seed_blind_a.jsonl", "seeds"),
+                                                ("seed_blind_b.jsonl", "seeds"),
                                                 ("news_zh/questions.jsonl", "eval/news_zh/sources"),
                                                 ("news_tourism/questions.jsonl", "eval/news_tourism/sources")])
 def test_the_report_only_sets_are_valid_against_their_corpora(questions, sources):
