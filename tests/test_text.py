@@ -773,3 +773,14 @@ def test_a_question_for_what_happened_is_not_answered_by_a_forecast():
     assert forecasts("据重庆市文化和旅游发展委员会预测，2024年“五一”假期重庆市将接待游客约2600万人次。")
     assert forecasts("The city is expected to receive 26 million visitors.")
     assert not forecasts("假期重庆市共接待游客2600万人次。")
+
+
+def test_a_question_for_a_works_title():
+    """A Chinese work's title is written in 《》: asked for one, a sentence must give one."""
+    from rag.text.answer_types import asks_work_title
+    assert asks_work_title("2024巴渝影视产业发展大会上签约的3部院线电影分别叫什么名字？")
+    assert asks_work_title("那部纪录片叫什么?")
+    # other names are too often unmarked (XQuAD: "伊本·西那", "特斯拉 (tesla)")
+    assert not asks_work_title("专门展出中国艺术的画廊叫什么？")
+    assert not asks_work_title("提出了关于地震起源和山脉形成的解释人的名字是什么？")
+

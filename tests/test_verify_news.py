@@ -135,9 +135,9 @@ def test_what_happened_is_not_answered_by_a_forecast(capacity):
 
 
 def test_a_question_for_names_is_not_answered_by_a_count(conference):
-    """"…签约的3部院线电影分别叫什么名字?": the article counts them (签约项目包括3部院线电影…) and names
-    none; a name it does give (《…名录》) is answered."""
-    _declined(conference, "2024巴渝影视产业发展大会上签约的3部院线电影分别叫什么名字？", "3部院线电影", "no name")
+    """"…签约的3部院线电影分别叫什么名字?": the article counts them (签约项目包括3部院线电影…) and gives
+    no title (a work's is written in 《》); a name it does give (《…名录》) is answered."""
+    _declined(conference, "2024巴渝影视产业发展大会上签约的3部院线电影分别叫什么名字？", "3部院线电影", "no title")
     _answered(conference, "大会发布的取景地推荐名录叫什么名字？", "2024重庆影视拍摄取景地推荐名录")
 
 

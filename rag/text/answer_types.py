@@ -580,6 +580,16 @@ _EN_VENUE_NAME = re.compile(rf"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w
                             rf"(?i:{_EN_VENUE_KINDS}|centre|center|plaza|museum|gallery)\b")
 
 
+_ZH_ASKS_WORK_TITLE = re.compile(r"(?:影片|电影|片子|电视剧|剧集|作品|节目|纪录片|动画片?|微短剧|书|小说|歌曲|专辑)"
+                                 r"[^，。？?]{0,6}?(?:叫什么|什么名字|名字是|名称是|片名|剧名|书名)")
+
+
+def asks_work_title(question: str) -> bool:
+    """A Chinese question for the title of a work ("…签约的3部院线电影分别叫什么名字?"): what a
+    Chinese text writes in 《》."""
+    return bool(_ZH_ASKS_WORK_TITLE.search(question))
+
+
 def asks_venue(question: str) -> bool:
     """A question for the building or hall something was in ("在成都哪个场馆办的?", "Which
     stadium …?"): the city alone is no answer."""
