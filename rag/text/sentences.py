@@ -54,6 +54,8 @@ def _points_back(sentence: str) -> bool:
     return bool(_POINTING.search(sentence)) or any(
         not m.group(1) or m.group(1).lower() in EN_STOP or m.group(1).lower() in ("one", "ones")   # "that one"
         for m in _DEMONSTRATIVE.finditer(sentence))
+
+
 # a sentence telling the assistant what to do, not asking about the sources: what follows it
 # ("… before that: how many projects …?") is the question, whatever "that" points back to
 _INSTRUCTION = re.compile(r"\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|prompts?|rules?)\b|"
