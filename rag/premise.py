@@ -184,8 +184,8 @@ def fmt(value: float) -> str:
 
 def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str, ParagraphPair],
                      sentences: dict, headers: dict | None = None) -> tuple[str, str] | None:
-    """(asked place, other place) when no shown paragraph names a place the question asks about
-    and the best shown sentence is about another one: its own place, else the nearest one its
+    """(asked place, other place) when the lead's paragraph does not name a place the question
+    asks about and the lead sentence is about another one: its own place, else the nearest one its
     paragraph named before it ("省广电局推出…工作机制" follows "四川省广播电视局…介绍": asked of 重庆,
     it is 四川's). Chinese places by the question's own tags, English ones by how the sources use
     them ("Sichuan Provincial Bureau" speaks for Sichuan). A name sharing a character with the
@@ -204,7 +204,9 @@ def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str,
     title = (headers or {}).get(pairs[top.pair_id].doc, "") if top.pair_id in pairs else ""
     for entity in asked:
         zh = bool(CJK.search(entity))
-        sides = [pairs[r.pair_id].zh if zh else pairs[r.pair_id].en for r in shown if r.pair_id in pairs]
+        # (the lead's paragraph: a second shown sentence naming the place in passing — "Chongqing
+        # Micro-Drama … Park" in a list — does not make the lead, "Sichuan has promoted…", its)
+        sides = [pairs[r.pair_id].zh if zh else pairs[r.pair_id].en for r in shown[:1] if r.pair_id in pairs]
         if not all(sides) or any(states(entity, side) for side in sides) or headline_is_about(entity, title):
             continue
         walk = [s for s in sentences.get(top.pair_id, ()) if (s.lang == "zh") == zh]

@@ -164,6 +164,16 @@ def test_a_question_asking_too_many_things_is_read_for_its_first_parts(engine, m
     assert "小问题" not in two.notice and "things" not in two.notice, two.notice
 
 
+def test_a_which_question_of_one_place_is_not_answered_with_anothers_sentence(engine):
+    """"Which … lab did Chongqing manage to attract?": the lead sentence is Sichuan's ("Sichuan has
+    promoted…"); that a second shown sentence names a Chongqing park in passing made it pass.
+    Asked of Sichuan, it is answered."""
+    answer = engine.ask("Which virtual-reality audio-visual lab did Chongqing manage to attract?")
+    assert answer.outcome != "answer" and "Sichuan" in answer.text, (answer.outcome, answer.text)
+    answer = engine.ask("Which virtual-reality audio-visual lab did Sichuan manage to attract?")
+    assert answer.outcome == "answer" and "Laboratory" in answer.text, (answer.outcome, answer.text)
+
+
 def test_a_figure_of_a_listed_item_is_not_the_figure_of_the_whole(engine):
     """"…纪录片具体能分到多少钱?": the sentence gives the fund's 3亿 and 广电视听's half, and lists
     纪录片 among what it covers — no figure of its own; the fund itself is answered."""
