@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Generator, Protocol
 
 from .answer import (LLM_TRUNCATED, MIXED_NO_ANSWER, NO_ANSWER, OFFLINE, UNANSWERED_PARTS, UNSUPPORTED_SENTENCES,
-                     abstention_text,
-                     compose_correction, compose_extractive)
+                     abstention_text, compose_correction, compose_extractive)
 from .citations import cite, complete_sentences
 from .errors import LLMError
 from .llm import HEARTBEAT_S, LLM, StreamEnd
