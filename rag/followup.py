@@ -26,11 +26,18 @@ from .text.tokens import EN_STARTERS, pos_tags
 _ZH_LEAD = re.compile(r"^(那么?|还有|另外|以及|再问一下|请问|那个|那)\s*")
 _ZH_TAIL = re.compile(r"(的呢|呢|怎么样|又如何|情况如何|如何)?\s*[?？。!！]*$")
 _EN_LEAD = re.compile(r"^(and what about|what about|how about|and|what of|same for|also|then)\b[\s,]*", re.I)
-_ZH_PRONOUN = re.compile(r"它们|它|其|该(?=[计项活办政机基平])|这项|此项|这个|此")
+_ZH_ASKING_REST = re.compile(r"^(?:那边|这边|那儿|这儿|那里|这里|方面)|(?:也|又)?(?:有吗|有没有|有么|吗|么)$")
+# "among them" opening a follow-up: 里面 / 其中 / 这当中 …
+_ZH_AMONG = re.compile(r"^(?:这|那)?(?:里面|里头|其中|当中|之中|中间)")
+_ZH_PRONOUN = re.compile(r"它们|它|其(?![他它余实次])|该(?=[计项活办政机基平])|这项|此项|这个|此")
 # 这 / 那 / 该 before a noun ("这政策", "这个基地"): the one the last question named (not 这些: many)
 _ZH_POINTER = re.compile(r"(?:这|那|该|此)(?:个|项|份|家|座)?(?!些)")
 _EN_PRONOUN = re.compile(r"\b(the (?:first|last|second|next|previous) one|it|its|they|them|their|this|these|those|"
                          r"(?<=of )that|(?<=about )that|that(?=\s*[?.!]*$))\b", re.I)
+# "there" pointing at a place or event ("… launched there?"), not "is there …", "there are …"
+_EN_THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?=\s*[?.!]*\s*$)", re.I)
+_EN_AT_END = re.compile(r"\b(?:at|in|during)\s+(?:the\s+)?(?:[\w’'-]+\s+){0,5}?[\w’'-]+\s*[?.!]*\s*$", re.I)
+_EN_OF_HEAD = re.compile(r"^(?:the\s+)?(?:[\w’'-]+\s+){1,2}?of\s+(?=\S)", re.I)
 _EN_DEMONSTRATIVE = re.compile(r"\b(that|this|these|those|the same)\s+([a-z][\w-]{2,})\b(?!\s+(?:of|is|was|are|were)\b)", re.I)
 _EN_WH_ONLY = re.compile(r"(?i)^(?:by\s+)?(?:how (?:much|many|long|often)|when|where|who|why|which one|what year|"
                          r"in which year|since when|until when)(?:\s+(?:exactly|then))?$")
@@ -209,7 +216,9 @@ def _resolve_zh(q: str, previous: str) -> str:
     new, old = _zh_entities(core), _zh_entities(previous)
     if new and old:
         entity, kind = new[0]
-        rest = core.replace(entity, "")
+        # (where and whether it has one are how the follow-up asks, not part of the name:
+        # "重庆那边有吗?" is "重庆", "重庆广电局呢?" is "重庆广电局")
+        rest = _ZH_ASKING_REST.sub("", core.replace(entity, ""))
         if len(rest) <= 4:                                   # "那重庆呢?", "重庆广电局呢?"
             same = [e for e, k in old if k == kind] or [e for e, _ in old]
             target = next((e for e in same if e in previous), "")
@@ -232,6 +241,11 @@ def _resolve_zh(q: str, previous: str) -> str:
         topic = _zh_topic(previous, pronoun=True)
         named = phrase if not topic or topic in phrase else f"{topic}的{phrase}"
         return core[:start] + named + core[end:] + "？"
+    inside = _ZH_AMONG.match(core)
+    if inside:
+        # "里面有出版类的吗?" after "大会上签约了几个影视项目?": among the things the last question
+        # asked about, said as it said them
+        return f"{previous.rstrip('?？。 ')}，其中{core[inside.end():].lstrip('，, ')}？"
     if _ZH_PRONOUN.search(q):
         counted = _ZH_COUNTED_NOUN.search(previous) if q.find("它们") >= 0 else None
         topic = ("这些" + counted.group(1) if counted else "") or _zh_topic(previous, pronoun=True) or (
@@ -370,6 +384,14 @@ def _resolve_en(q: str, previous: str) -> str:
         matter = _EN_WH_LEAD.sub("", previous).strip().rstrip("?.! ")
         if matter:
             return f"{core} ({matter})?"
+    there = _EN_THERE.search(q)
+    if there:
+        # "and what program got launched there?" after "What was the theme of this year's … film and
+        # TV conference?": at the event or place the last question was about, not its theme
+        at = _EN_AT_END.search(previous)
+        where = at.group(0).strip(" ?.!") if at else _EN_OF_HEAD.sub("", _en_topic(previous, False))
+        if where:
+            return q[:there.start()] + (where if at else f"at {where}") + q[there.end():]
     pronoun = _EN_PRONOUN.search(q)
     if pronoun:
         word = pronoun.group(1)

@@ -259,6 +259,18 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
     ("And Changsha in 2024?", "How many tourists did Kunming receive during the 2023 National Day holiday?",
      "How many tourists did Changsha receive during the 2024 National Day holiday?"),
     ("And in 2023?", "What policies did Sichuan announce in 2024?", "What policies did Sichuan announce in 2023?"),
+    # where and whether are how a follow-up asks, not part of the name (seed_blind_b r056)
+    ("重庆那边有吗?", "四川的“历史文化遗产扶持项目”助推了哪些作品上央视?", "重庆的“历史文化遗产扶持项目”助推了哪些作品上央视?"),
+    ("重庆广电局呢?", "四川省广播电视局介绍了什么?", "重庆广电局介绍了什么?"),
+    # "among them": of what the last question asked about, as it said it (r054)
+    ("里面有出版类的吗?", "大会上签约了几个影视项目?", "大会上签约了几个影视项目，其中有出版类的吗？"),
+    ("其发起单位是谁?", "AIGC创新伙伴计划是什么?", "AIGC创新伙伴计划发起单位是谁?"),       # 其 a pronoun, 其他 not
+    # "there": the event or place the last question was about, not its theme (r058)
+    ("and what program got launched there?", "What was the theme of this year's Chengdu-Chongqing film and TV conference?",
+     "and what program got launched at this year's Chengdu-Chongqing film and TV conference?"),
+    ("what else was announced there?", "What did Sichuan announce at the conference?",
+     "what else was announced at the conference?"),
+    ("Is there one about animation?", "Which projects were signed?", "Is there one about animation (the projects signed)?"),
 ])
 def test_follow_ups_are_resolved_by_rule(question, previous, want):
     assert resolve(question, previous) == want
