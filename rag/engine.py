@@ -20,7 +20,7 @@ from .retrieve import Retrieval, Retriever
 from .security import client_endpoint
 from .settings import BACKENDS, LANGUAGES, TOP_K_RANGE, Settings, load_settings
 from .verify import Verdict, verify
-from .text import MAX_PARTS, detect_language, question_parts, simplified, unsupported_script, visible
+from .text import MAX_PARTS, detect_language, plain_question, question_parts, unsupported_script, visible
 
 
 
@@ -76,9 +76,10 @@ class Engine:
     def standalone(self, question: str, history: list[dict] | None, llm: LLM | None) -> str:
         """A follow-up becomes a standalone question: condensed by the LLM when there is one,
         else resolved by rule against the previous question (rag/followup.py). A question in
-        Traditional characters is read in Simplified ones (the checks and the embedders read
-        the question's own characters, not only its tokens)."""
-        question = simplified(question)
+        Traditional characters is read in Simplified ones, colloquial question words as written
+        ones (啥 → 什么: the checks and the embedders read the question's own characters, not only
+        its tokens; `plain_question`)."""
+        question = plain_question(question)
         previous = [m["content"] for m in (history or []) if m.get("role") == "user" and isinstance(m.get("content"), str)]
         if not previous:
             return question
@@ -91,7 +92,7 @@ class Engine:
                     return rewritten
             except LLMError:
                 pass
-        return resolve(question, simplified(visible(previous[-1])))
+        return resolve(question, plain_question(visible(previous[-1])))
 
     def verdict(self, retrieval: Retrieval, lang: str) -> Verdict:
         c = retrieval.candidates

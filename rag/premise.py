@@ -183,7 +183,8 @@ def fmt(value: float) -> str:
 
 
 def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str, ParagraphPair],
-                     sentences: dict, headers: dict | None = None) -> tuple[str, str] | None:
+                     sentences: dict, headers: dict | None = None,
+                     spelled: dict[str, str] | None = None) -> tuple[str, str] | None:
     """(asked place, other place) when the lead's paragraph does not name a place the question
     asks about and the lead sentence is about another one: its own place, else the nearest one its
     paragraph named before it ("省广电局推出…工作机制" follows "四川省广播电视局…介绍": asked of 重庆,
@@ -194,6 +195,8 @@ def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str,
         return None
     # a Chinese place the question names, or the Chinese name an English word of it spells
     # (`with_aliases`: "Chengdu's …" of Chinese-only news is asked of 成都)
+    # (`spelled`: an English name whose Chinese one the lead's paragraph says is named there,
+    # whatever its translation left out)
     asked_zh = [e for e, _ in cons.entities if CJK.search(e)
                 and (e not in cons.question or any(e == p or states(p, e) for p in facts_of(cons.question).get("place", ())))]
     # not a place the asked-for thing is described by ("哪位欧洲新教领袖…", "Which European …")
@@ -208,6 +211,9 @@ def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str,
         # Micro-Drama … Park" in a list — does not make the lead, "Sichuan has promoted…", its)
         sides = [pairs[r.pair_id].zh if zh else pairs[r.pair_id].en for r in shown[:1] if r.pair_id in pairs]
         if not all(sides) or any(states(entity, side) for side in sides) or headline_is_about(entity, title):
+            continue
+        if not zh and (spelled or {}).get(entity) and any(states(spelled[entity], pairs[r.pair_id].zh or "")
+                                                        for r in shown[:1] if r.pair_id in pairs):
             continue
         walk = [s for s in sentences.get(top.pair_id, ()) if (s.lang == "zh") == zh]
         if top.sentence.lang == ("zh" if zh else "en"):
@@ -274,7 +280,7 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
     if cons.qtype not in TYPED_TYPES:
         return _naming_first(chosen, readings, question, c, cons, ratio)
     # a value asked of a place
-    other = attributed_other(cons, chosen, c.pairs, c.sentences, c.headers)
+    other = attributed_other(cons, chosen, c.pairs, c.sentences, c.headers, getattr(c, "spelled", {}))
     if not other:
         return chosen
     naming = [r for r in readings if r.pair_id in c.pairs and states(other[0], c.titled(c.pairs[r.pair_id]))]

@@ -84,6 +84,9 @@ class Candidates:
     unseen: set[str] = field(default_factory=set)            # query terms no passage has
     substitutes: dict[str, str] = field(default_factory=dict)  # unseen term → the synonym looked up
     aliases: dict[str, str] = field(default_factory=dict)     # an English word → the Chinese name it spells
+    # the same for words the corpus has too ("Chengdu" → 成都): where a translation leaves the
+    # name out, its paragraph still names it on the Chinese side (the checks only)
+    spelled: dict[str, str] = field(default_factory=dict)
     coverage: dict[str, float] = field(default_factory=dict)  # pair → idf share of the query's terms it has
     # a question term → the corpus's words that gloss it in the other language, and their idf
     # (read for pairs with no side in the question's language: rag.text.glosses)
@@ -280,6 +283,9 @@ class Retriever:
             c.gloss_idf = {w: v for w, v in idf.items() if w not in unseen}
             held = catalog.holding(words - unseen, cross)
             c.gloss_coverage = {pid: gloss_share(c.glossed, c.gloss_idf, held.get(pid, set())) for pid in cross}
+        if c.lang == "en":
+            c.spelled = catalog.romanised([w[:-2] if w.endswith(("'s", "’s")) else w
+                                           for w in _CAPITALISED.findall(c.focus)])
         c.headers = catalog.headers({pair.doc for pair in c.pairs.values()})
         c.constraints = with_aliases(constraints(c.focus), c.aliases)
         c.sentences, c.similarity = self._similarity(c.pairs, c.focus)
@@ -400,11 +406,42 @@ class Retriever:
         if self.mode == "hybrid":
             order, readings = self._reread(c, fused, order, k)
         kept = order[:k]            # identical paragraphs were collapsed already (`_distinct`)
+        if self.mode == "hybrid" and c.terms:
+            kept = self._with_parts(c, order, kept)
         timings = dict(c.timings_ms, fuse=(time.perf_counter() - t) * 1000)
         hits = [Hit(pair=c.pairs[pid], score=fused[pid], dense=c.lists.get("dense", {}).get(pid),
                     lexical=c.lists.get("bm25", {}).get(pid), xling=c.lists.get("xling", {}).get(pid))
                 for pid in kept]
         return Retrieval(hits, timings, c, [r for r in readings if r.pair_id in set(kept)], fused)
+
+    def _with_parts(self, c: Candidates, order: list[str], kept: list[str]) -> list[str]:
+        """The kept paragraphs of a multi-part question with, for each part, the candidate that
+        holds most of the part's own words (idf-weighted, at least half): the whole question's
+        best four may all answer one part ("主题是什么?另外，…依托的是哪个区域战略?" found four
+        paragraphs on the strategy and none with the theme). It takes the place of the lowest
+        kept paragraph no part needs; the order of the others stands."""
+        parts = question_parts(c.focus or c.query)[:MAX_PARTS]
+        if not parts:
+            return kept
+        rank = {pid: n for n, pid in enumerate(order)}
+        needed: list[str] = []
+        for part in parts:
+            terms = c.terms_of(part)
+            if not terms:
+                continue
+            cover = self.index.catalog.coverage(terms, list(c.pairs), c.idf)
+            best = min(cover, key=lambda pid: (-cover[pid], rank.get(pid, len(rank))))
+            if cover[best] >= 0.5 and best not in needed:
+                needed.append(best)
+        out = list(kept)
+        for pid in needed:
+            if pid in out:
+                continue
+            spare = [n for n, kept_id in enumerate(out) if kept_id not in needed]
+            if not spare:
+                break
+            out[spare[-1]] = pid
+        return out
 
     def readings(self, retrieval: Retrieval, lang: str) -> list[Reading]:
         """The scored sentences of the hits, read on the `lang` side (the hybrid ranking's own

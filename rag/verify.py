@@ -41,9 +41,10 @@ from .extract import FEATURES as READING_FEATURES, choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
 from .text.answer_types import (STATED_YEAR, TYPED_TYPES, answers_typed, asked_attribute, asked_role, asks_actual,
-                                 asks_person, asks_theme, asks_venue, asks_work_title, asks_year, counted_unit,
-                                 counts_other_zh, forecasts, gives_type, names_venue, offers, states_attribute, states_count,
-                                 states_theme, states_year, zh_count_form)
+                                 asks_clock, asks_locality, asks_person, asks_theme, asks_venue, asks_work_title,
+                                 asks_year, counted_unit, counts_other_zh, forecasts, gives_type, names_locality,
+                                 names_venue, offers, states_attribute, states_clock, states_count, states_theme,
+                                 states_year, zh_count_form)
 from .text.constraints import (NEXT, PREVIOUS_SAID, Constraints, edition_count, editions, national_only, phases,
                                places_asked, states)
 
@@ -184,6 +185,14 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     # the Chinese name an English word spells (c.aliases) is where English puts it, beside the
     # event: its article's title may say it for the paragraph ("…Ludao festival in Xiamen?" of
     # 第五届鹭岛国际影像节在厦门闭幕's paragraphs)
+    # a name the translation leaves out ("…落地成都" is "…in Sichuan" in English) is there when the
+    # Chinese side says the name it spells
+    spelled = getattr(c, "spelled", {})
+    if spelled:
+        def in_zh(e: str, pair) -> bool:
+            return e in spelled and bool(pair.zh) and states(spelled[e], pair.zh)
+        ent_para = [e for e in ent_para if not any(in_zh(e, p) for p in scope)]
+        ent_top3 = [e for e in ent_top3 if not any(in_zh(e, h.pair) for h in hits[:3])]
     aliased = set(getattr(c, "aliases", {}).values())
     if aliased:
         ent_para = [e for e in ent_para if e not in aliased or not states(e, c.titled(top_pair))]
@@ -296,7 +305,8 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
             info = {**info, "conflict": other, "other_entity": True}
     if info["conflict"] is None:
         # asked of 重庆, shown what its paragraph says of 四川: another place's answer
-        other = (attributed_other(info["constraints"], shown, c.pairs, c.sentences, c.headers)
+        other = (attributed_other(info["constraints"], shown, c.pairs, c.sentences, c.headers,
+                                  getattr(c, "spelled", {}))
                  or figure_of_other(info["constraints"], shown))
         if other:
             info = {**info, "conflict": other, "other_entity": True}
@@ -498,6 +508,14 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     if asks_year(question) and conflict is None and not any(states_year(r.sentence.text) for r in shown):
         # "哪一年落地的?" is not answered by "近年来…落地成都": a time, but no year
         return declined("the best passages state no year for this")
+    if asks_clock(question) and conflict is None and not any(states_clock(r.sentence.text) for r in shown):
+        # "What time did the opening ceremony start on November 10?" is not answered by "…was
+        # convened in Chengdu on November 10th": a date, no time of day
+        return declined("the best passages state no time of day for this")
+    if asks_locality(question) and conflict is None and not any(
+            names_locality(r.sentence.text, question, r.sentence.facts) for r in shown):
+        # "…设在成都哪个区?" is not answered by "…落地成都": the city, no district
+        return declined("the best passages name no district or street for this")
     role = asked_role(question)
     # (only where the passages are written in the question's language: 总经理 is in no English one)
     if role and conflict is None and not info["cross"] and set(tokenize(role)) <= info.get("unseen_terms", set()) \

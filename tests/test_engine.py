@@ -137,6 +137,38 @@ def test_a_venue_the_sources_do_not_name_is_declined(engine, question):
     assert engine.ask("大会是在哪里举办的?").outcome == "answer"
 
 
+@pytest.mark.parametrize("question, why", [
+    ("What time did the opening ceremony start on November 10?", "time of day"),
+    ("国家超高清视频创新中心具体设在成都哪个区?", "district"),
+    ("How many micro-dramas has Sichuan approved since the faster review mechanisms came in?", "count no micro-dramas"),
+    ("AI影视工业梦工厂共建项目预计什么时候建成?", "no time"),
+])
+def test_a_date_a_city_a_share_or_a_list_is_no_answer_to_what_is_asked(engine, question, why):
+    """seed_blind_b's unanswerables (r033, r038, r035, r040): the date is no time of day, the city
+    no district, "review times cut by 50%" no count of micro-dramas, and the 清 of 超高清 (a
+    dynasty to jieba) no time; each had been answered with a confident, cited sentence."""
+    answer = engine.ask(question)
+    assert answer.outcome == "abstain" and why in " ".join(answer.verdict.reasons), (answer.outcome, answer.verdict.reasons)
+    assert engine.ask("How much did micro-drama review times fall?").outcome == "answer"
+    assert engine.ask("大会是什么时候举行的?").outcome == "answer"
+
+
+def test_an_english_name_the_translation_leaves_out_is_found_on_the_chinese_side(engine):
+    """p09 says the labs 落地成都; its English says "in Sichuan". Asked of Chengdu, the paragraph
+    is not another place's: answered, not "no such information for Chengdu"."""
+    answer = engine.ask("what technologies are the national platforms in Chengdu researching?")
+    assert answer.outcome == "answer" and "National Innovation Center" in answer.text, (answer.outcome, answer.text)
+    assert engine.ask("what technologies are the national platforms in Chongqing researching?").outcome != "answer"
+
+
+def test_each_question_of_several_finds_its_own_paragraph(engine):
+    """"主题是啥?另外,…依托的是哪个区域战略?": the whole question's best four paragraphs were all on
+    the strategy; the theme's paragraph is kept for its part (r030), and 啥 asks what 什么 asks."""
+    answer = engine.ask("这届大会的主题是啥?另外,大会能持续办下去,最深层依托的是哪个区域战略的共振?")
+    assert answer.outcome == "answer", (answer.outcome, answer.verdict.reasons)
+    assert "AI无界" in answer.text and "双城经济圈" in answer.text, answer.text
+
+
 def test_a_multi_part_question_the_sources_answer_in_no_part_abstains(engine):
     answer = engine.ask("成都市市长是谁?重庆市市长是谁?")
     assert answer.outcome == "abstain" and answer.verdict.unanswered == []

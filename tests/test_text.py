@@ -14,7 +14,7 @@ from rag.text.tokens import question_word
     ("四川每年3亿元文艺精品专项资金", {3, 3e8}), ("annual RMB 300 million special fund", {300, 3e8}),
     ("11个优质影视项目", {11}), ("已成功举办三届", {3}), ("一百二十家企业", {120}), ("三百万元", {3e6}),
     ("两千人", {2000}), ("1,200 porpoises", {1200}), ("审查时效提升50%", {50}), ("3.5亿", {3.5, 3.5e8}),
-    ("one-stop 一站式备案 统一部署", {1}), ("half of it", {50})])
+    ("one-stop 一站式备案 统一部署", set()), ("one film", {1}), ("half of it", {50})])   # one-stop: a word, as 一站式
 def test_numbers_in_both_languages(text, values):
     assert numbers(text) == {float(v) for v in values}
 
@@ -238,6 +238,10 @@ def test_a_word_with_cheng_is_no_share():
     # not after a bare question word: "when and where" asks of one thing
     ("When and where was the conference held, and how many editions have there been?",
      ["When and where was the conference held", "and how many editions have there been"]),
+    # a question mark ends a question: what leads the next is its own context, not more of the first
+    ("这届大会的主题是什么?另外,大会能持续办下去,最深层依托的是哪个区域战略的共振?",
+     ["这届大会的主题是什么", "另外，大会能持续办下去，最深层依托的是哪个区域战略的共振"]),
+    ("大会哪天在哪开的?这是办到第几届了?", ["大会哪天在哪开的", "这是办到第几届了"]),
 ])
 def test_a_multi_part_question_is_split_into_the_questions_it_asks(question, parts):
     from rag.text import question_parts
@@ -784,3 +788,56 @@ def test_a_question_for_a_works_title():
     assert not asks_work_title("专门展出中国艺术的画廊叫什么？")
     assert not asks_work_title("提出了关于地震起源和山脉形成的解释人的名字是什么？")
 
+
+
+@pytest.mark.parametrize("question, plain", [
+    ("这届大会的主题是啥?", "这届大会的主题是什么?"), ("为啥在成都办?", "为什么在成都办?"),
+    ("啥时候开的?", "什么时候开的?"), ("咋申请资助?", "怎么申请资助?"), ("在哪儿举行的?", "在哪里举行的?"),
+    ("這屆大會的主題是啥?", "这届大会的主题是什么?"),                 # Traditional too
+    ("What's the theme?", "What's the theme?"),
+])
+def test_a_colloquial_question_is_read_in_written_question_words(question, plain):
+    """啥 / 咋 / 哪儿 ask what 什么 / 怎么 / 哪里 ask: every answer-type and multi-part rule is
+    written for the latter ("主题是啥?另外…?" was one question asking one thing)."""
+    from rag.text import plain_question, question_parts
+    assert plain_question(question) == plain
+    assert len(question_parts(plain_question("这届大会的主题是啥?另外,大会依托的是哪个区域战略?"))) == 2
+
+
+def test_an_announced_count_of_questions_is_no_number_of_the_question():
+    """"Two things: …" says how many questions follow, not a figure the sources must state."""
+    from rag.text import focus_question
+    from rag.text.constraints import constraints
+    q = "Two things: how much quicker did reviews get, and what technologies do the labs research?"
+    assert focus_question(q, "en") == q.split(": ", 1)[1]
+    assert not constraints(focus_question(q, "en")).numbers
+    assert focus_question("两个问题：大会在哪开的？签了几个项目？", "zh") == "大会在哪开的？签了几个项目？"
+    assert focus_question("Two projects were signed, and how many films?", "en").startswith("Two projects")
+
+
+def test_a_question_for_a_time_of_day_or_a_district():
+    """The date is no answer to "what time", the city none to "which district"."""
+    from rag.text.answer_types import asks_clock, asks_locality, names_locality, states_clock
+    assert asks_clock("What time did the opening ceremony start on November 10?") and asks_clock("开幕式几点开始?")
+    assert not asks_clock("What time of year is it held?") and not asks_clock("大会什么时候举行?")
+    assert states_clock("大会于11月10日上午9点在成都开幕。") and states_clock("It began at 9:30 a.m.")
+    assert not states_clock("11月10日,2025成渝影视发展大会在成都举行。")
+    assert not states_clock("The conference was convened in Chengdu on November 10th.")
+    assert asks_locality("国家超高清视频创新中心具体设在成都哪个区?") and asks_locality("Which district of Chengdu hosts it?")
+    assert not asks_locality("最深层依托的是哪个区域战略的共振?") and not asks_locality("设在哪个城市?")
+    assert names_locality("会议在成都市武侯区举行。") and names_locality("It was held in Wuhou District.")
+    assert not names_locality("促成国家超高清视频创新中心落地成都。")
+    assert not names_locality("成渝地区双城经济圈产生的深层共振。")           # 地区 is no district
+    assert not names_locality("会议在成都市武侯区举行。", "武侯区有什么?")       # the question's own
+
+
+def test_a_share_or_a_one_stop_counts_nothing():
+    """"How many micro-dramas …?" is not answered by "…one-stop filing, reducing micro-drama
+    review times by 50%": a share and a word are no count."""
+    from rag.text import quantities
+    from rag.text.answer_types import states_count
+    sentence = ("The bureau has introduced mechanisms such as “joint government-enterprise review” and "
+                "“one-stop filing,” reducing micro-drama review times by 50%.")
+    assert not states_count("micro-dramas", sentence)
+    assert states_count("micro-dramas", "The bureau approved 120 micro-dramas.")
+    assert [q.written for q in quantities("one-stop filing")] == [] and quantities("one film")[0].written == 1

@@ -20,7 +20,7 @@ from .numbers import quantities
 from .tokens import EN_STARTERS, ZH_MEASURES, jieba, pos_tags, stem, tokenize
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
-FACTS_VERSION = 14
+FACTS_VERSION = 15
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
@@ -203,8 +203,8 @@ def _zh_offers(sentence: str) -> dict[str, set[str]]:
             found["place"].add(word)
         elif flag == "nt":
             found["org"].add(word)
-        elif flag == "t":
-            found["time"].add(word)
+        elif flag == "t" and len(word) >= 2:      # one character jieba calls a time is a dynasty's name
+            found["time"].add(word)                 # inside another word (清 of 超高清), no time
     found["org"].update(_ZH_ORG_SUFFIX.findall(bare))
     found["place"].update(_zh_suffixed_places(tags))
     found["time"].update(_ZH_TIME.findall(sentence))
@@ -444,7 +444,8 @@ def states_count(unit: str, sentence: str) -> bool:
             return bool(re.search(_ZH_NUMERAL + measure + _ZH_CLAUSE + noun, sentence)
                         or re.search(noun + _ZH_CLAUSE + _ZH_NUMERAL + measure + "(?=[，。；！？,;!?、\\s]|$)", sentence))
         return bool(re.search(_ZH_NUMERAL + _ZH_UNIT_FORMS.get(unit, re.escape(unit)), sentence))
-    if not (quantities(sentence) or _EN_VAGUE_COUNT.search(sentence)):
+    # (a share is no count: "reducing micro-drama review times by 50%" counts no micro-dramas)
+    if not (any(not q.percent for q in quantities(sentence)) or _EN_VAGUE_COUNT.search(sentence)):
         return False
     said = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", sentence)]
     forms = set().union(*(_noun_forms(w) for w in said)) if said else set()
@@ -601,6 +602,48 @@ def names_venue(sentence: str, question: str = "") -> bool:
     "国家大剧院")."""
     pattern = _ZH_VENUE_NAME if is_chinese(sentence) else _EN_VENUE_NAME
     return any(m.group(0) not in question for m in pattern.finditer(sentence))
+
+
+# a time of day ("What time did it start?", "几点开幕?"): the date is no answer
+_ZH_ASKS_CLOCK = re.compile(r"几点|几时几分|什么时刻|哪个时段")
+_EN_ASKS_CLOCK = re.compile(r"\b(?:what|which) time\b(?! (?:of (?:the )?year|period|frame|zone))|\bat what hour\b", re.I)
+_ZH_CLOCK = re.compile(r"\d{1,2}\s?[:：]\s?\d{2}|[零一二两三四五六七八九十\d]{1,3}\s?[点时](?:\s?[零一二两三四五六七八九十\d]{1,3}\s?分|半|整)?"
+                       r"|[上中下]午|凌晨|傍晚|晚上|早上")
+_EN_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d{2}\b|\bo'clock\b|\b(?:noon|midnight|morning|"
+                       r"afternoon|evening)\b", re.I)
+
+
+def asks_clock(question: str) -> bool:
+    """A question for the time of day ("What time did the opening ceremony start?", "几点开幕?")."""
+    return bool((_ZH_ASKS_CLOCK if is_chinese(question) else _EN_ASKS_CLOCK).search(question))
+
+
+def states_clock(sentence: str) -> bool:
+    """Whether the sentence gives a time of day (9:30, 上午9点, "at 2 p.m.", "in the afternoon")."""
+    return bool((_ZH_CLOCK if is_chinese(sentence) else _EN_CLOCK).search(sentence))
+
+
+# a place below the city ("成都哪个区?", "Which district …?"): the city is no answer
+_ZH_ASKS_LOCALITY = re.compile(r"(?:哪个|哪一个|哪|什么)(?:区|县|镇|乡|街道|条街|条路|个街道)(?![域别分])")
+_EN_ASKS_LOCALITY = re.compile(r"\b(?:which|what|in which|in what)\s+(?:district|county|neighbou?rhood|borough|suburb|"
+                               r"street|road|avenue|part of (?:the )?(?:city|town))\b", re.I)
+_ZH_LOCALITY_END = ("区", "县", "镇", "乡", "街道", "路", "街", "村")
+_ZH_NOT_LOCALITY = ("地区", "城区", "市区", "社区", "园区", "景区", "片区", "辖区", "山区", "郊区", "街道办")
+_EN_LOCALITY = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s+(?:District|County|Borough|Street|Road|Avenue|Township)\b")
+
+
+def asks_locality(question: str) -> bool:
+    return bool((_ZH_ASKS_LOCALITY if is_chinese(question) else _EN_ASKS_LOCALITY).search(question))
+
+
+def names_locality(sentence: str, question: str = "", found: dict | None = None) -> bool:
+    """Whether the sentence names a district, county, town or street the question does not
+    ("武侯区", "Wuhou District"): the places it names (jieba's, and those ending 区/县/镇…)."""
+    if not is_chinese(sentence):
+        return any(m.group(0) not in question for m in _EN_LOCALITY.finditer(sentence))
+    places = (facts(sentence) if found is None else found).get("place", ())
+    return any(p.endswith(_ZH_LOCALITY_END) and not p.endswith(_ZH_NOT_LOCALITY) and p not in question
+               for p in places)
 
 
 _FORECAST = re.compile(r"预计|预测|预期|有望|\b(?:expected|forecasts?|forecasted|projected|is set to|are set to|will)\b", re.I)

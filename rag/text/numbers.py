@@ -73,6 +73,8 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
         if value is not None:
             out.append(Quantity(value, value, nxt in "%％"))
     for m in _EN_WORD.finditer(text or ""):
+        if m.group(1).lower() == "one" and re.match(r"-[a-z]", text[m.end():m.end() + 2], re.I):
+            continue              # "one-stop filing", "one-off": a word, not a count (as 一站式 is none)
         written = _en_run(m.group(1))
         out.append(Quantity(written, written * _SCALE.get((m.group(2) or "").lower(), 1.0)))
     if HALF.search(text or ""):

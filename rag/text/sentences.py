@@ -77,7 +77,12 @@ def focus_question(text: str, lang: str) -> str:
             and any(not question_word(t) for t in tokenize(last)) \
             and not any(_ASKING.search(p) for p in parts[:-1]):
         return _LEAD_IN.sub("", last) if told else last
-    return text.strip()
+    return _ANNOUNCED.sub("", text.strip())
+
+
+# "Two things: …", "两个问题：…": how many questions follow, not a number the sources must state
+_ANNOUNCED = re.compile(r"^(?:(?:two|three|four|a few|several|some|a couple of|\d)\s+(?:quick\s+)?(?:things|questions)|"
+                        r"(?:我有|问)?(?:两|三|四|几|\d)(?:个|件)(?:小)?(?:问题|事情|事))\s*[:：,，]\s*", re.I)
 
 
 _LEAD_IN = re.compile(r"^(?:actually|but|now|first|ok(?:ay)?|and)?[,\s]*(?:before (?:that|this|doing so|you do))?\s*[:,]\s*|"
@@ -85,6 +90,7 @@ _LEAD_IN = re.compile(r"^(?:actually|but|now|first|ok(?:ay)?|and)?[,\s]*(?:befor
 
 
 _PIECE = re.compile(r"[？?；;，,、:：]+")
+_ASKED_SENTENCE = re.compile(r"(?<=[？?])")
 _ASKS_ZH = re.compile(r"多少|多[大长久远高重宽深]|几[个家项部位届次条名座所批种年天号月成岁]|什么|哪|谁|何时|何地|怎样|怎么|如何|是否")
 _ASKS_EN = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
 # (not after a bare question word: "when and where was it held?" asks of one thing, in one piece)
@@ -110,17 +116,26 @@ def question_parts(question: str) -> list[str]:
     # "What was the theme and which areas did it focus on?": "and" before a question word
     # joins two questions as a comma does
     text = question if zh else _EN_AND_ASKS.sub(", ", question)
-    for piece in (p.strip() for p in _PIECE.split(text)):
-        if not piece:
-            continue
-        # a piece that asks and says what about (5 characters, 3 words): "哪些单位、哪些个人参加了"
-        # asks one thing
-        if asks.search(piece) and (len(piece) >= 5 if CJK.search(piece) else len(piece.split()) >= 3):
-            parts.append([piece])
-        elif parts:
-            parts[-1].append(piece)
-        else:
-            context.append(piece)
+    for sentence in _ASKED_SENTENCE.split(text):
+        # a question mark ends a question: what leads the next one is its own context ("主题是什么?
+        # 另外，大会能持续办下去，依托的是哪个战略?"), not more of the last part
+        local: list[str] = []
+        for piece in (p.strip() for p in _PIECE.split(sentence)):
+            if not piece:
+                continue
+            # a piece that asks and says what about (5 characters, 3 words): "哪些单位、哪些个人参加了"
+            # asks one thing
+            if asks.search(piece) and (len(piece) >= 5 if CJK.search(piece) else len(piece.split()) >= 3):
+                parts.append(local + [piece])
+                local = []
+            elif parts and not local and not sentence.lstrip().startswith(piece):
+                parts[-1].append(piece)
+            elif parts:
+                local.append(piece)
+            else:
+                context.append(piece)
+        if local and parts:
+            parts[-1] += local
     if len(parts) < 2:
         return respective_parts(question)
     glue = "，" if is_chinese(question) else ", "

@@ -116,6 +116,20 @@ def simplified(text: str) -> str:
         return _t2s.convert(text)
 
 
+# colloquial question words as the written ones every check reads ("主题是啥?" asks 什么, "咋办的?"
+# 怎么): the answer-type, multi-part and follow-up rules are written for 什么 / 怎么 / 哪里
+_COLLOQUIAL = {"为啥": "为什么", "干啥": "干什么", "啥时候": "什么时候", "啥时": "什么时候", "啥子": "什么", "啥": "什么",
+               "咋样": "怎么样", "咋": "怎么", "哪儿": "哪里", "多会儿": "什么时候"}
+_COLLOQUIAL_RE = re.compile("|".join(sorted(_COLLOQUIAL, key=len, reverse=True)))
+
+
+def plain_question(text: str) -> str:
+    """A question as the checks read it: in Simplified characters (`simplified`), its
+    colloquial question words written out (啥 → 什么, 咋 → 怎么, 哪儿 → 哪里)."""
+    text = simplified(text)
+    return _COLLOQUIAL_RE.sub(lambda m: _COLLOQUIAL[m.group(0)], text) if CJK.search(text) else text
+
+
 _SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "synonyms.txt"
 _TAKE_PLACE = re.compile(r"\b(?:take|takes|took|taken|taking)\s+place\b", re.I)
 
