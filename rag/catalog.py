@@ -19,6 +19,7 @@ from .text.answer_types import FACTS_VERSION
 from .text.answer_types import facts as answer_facts
 from .records import Document, DocumentMeta, ParagraphPair, Passage
 from .text import CJK_RUN, sha256
+from .text import spelling
 from .text.translit import pinyin_key, roman_key
 
 POSTINGS_TABLE = """CREATE TABLE IF NOT EXISTS postings (
@@ -95,6 +96,7 @@ class Catalog:
         self._stats: tuple[int, float] | None = None
         self._stats_version = -1
         self._pinyin: tuple[int, dict[str, list[str]]] | None = None      # (data_version, pinyin → terms)
+        self._spelling: tuple[int, dict[str, list[str]]] | None = None    # (data_version, a deletion → terms)
         if "length" not in columns or self.get_state("tokenizer") != tokenizer_state():
             self._migrate_postings()
         self._stale_facts = self.get_state("facts") != str(FACTS_VERSION)
@@ -400,6 +402,36 @@ class Catalog:
         with self._lock:
             dfs = self._document_frequencies(sorted({t for ts in found.values() for t in ts}))
         return {w: max(sorted(ts), key=lambda t: dfs.get(t, 0)) for w, ts in found.items()}
+
+    def respelled(self, terms: set[str]) -> dict[str, str]:
+        """Misspelt English terms no passage has → the corpus's term they most likely mean
+        (rag/text/spelling.py): the nearest within one edit (two for eight letters or more), then
+        the one most passages have, then the first in order."""
+        index = self._spellings()
+        out: dict[str, str] = {}
+        for term in sorted(terms):
+            near = {c for d in spelling.deletes(term) for c in index.get(d, ())
+                    if c != term and spelling.distance(term, c) <= spelling.allowed(term)}
+            if not near:
+                continue
+            with self._lock:
+                dfs = self._document_frequencies(sorted(near))
+            out[term] = min(sorted(near), key=lambda c: (spelling.distance(term, c), -dfs.get(c, 0)))
+        return out
+
+    def _spellings(self) -> dict[str, list[str]]:
+        """A one-deletion index of the corpus's English terms (four letters or more); built once
+        per state of the catalog."""
+        with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if self._spelling is None or self._spelling[0] != version:
+                index: dict[str, list[str]] = {}
+                for (term,) in self._db.execute("SELECT DISTINCT term FROM postings"):
+                    if len(term) >= 4 and term.isascii() and term.isalpha():
+                        for d in spelling.deletes(term):
+                            index.setdefault(d, []).append(term)
+                self._spelling = (version, index)
+            return self._spelling[1]
 
     def _readings(self) -> dict[str, list[str]]:
         """pinyin → the Chinese terms (two to four characters) of the postings that read so;

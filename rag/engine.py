@@ -168,7 +168,7 @@ class Engine:
         timings: dict[str, float] = {}
 
         t = time.perf_counter()
-        query = self.standalone(q, history, client)
+        query = self.retriever.respell(self.standalone(q, history, client))
         timings["condense"] = (time.perf_counter() - t) * 1000
         retrieval = self.retriever.retrieve(query, top_k)
         timings.update({f"retrieve_{k}": v for k, v in retrieval.timings_ms.items()})

@@ -30,6 +30,7 @@ from .index import Index
 from .premise import on_asked_place
 from .records import ParagraphPair, Sentence
 from .text import CJK, MAX_PARTS, detect_language, focus_question, question_parts, tokenize
+from .text.spelling import candidates, known, misspelt
 from .text.constraints import Constraints, constraints, states
 from .text.glosses import gloss_share, glosses
 from .text.tokens import asked_kinds, glued, question_word
@@ -232,6 +233,34 @@ class Retriever:
         if self.mode in ("hybrid", "minmax") and lists is None:
             self._read_candidates(c)
         return c
+
+    def respell(self, question: str) -> str:
+        """An English question with its misspelt words written as the corpus's words they most
+        likely mean ("natinal platforms" → "national platforms"; rag/text/spelling.py): every
+        list, check and the shown standalone question read the same words. A word the corpus
+        has, however rare, stays; a typo is respelt only as a word the corpus uses: a dictionary
+        word one edit away, else (eight letters or more) a corpus term two edits away."""
+        if CJK.search(question):
+            return question
+        typos = misspelt(question)
+        if not typos:
+            return question
+        near = {w: candidates(w) for w in typos}
+        stems = {w: tokenize(w) for ws in [typos, *near.values()] for w in ws}
+        with self.index.reading():
+            catalog = self.index.catalog
+            unseen = catalog.unseen({t for ts in stems.values() for t in ts})
+            for word in typos:
+                if len(stems[word]) != 1 or stems[word][0] not in unseen:
+                    continue            # the corpus writes it so
+                written = next((c for c in near[word] if len(stems[c]) == 1 and stems[c][0] not in unseen), "")
+                if not written and len(word) >= 8:
+                    term = catalog.respelled({stems[word][0]}).get(stems[word][0], "")
+                    written = term if term and known(term) else ""
+                if written:
+                    written = written.capitalize() if word[0].isupper() else written
+                    question = re.sub(rf"\b{word}\b", written, question)
+        return question
 
     def _swaps(self, query: str) -> tuple[dict[str, str], dict[str, str]]:
         """(unseen term → the synonym the corpus uses, `Catalog.substitutes`; a capitalised word

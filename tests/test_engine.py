@@ -466,3 +466,14 @@ def test_concurrent_questions_share_the_sentence_cache_safely(engine, monkeypatc
         t.join(120)
     assert not errors, errors[:3]
     assert len(got) == 90 and all(text == want[q] for q, text in got)
+
+
+def test_a_misspelt_question_is_read_in_the_corpus_words_it_means(engine):
+    """Typos no passage has are respelt as the corpus's words (shown in the standalone
+    question): the count is found; a real word the corpus lacks ("mayor") is no typo of anything
+    and still declines."""
+    answer = engine.ask("how many projcts were signd at the cerimony?")
+    assert answer.standalone_question == "how many projects were signed at the ceremony?"
+    assert answer.outcome == "answer" and "11" in answer.text, (answer.outcome, answer.text)
+    assert engine.ask("Who is the mayor of Chengdu?").outcome == "abstain"
+    assert engine.retriever.respell("How much is Sichuan's anual fund?") == "How much is Sichuan's annual fund?"

@@ -841,3 +841,14 @@ def test_a_share_or_a_one_stop_counts_nothing():
     assert not states_count("micro-dramas", sentence)
     assert states_count("micro-dramas", "The bureau approved 120 micro-dramas.")
     assert [q.written for q in quantities("one-stop filing")] == [] and quantities("one film")[0].written == 1
+
+
+def test_a_misspelt_word_is_one_edit_from_a_dictionary_word():
+    """A typo is a word no dictionary knows (names included: "Chengdu" is one); its candidates
+    are one edit away, a letter left out first ("signd" → signed)."""
+    from rag.text.spelling import candidates, distance, misspelt
+    assert misspelt("what bigger ecosytem are the natinal platforms sichuan brought?") == ["ecosytem", "natinal"]
+    assert misspelt("Who is the mayor of Chengdu?") == []                     # a real word, a name
+    assert misspelt("How much did Wuhai spend?") == []                        # a capitalised name is no typo
+    assert candidates("signd")[0] == "signed" and "national" in candidates("natinal")
+    assert distance("ecosytem", "ecosystem") == 1 and distance("teh", "the") == 1 and distance("anual", "annu") == 3   # stems: why words, not stems, are compared
