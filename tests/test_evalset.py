@@ -34,7 +34,10 @@ def test_real_files_are_valid_against_the_seed():
 @pytest.mark.parametrize("questions, sources", [("seed_holdout.jsonl", "seeds"), ("seed_blind_a.jsonl", "seeds"),
                                                 ("seed_blind_b.jsonl", "seeds"),
                                                 ("news_zh/questions.jsonl", "eval/news_zh/sources"),
-                                                ("news_tourism/questions.jsonl", "eval/news_tourism/sources")])
+                                                ("news_tourism/questions.jsonl", "eval/news_tourism/sources"),
+                                                ("seed_blind_c.jsonl", "seeds"),
+                                                ("news_industry/questions.jsonl", "eval/news_industry/sources"),
+                                                ("news_sports/questions.jsonl", "eval/news_sports/sources")])
 def test_the_report_only_sets_are_valid_against_their_corpora(questions, sources):
     ids = seed_paragraph_ids(ROOT / sources)
     assert validate(ROOT / "eval" / questions, ids) == []
