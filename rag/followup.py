@@ -213,7 +213,14 @@ def _resolve_zh(q: str, previous: str) -> str:
         if edition:
             return previous[:edition.start()] + core + previous[edition.end():]
         return core + previous
+    core = _ZH_POINTING_TAIL.sub("", core) or core        # "那宜宾锐能那个呢?": 那个 points, it names nothing
     new, old = _zh_entities(core), _zh_entities(previous)
+    headed = _named_head(core, previous) if new else ""
+    if headed:
+        return headed
+    swapped = _attribute_swap(core, previous) if not new else ""
+    if swapped:
+        return swapped
     if new and old:
         entity, kind = new[0]
         # (where and whether it has one are how the follow-up asks, not part of the name:
@@ -270,6 +277,51 @@ def _resolve_zh(q: str, previous: str) -> str:
         if context:
             return f"{context}{core}？"
     return q
+
+
+_ZH_POINTING_TAIL = re.compile(r"(?:那个|这个|那家|这家|那边|这边)$")
+# what a project, a base or a company is called after the names that say whose ("金坛的恒锂电池项目")
+_ZH_HEADS = frozenset("项目 基地 园区 产业园 工厂 公司 企业 集团".split())
+
+
+def _named_head(core: str, previous: str) -> str:
+    """"那宜宾锐能呢?" after "金坛的恒锂电池项目全部达产后年产值有多少?": the follow-up's names stand
+    for the names before the head noun of the last question's first phrase ("宜宾锐能的项目全部
+    达产后…"), not for one of them (the brand 恒锂 would stay). Not when the follow-up names a
+    facility itself ("天府基地呢?": a facility for a facility, `_resolve_zh`)."""
+    if len(core) > 8 or _ZH_ASK.search(core) or _ZH_FACILITY_END.search(core):
+        return ""
+    runs = _zh_runs(previous)
+    run = runs[0] if runs else []
+    head = next((i for i, w in enumerate(run) if w in _ZH_HEADS), 0)
+    if head == 0:
+        return ""
+    phrase = "".join(run[:head])
+    start = previous.find(phrase)
+    if start < 0 or not _zh_entities(phrase) and len(run[:head]) < 2:
+        return ""
+    return previous[:start] + core + "的" + previous[start + len(phrase):]
+
+
+_ZH_LINK = frozenset("是 有 为 达 达到 约 共 一共 大概".split())
+
+
+def _attribute_swap(core: str, previous: str) -> str:
+    """"税收呢?" after "赣州经开区2024年规上工业总产值是多少?": one noun asks the same figure of
+    another attribute — it takes the place of the noun the last question asked the figure of
+    ("赣州经开区2024年规上工业税收是多少?")."""
+    tags = pos_tags(core)
+    if len(tags) != 1 or not tags[0][1].startswith(("n", "vn")) or not 2 <= len(core) <= 4 or _ZH_ASK.search(core):
+        return ""
+    words = pos_tags(previous)
+    ask = next((i for i, (w, _) in enumerate(words) if w in ("多少", "几何", "多大", "多高")), -1)
+    i = ask - 1
+    while i >= 0 and words[i][0] in _ZH_LINK:
+        i -= 1
+    if i < 0 or not words[i][1].startswith(("n", "vn")) or len(words[i][0]) < 2 or words[i][0] == core:
+        return ""
+    at = sum(len(w) for w, _ in words[:i])
+    return previous[:at] + core + previous[at + len(words[i][0]):]
 
 
 def _pointed(core: str, previous: str) -> tuple[int, int, str] | None:

@@ -7,11 +7,12 @@ import re
 from typing import TYPE_CHECKING
 
 from .records import ParagraphPair
-from .text import CJK, EN_STARTERS, EN_STOP, is_chinese, quantities, zh_names
+from .extract import FEATURES as READING_FEATURES
+from .text import CJK, EN_STARTERS, EN_STOP, is_chinese, pos_tags, quantities, zh_names
 from .text.tokens import merged_with
-from .text.answer_types import STATED_YEAR, TYPED_TYPES, answers_typed
+from .text.answer_types import STATED_YEAR, TYPED_TYPES, answers_typed, asked_attribute, states_attribute
 from .text.answer_types import facts as facts_of
-from .text.constraints import PERIOD, Constraints, states
+from .text.constraints import PERIOD, Constraints, phases, states
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -116,7 +117,8 @@ def conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent:
     if places:
         asked_kinds = {**asked_kinds, "place": [*asked_kinds.get("place", ()), *places]}
     for entity in ent:
-        stated = _other_name(cons, entity, facts, named, asked_kinds, sentence)
+        around = f"{pair.zh or ''}\n{pair.en or ''}\n{dated}"
+        stated = _other_name(cons, entity, facts, named, asked_kinds, sentence, around)
         if not stated and cons.qtype in TYPED_TYPES and any(entity in asked_kinds.get(k, ()) for k in ("place", "org")):
             # only for a figure asked of a place or an organisation (the wrong-entity question:
             # "重庆的资金是多少?"); a name in a "who / which" question is often an adjective
@@ -124,7 +126,7 @@ def conflict(cons: Constraints, top: "Reading", pair: ParagraphPair | None, ent:
             same_side = [x for x in paragraph if x.lang == top.sentence.lang]
             stated = _other_name(cons, entity, _merged([x.facts for x in same_side]), named,
                                  {k: v for k, v in asked_kinds.items() if k in ("place", "org")},
-                                 "".join(x.text for x in same_side))
+                                 "".join(x.text for x in same_side), around)
         if stated:
             return entity, stated
     return None
@@ -156,7 +158,7 @@ def _merged(all_facts: list[dict]) -> dict:
 
 
 def _other_name(cons: Constraints, entity: str, facts: dict, named: list[str], asked_kinds: dict,
-                text: str = "") -> str:
+                text: str = "", around: str = "") -> str:
     """A name in `facts` of the same kind as the asked `entity` (a place for a place: "四川省" is
     not contradicted by the organisation "许可", when the question's own tags say which), and
     not one the question names; no place inside a company's name in `text`."""
@@ -170,8 +172,11 @@ def _other_name(cons: Constraints, entity: str, facts: dict, named: list[str], a
     pool = [p for k in same for p in facts.get(k, [])] if same else (
         (facts.get("place", []) + facts.get("org", []) + facts.get("person", [])) if kind in ("zh", "name")
         else facts.get(kind, []) + facts.get("place", []))
+    # (nor a region or a kind of zone, nor a district named with the asked place: "新区" of
+    # "成都东部新区", "锡山区" of "无锡市锡山经济技术开发区")
     others = [p for p in pool if p and not states(p, entity) and not states(entity, p)
-              and not any(states(p, e) or states(e, p) for e in named)]
+              and not any(states(p, e) or states(e, p) for e in named)
+              and not _GENERIC_PLACE.match(p) and not within(entity, p, text + "\n" + around)]
     if text and same == ["place"]:      # the first place the text names (tags come grouped, not in order)
         others.sort(key=lambda p: text.find(p) if p in text else len(text))
     return others[0] if others else ""
@@ -223,8 +228,10 @@ def attributed_other(cons: Constraints, shown: list["Reading"], pairs: dict[str,
         if not first and zh:
             # a news paragraph leaves its city to the headline ("…大会在成都开幕")
             first = next(iter(sorted((p for p in facts_of(title).get("place", ()) if p in title), key=title.find)), "")
+        # (a district of the asked place, named with it in the paragraph or the headline, is its)
         if first and not (states(first, entity) or states(entity, first) or (zh and set(first) & set(entity))
-                          or any(states(first, e) or states(e, first) for e, _ in cons.entities)):
+                          or any(states(first, e) or states(e, first) for e, _ in cons.entities)
+                          or nested(entity, first, pairs[top.pair_id].both + "\n" + title)):
             return entity, first
     return None
 
@@ -255,7 +262,8 @@ def figure_of_other(cons: Constraints, shown: list["Reading"]) -> tuple[str, str
             # the asked place is a candidate owner too (浙江 of 浙江省广播电视局 is no tagged place),
             # and a place right after it is part of its name (曲江新区, 成都高新区)
             before = [(i, p) for p in [*places, entity] for i in [text.rfind(p, 0, at)]
-                      if i >= 0 and not (p != entity and text[max(0, i - len(entity)):i] == entity)]
+                      if i >= 0 and not (p != entity and (within(entity, p, text[max(0, i - len(entity) - 4):i + len(p)])
+                                                          or _GENERIC_PLACE.match(p)))]
             owners.add(max(before)[1] if before else "")
         if "" in owners or any(states(o, entity) or states(entity, o) or set(o) & set(entity) for o in owners):
             continue
@@ -277,20 +285,121 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
     if not ratio or not chosen:
         return chosen
     cons = c.constraints_of(question)
+    # (the article a headline names, then whose place: a place the checks know is judged below)
+    chosen = _titled_article(chosen[0], readings, c, question, cons, policy) or chosen
     if cons.qtype not in TYPED_TYPES:
         return _naming_first(chosen, readings, question, c, cons, ratio)
+    zh = is_chinese(question)
+    wanted = set(cons.phases)
+    if wanted and not phases(chosen[0].sentence.text) & wanted:
+        # a value asked of a phase ("一期建筑面积有多大?"): a sentence naming that phase and giving
+        # what is asked leads, when it is of the chosen one's article or comes within the ratio
+        # ("其中一期总建筑面积42万平方米", not the park's "规划面积2.1平方公里" before it)
+        phased = [r for r in readings if phases(r.sentence.text) & wanted and answers_typed(
+            question, cons.qtype, r.sentence.text, r.sentence.facts, (r.sentence.lang == "zh") == zh)]
+        alt = _own_first(phased, chosen[0], c, question, policy)
+        if alt and _may_lead(alt[0], chosen[0], c, cons, ratio):
+            return alt
+    attribute = asked_attribute(question) if zh and cons.qtype in ("quantity", "money", "percent") else ""
+    if attribute and not states_attribute(attribute, chosen[0].sentence.text):
+        # the same for the thing a sum is of ("一年能给地方交多少税?"): "年纳税约10.2亿元", not the
+        # lead's "总投资120亿元"
+        stating = [r for r in readings if r.sentence.lang == "zh" and states_attribute(attribute, r.sentence.text)
+                   and answers_typed(question, cons.qtype, r.sentence.text, r.sentence.facts)]
+        alt = _own_first(stating, chosen[0], c, question, policy)
+        if alt and _may_lead(alt[0], chosen[0], c, cons, ratio):
+            return alt
     # a value asked of a place
     other = attributed_other(cons, chosen, c.pairs, c.sentences, c.headers, getattr(c, "spelled", {}))
     if not other:
         return chosen
     naming = [r for r in readings if r.pair_id in c.pairs and states(other[0], c.titled(c.pairs[r.pair_id]))]
+    # (of those, one that speaks of the thing the sum is of first: "两江新区…一年能贡献多少税收?" is
+    # answered by 两江's "年税收约33亿元", not by its "总投资246亿元")
+    # (a sentence without it would be declined for want of it: one with it comes within the
+    # ratio of the best naming sentence, or says as much of the question as the chosen one —
+    # "28个签约项目全部达产后…年税收约33亿元" for 两江 as "24个签约项目…年税收约31亿元" for 成都)
     alt = choose(naming, question, policy) if naming else []
-    if not alt or alt[0].prob < ratio * chosen[0].prob:
+    of_it = [r for r in naming if attribute and states_attribute(attribute, r.sentence.text)]
+    best_of_it = choose(of_it, question, policy) if of_it else []
+    if best_of_it and (alt and best_of_it[0].prob >= ratio * alt[0].prob and alt[0].prob >= ratio * chosen[0].prob
+                       or best_of_it[0].x[_COV] >= chosen[0].x[_COV]):
+        alt = best_of_it
+    elif not alt or alt[0].prob < ratio * chosen[0].prob:
         return chosen
     # only a sentence that gives what is asked ("820部作品入围" is no area of a base in 亩)
-    zh = is_chinese(question)
     lead = alt[0].sentence
     return alt if answers_typed(question, cons.qtype, lead.text, lead.facts, (lead.lang == "zh") == zh) else chosen
+
+
+_COV = READING_FEATURES.index("cov")       # the reader's question coverage of a sentence
+
+
+def _same_article(a: "Reading", b: "Reading", c: "Candidates") -> bool:
+    return a.pair_id in c.pairs and b.pair_id in c.pairs and c.pairs[a.pair_id].doc == c.pairs[b.pair_id].doc
+
+
+def _titled_article(chosen: "Reading", readings: list["Reading"], c: "Candidates", question: str,
+                    cons: Constraints, policy: dict) -> list["Reading"]:
+    """The sentences of the article whose headline names more of the question's words than the
+    chosen sentence's article (and paragraph) do, when one of its sentences gives what is asked:
+    news headlines name the project, the company and the place ("恒锂…项目签约金坛"), and a name
+    jieba does not know as one (恒锂, 金坛) is no constraint the checks read — "恒锂在金坛的电池项目
+    …一年能给地方交多少税?" was answered from the look-alike Yibin project's paragraph. [] else."""
+    from .extract import choose
+    headers = c.headers or {}
+    if not headers or chosen.pair_id not in c.pairs:
+        return []
+    docs = sorted({c.pairs[r.pair_id].doc for r in readings if r.pair_id in c.pairs})
+    mine = c.pairs[chosen.pair_id].doc
+    # the question's names of an article: words one or two of the candidates' headlines say,
+    # and that the chosen sentence's article says nowhere (its headline, its paragraphs here)
+    told = "\n".join([headers.get(mine, "")] + [p.both for p in c.pairs.values() if p.doc == mine])
+    # (names the checks know — 重庆, 四川省广播电视局 — are theirs: asked of 重庆, an answer only
+    # another place's article gives is declined there, not looked for in 重庆's)
+    # (an English question's names by the Chinese names they spell: "Hengli" → 恒锂; a company is
+    # no place, looked for here too)
+    places = set(facts_of(question).get("place", ())) | {e for e in getattr(c, "aliases", {}).values()
+                                                        if e in facts_of(e).get("place", ())}
+    known = {e for e, _ in cons.entities if e in places or not CJK.search(e)}
+    words = set(c.terms) | set(getattr(c, "aliases", {}).values())
+    terms = {t for t in words if len(t) >= 2 and CJK.search(t) and t not in told
+             and not any(t in e or e in t for e in known) and _noun(t)
+             and 1 <= sum(t in headers.get(d, "") for d in docs) <= 2}
+    named = {d: {t for t in terms if t in headers.get(d, "")} for d in docs}
+    most = max(len(n) for n in named.values())
+    best = {d for d in docs if len(named[d]) == most}
+    if not most or mine in best:
+        return []
+    # (two articles may name as much — a park's 2023 and 2024 reports: the best sentence of either)
+    zh = is_chinese(question)
+    own = [r for r in readings if r.pair_id in c.pairs and c.pairs[r.pair_id].doc in best and answers_typed(
+        question, cons.qtype, r.sentence.text, r.sentence.facts, (r.sentence.lang == "zh") == zh)]
+    return choose(own, question, policy) if own else []
+
+
+def _noun(term: str) -> bool:
+    """A word that may name something (jieba: a noun or a name), not a verb like 举行."""
+    tags = pos_tags(term)
+    return bool(tags) and all(flag.startswith("n") for _, flag in tags)
+
+
+def _own_first(readings: list["Reading"], chosen: "Reading", c: "Candidates", question: str, policy: dict) -> list["Reading"]:
+    """`choose` over the readings of the chosen sentence's article when it has any, else over all."""
+    from .extract import choose
+    own = [r for r in readings if _same_article(r, chosen, c)]
+    return choose(own or readings, question, policy) if readings else []
+
+
+def _may_lead(alt: "Reading", chosen: "Reading", c: "Candidates", cons: Constraints, ratio: float) -> bool:
+    """Whether a sentence that meets a constraint the chosen one misses may lead instead: one of
+    the chosen one's article, or one within the ratio whose paragraph (with its headline) names
+    all the question names — a look-alike article's "年纳税约10.2亿元" is no answer for 金坛's."""
+    if _same_article(alt, chosen, c):
+        return True
+    names = [e for e, _ in cons.entities]
+    return alt.prob >= ratio * chosen.prob and alt.pair_id in c.pairs and all(
+        states(e, c.titled(c.pairs[alt.pair_id])) for e in names)
 
 
 def _naming_first(chosen: list["Reading"], readings: list["Reading"], question: str, c: "Candidates",
@@ -337,9 +446,26 @@ def other_period(cons: Constraints, lead: "Reading | None", titled: str) -> tupl
 def headline_is_about(entity: str, headline: str) -> bool:
     """Whether an article's headline names a Chinese place and no other ("曲江微短剧拍摄基地启动运营"
     for 曲江): its paragraphs are about that place whatever else they name (西安, a company's
-    长安 or 重庆)."""
+    长安 or 重庆). A district of it named with it is no other ("成都东部新区…" is about 成都)."""
     return bool(CJK.search(entity)) and states(entity, headline) and not (
-        set(facts_of(headline).get("place", ())) - {entity})
+        {p for p in facts_of(headline).get("place", ()) if not nested(entity, p, headline)} - {entity})
+
+
+# a region or a kind of zone, not a place a figure belongs to ("主要为西南地区整车企业配套", "新区")
+_GENERIC_PLACE = re.compile(r"^(?:(?:东|西|南|北|中|华东|华南|华北|华中|西南|西北|东北|东南|中西)部?地区|"
+                            r"(?:新|高新|开发|经开|园|城|市|全|本|该|辖)区|全市|本市|全省|本省|当地)$")
+
+
+def nested(a: str, b: str, text: str) -> bool:
+    """Whether `text` names one of the two places as part of the other ("重庆两江新区": 两江 of 重庆)."""
+    return within(a, b, text) or within(b, a, text)
+
+
+def within(entity: str, place: str, text: str) -> bool:
+    """Whether `text` names `place` as part of `entity` ("成都东部新区", "宜宾市三江新区", "无锡市锡山
+    经济技术开发区" for 锡山区): the asked place, a few characters, then the other."""
+    head = place[:-1] if len(place) >= 3 and place[-1] in "区县市镇" else place
+    return bool(CJK.search(entity)) and bool(re.search(re.escape(entity) + r"[\u4e00-\u9fff]{0,4}?" + re.escape(head), text))
 
 
 def _places(sentence, known: set[str]) -> list[str]:
@@ -350,5 +476,5 @@ def _places(sentence, known: set[str]) -> list[str]:
     if sentence.lang == "en":
         for name in (*sentence.facts.get("org", ()), *sentence.facts.get("person", ())):
             found += [p for p in known if name.startswith(p + " ")]
-    found = [p for p in dict.fromkeys(found) if p in text]
+    found = [p for p in dict.fromkeys(found) if p in text and not _GENERIC_PLACE.match(p)]
     return sorted(found, key=text.find)

@@ -31,7 +31,8 @@ from .premise import on_asked_place
 from .records import ParagraphPair, Sentence
 from .text import CJK, MAX_PARTS, detect_language, focus_question, question_parts, tokenize
 from .text.spelling import candidates, known, misspelt
-from .text.constraints import Constraints, constraints, states
+from .text.answer_types import asked_attribute, states_attribute
+from .text.constraints import Constraints, constraints, phases, states
 from .text.glosses import gloss_share, glosses
 from .text.tokens import asked_kinds, glued, question_word
 from .weights import load_weights
@@ -48,6 +49,36 @@ def with_aliases(cons: Constraints, aliases: dict[str, str]) -> Constraints:
     extra = [(term, "zh") for word, term in aliases.items() if word in cons.question
              and (term, "zh") not in cons.entities]
     return replace(cons, entities=[*cons.entities, *extra]) if extra else cons
+
+
+def _with_named(c: "Candidates", order: list[str], kept: list[str]) -> list[str]:
+    """A question about a phase of a project ("一期啥时候投产?") or a sum of a named thing ("一年能
+    交多少税?") whose kept paragraphs name no such phase or thing gets the best-fused paragraph of
+    the lead's article that does, second after the lead (the verifier reads the best three): it is
+    the constraint the answer hangs on, and the verifier declines when no paragraph it reads
+    names it."""
+    cons = c.constraints
+    if cons is None or not kept:
+        return kept
+    wanted = set(cons.phases)
+    attribute = (asked_attribute(c.focus or c.query) if c.lang == "zh" and cons.qtype in ("quantity", "money", "percent")
+                 else "")
+    tests = ([lambda text: bool(phases(text) & wanted)] if wanted else []) + (
+        [lambda text: states_attribute(attribute, text)] if attribute else [])
+    # the article: of the best kept paragraph that names what the question names (a look-alike
+    # article may lead: "两江新区…多少税收?" found 成都东部新区's first)
+    asked = [e for e, _ in cons.entities]
+    lead = next((pid for pid in kept if all(states(e, c.titled(c.pairs[pid])) for e in asked)), kept[0])
+    doc = c.pairs[lead].doc
+    for said in tests:
+        if any(said(c.pairs[pid].zh or "") for pid in kept if c.pairs[pid].doc == doc):
+            continue
+        extra = next((pid for pid in order if pid not in kept and c.pairs[pid].doc == doc
+                      and said(c.pairs[pid].zh or "")), "")
+        if extra:
+            at = kept.index(lead) + 1
+            kept = [*kept[:at], extra, *kept[at:]][:len(kept)]
+    return kept
 
 
 @dataclass(frozen=True)
@@ -437,6 +468,13 @@ class Retriever:
         kept = order[:k]            # identical paragraphs were collapsed already (`_distinct`)
         if self.mode == "hybrid" and c.terms:
             kept = self._with_parts(c, order, kept)
+            kept = _with_named(c, order, kept)
+            unread = [pid for pid in kept if pid not in {r.pair_id for r in readings}]
+            if unread:          # a paragraph kept for a part, a phase or a sum is read too
+                more = read(c, [(pid, fused[pid]) for pid in unread], c.lang)
+                policy = self.weights["sentences"]
+                score_readings(more, policy.get(c.lang) or policy.get("en") or {})
+                readings = readings + more
         timings = dict(c.timings_ms, fuse=(time.perf_counter() - t) * 1000)
         hits = [Hit(pair=c.pairs[pid], score=fused[pid], dense=c.lists.get("dense", {}).get(pid),
                     lexical=c.lists.get("bm25", {}).get(pid), xling=c.lists.get("xling", {}).get(pid))

@@ -45,7 +45,7 @@ from .text.answer_types import (STATED_YEAR, TYPED_TYPES, answers_typed, asked_a
                                  asks_year, counted_unit, counts_other_zh, forecasts, gives_type, names_locality,
                                  names_venue, offers, states_attribute, states_clock, states_count, states_theme,
                                  states_year, zh_count_form)
-from .text.constraints import (NEXT, PREVIOUS_SAID, Constraints, edition_count, editions, national_only, phases,
+from .text.constraints import (NEXT, PREVIOUS_SAID, Constraints, edition_count, editions, figure_phases, national_only, phases,
                                places_asked, states)
 
 if TYPE_CHECKING:
@@ -224,6 +224,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
         x["unseen"] = len(c.unseen & asked) / len(asked)
     titles = "\n" + _titles(c, [h.pair for h in hits[:3]])
     named = _named_scope(c, hits, cons)
+    info["phased"] = bool(named and phases(named))        # the asked thing is built in phases
     info["missing"] = {"entities": ent_para, "numbers": num_para, "years": year_para, "entities_top3": ent_top3,
                        # an edition no top paragraph or its article's title names ("第一届…": the
                        # sources speak of the third); a number will do beyond the first (the
@@ -445,10 +446,14 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
     if cons.phases and valued:
         # "二期建成后年拍摄能力能达到多少部?" is not answered by "一期…年拍摄能力可达1500部": the
         # sentences that give the value asked (its count or attribute) all name another phase
-        of = [phases(r.sentence.text) for r in valued]
+        of = [figure_phases(r.sentence.text) for r in valued]
         if all(p and not p & set(cons.phases) for p in of):
             other = min(of[0])
             return declined(f"the best passages give this for phase {other} ({_phase(other)}), not phase {cons.phases[0]}")
+        if not any(p & set(cons.phases) for p in of) and info.get("phased"):
+            # "恒锂金坛项目一期要投多少钱?": the project is built in phases and the sentences giving a
+            # sum name none ("总投资120亿元" is the whole project's)
+            return declined(f"the best passages give this for the whole project, not phase {cons.phases[0]}")
     def country_not(place: str, r: "Reading") -> bool:
         return national_only(place, r.sentence.text, pairs[r.pair_id].both if r.pair_id in pairs else "")
     national = next((p for p in (places_asked(question) if zh else []) if valued and all(

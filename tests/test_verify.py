@@ -271,6 +271,10 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
     ("what else was announced there?", "What did Sichuan announce at the conference?",
      "what else was announced at the conference?"),
     ("Is there one about animation?", "Which projects were signed?", "Is there one about animation (the projects signed)?"),
+    # names before a project's head noun for names (news_industry u058); a noun for the noun a
+    # figure was asked of (u060)
+    ("那宜宾锐能那个呢？", "常州金坛的恒锂电池项目全部达产后年产值有多少？", "宜宾锐能的项目全部达产后年产值有多少？"),
+    ("税收呢？", "赣州经开区2024年规上工业总产值是多少？", "赣州经开区2024年规上工业税收是多少？"),
 ])
 def test_follow_ups_are_resolved_by_rule(question, previous, want):
     assert resolve(question, previous) == want

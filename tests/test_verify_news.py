@@ -200,3 +200,53 @@ def test_an_english_name_may_be_stated_by_the_article_title(events):
     assert c.aliases.get("Xiamen") == "厦门", c.aliases
     answer = events.ask("Which film won Best Film at the fifth Ludao International Image Festival in Xiamen?")
     assert answer.outcome == "answer" and "海上的灯" in answer.text, (answer.outcome, answer.text)
+
+
+INDUSTRY = NEWS.parent.parent / "news_industry" / "sources"
+
+
+@pytest.fixture(scope="module")
+def industry(tmp_path_factory, e5_backend):
+    """Look-alike investment news (eval/news_industry, read in round 28): battery projects in
+    Jintan and Yibin, IC parks in Wuxi and Hefei, mass signings in Chengdu's and Chongqing's new
+    areas, a development zone's annual report."""
+    engine, index = _engine(tmp_path_factory, e5_backend, (
+        "u01_changzhou_battery_project_2023.txt", "u02_yibin_battery_project_2024.txt", "u05_wuxi_ic_park_2023.txt",
+        "u06_hefei_ic_park_2024.txt", "u11_chengdu_project_signing_2024.txt", "u12_chongqing_project_signing_2024.txt",
+        "u14_ganzhou_development_zone_2024.txt"), INDUSTRY)
+    yield engine
+    index.close()
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("成都东部新区这一批签约的项目里投资最大的是哪个？多少钱？", "386亿"),      # 新区 is no other place than 成都
+    ("2024年宜宾签下的那个动力电池项目，满产后能带动多少人就业？", "3200"),    # nor 西南地区, a region
+    ("两江新区二季度签的那些项目全部达产后一年能贡献多少税收？", "33亿"),     # 两江 of "重庆两江新区"
+])
+def test_a_district_named_with_its_city_or_a_region_is_no_other_place(industry, question, figure):
+    """The paragraph's place is the asked one when its article names the two together
+    ("成都东部新区", "重庆两江新区"); a region or a kind of zone (西南地区, 新区) is nobody's: each
+    had been answered "no such information for 成都; the closest is about 新区"."""
+    answer = industry.ask(question)
+    assert answer.outcome == "answer" and figure in answer.text, (answer.outcome, answer.text)
+
+
+def test_a_phase_is_read_where_the_article_names_it(industry):
+    """"一期…投产?": the phase's paragraph is read (it ranked outside the best four) and leads;
+    a figure belongs to the phase named before it ("其中一期总建筑面积42万平方米，…二期计划…")."""
+    answer = industry.ask("宜宾锐能那个电池厂一期啥时候能投产？")
+    assert answer.outcome == "answer" and "2025年9月" in answer.text, (answer.outcome, answer.text)
+    answer = industry.ask("锡山芯谷产业园一期建筑面积有多大？")
+    assert answer.outcome == "answer" and "42万平方米" in answer.text, (answer.outcome, answer.text)
+    _declined(industry, "锡山芯谷产业园二期建筑面积有多大？", "42万", "phase 1")
+    # a project built in phases whose sums name none: the whole project's, no phase's
+    _declined(industry, "恒锂金坛项目一期要投多少钱？", "120亿", "whole project")
+
+
+def test_a_sum_of_a_named_thing_is_answered_by_a_sentence_that_names_it(industry):
+    """"一年能给地方交多少税?" asks a sum of tax (after 多少): the project's own article's "年纳税约
+    9.5亿元" leads, not its "总投资120亿元" nor the look-alike Yibin project's 10.2亿; 奖补 is no award."""
+    answer = industry.ask("恒锂在金坛的电池项目全部建好以后，一年能给地方交多少税？")
+    assert answer.outcome == "answer" and "9.5亿" in answer.text and "10.2亿" not in answer.text, answer.text
+    answer = industry.ask("赣州经开区2024年一共给企业兑现了多少奖补资金？")
+    assert answer.outcome == "answer" and "7.2亿" in answer.text, (answer.outcome, answer.text)

@@ -28,6 +28,7 @@ import json
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -236,11 +237,17 @@ def main(argv: list[str] | None = None) -> int:
         import pickle
         from ..retrieve import with_aliases
         from ..text.constraints import constraints
+        from ..text.answer_types import facts
         items = pickle.loads(saved.read_bytes())
+        stated: dict[str, dict] = {}
         for item in items:      # what the question pins down is read anew: rules about it may have changed
             c = item.candidates
             if c is not None and c.focus:
                 c.constraints = with_aliases(constraints(c.focus), getattr(c, "aliases", {}))
+            if c is not None:   # and what each sentence states (answer_types.facts may have changed)
+                c.sentences = {pid: [replace(s, facts=stated[s.text] if s.text in stated else
+                                             stated.setdefault(s.text, facts(s.text))) for s in group]
+                               for pid, group in c.sentences.items()}
         _log(f"reusing {len(items)} candidate lists from {saved}")
     else:
         folders = prepare(args.xquad, args.work)

@@ -20,7 +20,7 @@ from .numbers import quantities
 from .tokens import EN_STARTERS, ZH_MEASURES, jieba, pos_tags, stem, tokenize
 
 # Bump when `facts` changes: catalogs drop the facts they stored at ingest and compute them anew.
-FACTS_VERSION = 15
+FACTS_VERSION = 16
 
 TYPES = ("quantity", "percent", "money", "time", "place", "person", "org", "name", "list", "reason", "other")
 OFFERS = ("quantity", "percent", "money", "time", "place", "person", "org", "name")
@@ -346,6 +346,11 @@ _ZH_LINKS = frozenset("是 有 为 达 达到 约 大约 共 共计 一共 总�
 _ZH_FIGURE_WORDS = frozenset("比例 百分比 比重 占比 比率 数量 数目 总数 规模 金额 总额 数额 额度 数字 水平".split())
 
 
+# nouns a sum is of ("交多少税", "贡献多少税收", "用了多少外资"): after 多少, what the figure is
+_ZH_AMOUNT_NOUN = re.compile(r"税|税收|纳税|税款|外资|内资|资金|投资|收入|营收|利润|产值|补贴|补助|奖金|奖励|奖补|"
+                             r"票房|销售额|订单|贷款|融资|经费|预算|租金")
+
+
 def asked_attribute(question: str) -> str:
     """The noun a Chinese "X的Y是多少?" question asks the value of (年产值, 总投资, 票房): the
     noun right before 多少 (是/有/为 between them allowed); "" when a verb comes first (提高了多少,
@@ -362,6 +367,8 @@ def asked_attribute(question: str) -> str:
     at = next((i for i, (w, _) in enumerate(tags) if w == "多少" or (
         w == "多" and i + 1 < len(tags) and tags[i + 1][0] in _ZH_DEGREE)), None)
     width = 1 if at is None or tags[at][0] == "多少" else 2
+    if at is not None and at + width < len(tags) and _ZH_AMOUNT_NOUN.fullmatch(tags[at + width][0]):
+        return tags[at + width][0]      # "交多少税", "用了多少外资": a sum of what follows
     i = (at or 0) - 1
     while i >= 0 and tags[i][0] in _ZH_LINKS:
         i -= 1

@@ -30,10 +30,10 @@ PREVIOUS = re.compile(r"上一届|上届|上一次|上次|去年|上一年|前�
 # what shows the sources speak of earlier ones at all
 PREVIOUS_SAID = re.compile(PREVIOUS.pattern + r"|往届|历届|此前|以往|前[两几三]届|\bearlier\b|\bformer\b|\bprevious\b", re.I)
 # a phase of a project: 一期 / 二期工程 / 首期 (not 同期, 近期, 第一期 of a magazine)
-PHASE = re.compile(r"(?<![第同近长短中后初前预定档假周时学])(?:首|([一二三四五六七八九十\d]))\s*期(?!间|待|望|限|刊|货|末|中)")
+PHASE = re.compile(r"(?:(?<=其中)|(?<![第同近长短中后初前预定档假周时学]))(?:首|([一二三四五六七八九十\d]))\s*期(?!间|待|望|限|刊|货|末|中)")
 # an award the question names: 最佳摄影奖, 金鸡奖 (not 什么奖, 奖金, 奖励)
-_AWARD = re.compile(r"([\u4e00-\u9fff]{2,10}?)奖(?![金励项品杯章状]|多少|几|给)")     # 能奖多少: a verb
-_NOT_AWARD = re.compile(r"什么|哪|何|几|获|得|了|的|颁|授|给|这|该|本|个|项|次|届|和|与|及")
+_AWARD = re.compile(r"([\u4e00-\u9fff]{2,10}?)奖(?![金励项品杯章状补惩]|多少|几|给)")     # 能奖多少: a verb; 奖补: subsidies
+_NOT_AWARD = re.compile(r"什么|哪|何|几|多少|获|得|了|的|颁|授|给|这|该|本|个|项|次|届|和|与|及")
 # 五一 and 十一 name the May Day and National Day holidays unless a measure word follows
 # ("2023年五一成都…", "十一期间"; not "十一个项目")
 HOLIDAY_NUMERAL = re.compile(r"(?<![\d零一二两三四五六七八九十百千万第])(?:五一|十一)"
@@ -133,6 +133,15 @@ def phases(text: str) -> set[int]:
         word = (m.group(1) or m.group(2)).lower()
         english.add(_EN_ORDINALS.get(word) or _EN_NUMBERS.get(word) or int(re.sub(r"\D", "", word)))
     return _ordinals(PHASE, text) | english
+
+
+def figure_phases(text: str) -> set[int]:
+    """The phases a sentence's figures belong to: those it names before its first figure
+    ("其中一期总建筑面积42万平方米，…二期计划于2025年底前建成" gives phase 1's area), else all it
+    names."""
+    first = re.search(r"\d", text)
+    before = phases(text[:first.start()]) if first else set()
+    return before or phases(text)
 
 
 def editions(text: str) -> set[int]:

@@ -153,6 +153,7 @@ _EN_EACH = re.compile(r"\b(?:respectively|each|compare|compared|both)\b", re.I)
 _EN_AND = re.compile(r"\s(?:and|with that of|with those of|versus|vs\.?)\s", re.I)
 _EN_CONJUNCT_END = re.compile(r"\s*(?:,|\?|\brespectively\b|\b(?:did|do|does|were|was|are|is|have|has)\b)", re.I)
 _EN_CONJUNCT_START = re.compile(r".*\b(?:of|at|in|for|from|between|on|during)\s", re.I | re.S)
+_YEAR_PAIR = re.compile(r"((?:19|20)\d{2}年?)\s*(?:和|与|及|、|and|vs\.?|versus)\s*((?:19|20)\d{2}年?)", re.I)
 _SHORT = 6      # a conjunct this short is a noun of the thing before it ("实验室的总面积和运营公司")
 
 
@@ -167,6 +168,11 @@ def respective_parts(question: str) -> list[str]:
     each = (_ZH_EACH if zh else _EN_EACH).search(q)
     if not each:
         return []
+    years = _YEAR_PAIR.search(q)
+    if years:
+        # "…2023年和2024年上半年的协议投资额各是多少": the same asked of each year
+        one = q[:years.start()] + years.group(1) + q[years.end(2):]
+        return [one, q[:years.start()] + years.group(2) + q[years.end(2):]]
     ands = list((_ZH_AND if zh else _EN_AND).finditer(q, 0, each.start() if zh else len(q)))
     if not ands:
         return []

@@ -15,7 +15,7 @@ from .lang import CJK, CJK_CLASS
 
 # Bump when `tokenize` changes: catalogs rebuild their BM25 postings from the stored texts
 # (`tokenizer_state`, which an edit of a merged synonym class changes too).
-TOKENIZER_VERSION = 10
+TOKENIZER_VERSION = 11
 
 _POSSESSIVE = re.compile(r"(?:'s|'re|'ll|'ve|'d|'m|n't)$")      # Sichuan's, they're, didn't
 _WORD = re.compile(f"[{CJK_CLASS}]+|[A-Za-z][A-Za-z'’-]*|\\d+(?:\\.\\d+)?%?")
@@ -51,6 +51,8 @@ _COUNT_WORD = re.compile(f"^[零一二两三四五六七八九十百千万几]+(
 # question words jieba's dictionary lets a neighbour take (its 哪天 has frequency 3, 天开 19):
 # kept whole
 _ZH_KEEP_WHOLE = ("哪天",)
+# kinds of zone, one word each ("赣州经开区" was 赣州 / 经 / 开区, 开区 a place): nouns, no names
+_ZH_ZONES = ("经开区", "高新区", "开发区", "自贸区", "保税区")
 
 _lock = threading.Lock()
 _jieba = None
@@ -67,6 +69,8 @@ def jieba():
             module.initialize()
             for word in _ZH_KEEP_WHOLE:     # "哪天开的" was 哪 / 天开 (异想天开's word)
                 module.add_word(word, freq=1000)
+            for word in _ZH_ZONES:
+                module.add_word(word, freq=1000, tag="n")
             _jieba = module
     return _jieba
 
