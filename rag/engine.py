@@ -79,7 +79,7 @@ class Engine:
         Traditional characters is read in Simplified ones, colloquial question words as written
         ones (啥 → 什么: the checks and the embedders read the question's own characters, not only
         its tokens; `plain_question`)."""
-        question = plain_question(question)
+        question = self.retriever.respell(plain_question(question))
         previous = [m["content"] for m in (history or []) if m.get("role") == "user" and isinstance(m.get("content"), str)]
         if not previous:
             return question
@@ -92,7 +92,7 @@ class Engine:
                     return rewritten
             except LLMError:
                 pass
-        return resolve(question, plain_question(visible(previous[-1])))
+        return resolve(question, self.retriever.respell(plain_question(visible(previous[-1]))))
 
     def verdict(self, retrieval: Retrieval, lang: str) -> Verdict:
         c = retrieval.candidates
@@ -168,7 +168,7 @@ class Engine:
         timings: dict[str, float] = {}
 
         t = time.perf_counter()
-        query = self.retriever.respell(self.standalone(q, history, client))
+        query = self.standalone(q, history, client)
         timings["condense"] = (time.perf_counter() - t) * 1000
         retrieval = self.retriever.retrieve(query, top_k)
         timings.update({f"retrieve_{k}": v for k, v in retrieval.timings_ms.items()})

@@ -25,11 +25,15 @@ from .text.tokens import EN_STARTERS, pos_tags
 
 _ZH_LEAD = re.compile(r"^(那么?|还有|另外|以及|再问一下|请问|那个|那)\s*")
 _ZH_TAIL = re.compile(r"(的呢|呢|怎么样|又如何|情况如何|如何)?\s*[?？。!！]*$")
-_EN_LEAD = re.compile(r"^(and what about|what about|how about|and|what of|same for|also|then)\b[\s,]*", re.I)
+_EN_LEAD = re.compile(r"^(?:(?:n|nd|an|&)\s+)?(and what about|what about|how about|and|what of|same for|also|then)\b[\s,]*"
+                      r"|^(?:n|nd|&)\s+", re.I)        # "n what about …": "and", typed short
 _ZH_ASKING_REST = re.compile(r"^(?:那边|这边|那儿|这儿|那里|这里|方面)|(?:也|又)?(?:有吗|有没有|有么|吗|么)$")
 # "among them" opening a follow-up: 里面 / 其中 / 这当中 …
 _ZH_AMONG = re.compile(r"^(?:这|那)?(?:里面|里头|其中|当中|之中|中间)")
-_ZH_PRONOUN = re.compile(r"它们|它|其(?![他它余实次])|该(?=[计项活办政机基平])|这项|此项|这个|此")
+_ZH_PRONOUN = re.compile(r"它们|它|其(?![他它余实次])|该(?=[计项活办政机基平])|这项|此项|这个|这件事|这事儿?|此事|"
+                         r"(?<![除因如彼从])此(?!外)")
+# "除此之外…", "此外…": besides what the last question asked about
+_ZH_BESIDES = re.compile(r"^(?:除此之外|除此以外|除了这个|此外)[，,]?")
 # 这 / 那 / 该 before a noun ("这政策", "这个基地"): the one the last question named (not 这些: many)
 _ZH_POINTER = re.compile(r"(?:这|那|该|此)(?:个|项|份|家|座)?(?!些)")
 _EN_PRONOUN = re.compile(r"\b(the (?:first|last|second|next|previous) one|it|its|they|them|their|this|these|those|"
@@ -154,6 +158,10 @@ _EN_ASKED_NP = re.compile(r"^\s*(?:which|what|how many)\s+((?:[\w’'-]+\s+){0,4
                           r"(?:did|do|does|were|was|are|is|has|have|had|got|get|will|can|could)\s+(.+?)[\s?.!]*$", re.I)
 
 
+_EN_WHATS = re.compile(r"\b(what|who|where|when|how)['’]s\b", re.I)
+_EN_NAME_OF = re.compile(r"^(?:the\s+)?(?:name|title|names|titles)\s+of\s+", re.I)
+
+
 def _en_asked(question: str) -> str:
     """The thing a which/what/how-many question asks for, with what the question says of it:
     what "it" or "they" in the next question most likely stand for."""
@@ -165,13 +173,14 @@ def _en_asked(question: str) -> str:
 
 def _en_topic(question: str, plural: bool) -> str:
     """What a pronoun in the next question most likely points to."""
+    question = _EN_WHATS.sub(lambda m: m.group(1) + " is", question)      # "What's the name of …"
     wh = _EN_WH_NP.search(question)
     wh_np = wh.group(1).strip() if wh else ""
     if wh_np.lower() in ("is", "are", "was", "were", "kind of", "kinds of"):
         wh_np = ""
     names = _en_entities(question)
     is_np = _EN_IS_NP.search(question)
-    object_np = is_np.group(1).strip() if is_np else ""
+    object_np = _EN_NAME_OF.sub("", is_np.group(1).strip()) if is_np else ""      # the name of X: X
     asked = _en_asked(question)
     # the thing asked for, said as the question says it ("What lab did Sichuan set up …?":
     # "what does it research?" asks of the lab, not of Sichuan); a count's things are plural
@@ -182,7 +191,10 @@ def _en_topic(question: str, plural: bool) -> str:
     subject = "" if plural else _en_subject(question, names)
     if subject:
         return subject if subject[0].isdigit() or len(subject.split()) == 1 else "the " + subject
-    if names and (not object_np or len(names[0]) >= len(object_np) / 2):
+    # (a name that qualifies the object phrase's noun is part of it: "the 2025 Chengdu-Chongqing film
+    # conference"; after "of" it is the thing itself: "the theme of the 2025 … Conference")
+    qualifies = bool(names) and names[0] in object_np and " of " not in object_np[:object_np.find(names[0]) + 1]
+    if names and (not object_np or len(names[0]) >= len(object_np) / 2 and not qualifies):
         return "the " + names[0] if not re.match(r"(?i)the\s", names[0]) and not names[0][0].isdigit() else names[0]
     if object_np:
         return object_np
@@ -248,6 +260,10 @@ def _resolve_zh(q: str, previous: str) -> str:
         topic = _zh_topic(previous, pronoun=True)
         named = phrase if not topic or topic in phrase else f"{topic}的{phrase}"
         return core[:start] + named + core[end:] + "？"
+    besides = _ZH_BESIDES.match(core)
+    if besides:
+        # "除此之外还明确了些什么?" after "重庆那份…办法在资助标准上做了什么调整?": said after it
+        return f"{previous.rstrip('?？。 ')}，{core}？"
     inside = _ZH_AMONG.match(core)
     if inside:
         # "里面有出版类的吗?" after "大会上签约了几个影视项目?": among the things the last question
@@ -403,8 +419,12 @@ def _resolve_en(q: str, previous: str) -> str:
         if not rest:
             return previous
         q, core = q.replace(core, rest), rest
-    new, old = _en_entities(core[:1].upper() + core[1:]), _en_entities(previous)
-    if led and new and old and len(core.split()) <= 6 and not re.search(r"(?i)\b(is|are|was|were|did|does|do)\b", core):
+    # (a lower-case name is a name — "and chengdu?" — but not a phrase of common words: "what
+    # about government services?" asks of services, not of a body called Government)
+    named = core if core[:1].isupper() or len(core.split()) >= 2 else core[:1].upper() + core[1:]
+    new, old = _en_entities(named), _en_entities(previous)
+    if led and new and old and len(core.split()) <= 6 and not re.search(r"(?i)\b(is|are|was|were|did|does|do)\b", core) \
+            and re.sub(r"(?i)^the\s+", "", core)[:1].isupper():    # a name ("What about government services?": none)
         new = [re.sub(r"(?i)^the\s+", "", core)]         # "What about the AIGC partnership program?"
     if new and old and len(core.split()) <= len(new[0].split()) + 2:
         # a name for a name: not a dated one for an undated one ("Changsha" stands for Kunming,
@@ -455,6 +475,9 @@ def _resolve_en(q: str, previous: str) -> str:
                 topic = topic + "'s"
             return q[:pronoun.start()] + topic + q[pronoun.end():]
         return q
+    if led and not new and len(core.split()) <= 5:
+        # "what about government services?": the same question of them — asked as the last one was
+        return f"{core} ({previous.strip().rstrip('?.! ')})?"
     if not new and len(core.split()) <= 5:
         topic = _en_topic(previous, False)
         if topic and topic.lower() not in core.lower():

@@ -477,3 +477,12 @@ def test_a_misspelt_question_is_read_in_the_corpus_words_it_means(engine):
     assert answer.outcome == "answer" and "11" in answer.text, (answer.outcome, answer.text)
     assert engine.ask("Who is the mayor of Chengdu?").outcome == "abstain"
     assert engine.retriever.respell("How much is Sichuan's anual fund?") == "How much is Sichuan's annual fund?"
+
+
+def test_a_follow_up_is_respelt_before_it_is_resolved(engine):
+    """"n what about goverment services?": the typo is the corpus's word before the follow-up is
+    read ("Goverment" had been taken for a name standing in for Sichuan)."""
+    history = [{"role": "user", "content": "What does Sichuan say it will do about the business environment?"}]
+    answer = engine.ask("n what about goverment services?", history)
+    assert "government services" in answer.standalone_question and "Sichuan" in answer.standalone_question, \
+        answer.standalone_question

@@ -275,6 +275,19 @@ def test_a_follow_up_replaces_the_entity_it_names(engine):
     # figure was asked of (u060)
     ("那宜宾锐能那个呢？", "常州金坛的恒锂电池项目全部达产后年产值有多少？", "宜宾锐能的项目全部达产后年产值有多少？"),
     ("税收呢？", "赣州经开区2024年规上工业总产值是多少？", "赣州经开区2024年规上工业税收是多少？"),
+    # seed_blind_c's follow-ups (read after its held-out run): 这事儿 points back; "除此之外" is
+    # said after the last question; a name inside the object phrase is part of it; "the name of
+    # X" asks of X; "n what about …" is "and what about …", and a phrase of common words no name
+    ("这事儿标志着什么?", "会上启动的那个伙伴计划是哪几家一起发起的?", "伙伴计划标志着什么?"),
+    ("除此之外还明确了些什么?", "重庆那份资助和奖励办法,在资助标准上做了什么调整?",
+     "重庆那份资助和奖励办法,在资助标准上做了什么调整，除此之外还明确了些什么？"),
+    ("what were they there to talk about?", "When and where was the 2025 Chengdu-Chongqing film conference held?",
+     "what were the 2025 Chengdu-Chongqing film conference there to talk about?"),
+    ("how much subsidy does it give per project?", "What's the name of the Chengdu film policy mentioned at the conference?",
+     "how much subsidy does the Chengdu film policy mentioned give per project?"),
+    ("n what about government services?", "What does Sichuan say it will do about the business environment?",
+     "government services (What does Sichuan say it will do about the business environment)?"),
+    ("And chengdu?", "What policies did Sichuan announce?", "What policies did Chengdu announce?"),
 ])
 def test_follow_ups_are_resolved_by_rule(question, previous, want):
     assert resolve(question, previous) == want

@@ -48,6 +48,8 @@ _Q_EN = [
                 # a rate asked by its name: "What was the redemption rate of …?" (not "exchange rate")
                 r"|\bwhat (?:is|was|are|were) (?:the |its |their |[\w-]+'s )?(?:(?!exchange\b)[\w-]+ ){0,3}?(?:rate|share|percentage)s?\b"),
     ("money", r"\bhow much (money|funding|did .* cost|does .* cost|is the (fund|budget|investment))"
+              # a price asked by its thing: "How much was a ticket to …?"
+              r"|\bhow much (?:is|was|are|were|does|did|do) (?:a |an |the |one )?(?:ticket|admission|entry|entrance|seat|pass)s?\b"
               r"|\bhow much (?:\w+ ){1,6}?(?:set aside|allocat\w*|spen[dt]\w*|invest\w*|earmark\w*|pa(?:y|id)|raised?|"
               r"subsidi[sz]\w*|grant\w*|budget\w*|cost)\b|\bwhat (is|was) the (budget|cost|price|fund)|\bhow large (is|was) .*(fund|budget)"
               r"|\bwhat (is|was|are|were) (the |its |their |[\w-]+'s )?([\w-]+ ){0,3}?(budget|cost|price|fund|funding|"
