@@ -314,11 +314,10 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
     if not other:
         return chosen
     naming = [r for r in readings if r.pair_id in c.pairs and states(other[0], c.titled(c.pairs[r.pair_id]))]
-    # (of those, one that speaks of the thing the sum is of first: "两江新区…一年能贡献多少税收?" is
-    # answered by 两江's "年税收约33亿元", not by its "总投资246亿元")
-    # (a sentence without it would be declined for want of it: one with it comes within the
-    # ratio of the best naming sentence, or says as much of the question as the chosen one —
-    # "28个签约项目全部达产后…年税收约33亿元" for 两江 as "24个签约项目…年税收约31亿元" for 成都)
+    # of those, one that speaks of the thing a sum is of ("两江新区…一年能贡献多少税收?" is answered by
+    # 两江's "年税收约33亿元", not its "总投资246亿元", which would be declined for want of it): when it
+    # comes within the ratio of the best naming sentence, or says as much of the question as the
+    # chosen one ("28个签约项目全部达产后…年税收约33亿元" for 两江 as "24个…年税收约31亿元" for 成都)
     alt = choose(naming, question, policy) if naming else []
     of_it = [r for r in naming if attribute and states_attribute(attribute, r.sentence.text)]
     best_of_it = choose(of_it, question, policy) if of_it else []
