@@ -364,7 +364,7 @@ def _titled_article(chosen: "Reading", readings: list["Reading"], c: "Candidates
              and not any(t in e or e in t for e in known) and _noun(t)
              and 1 <= sum(t in headers.get(d, "") for d in docs) <= 2}
     named = {d: {t for t in terms if t in headers.get(d, "")} for d in docs}
-    most = max(len(n) for n in named.values())
+    most = max((len(n) for n in named.values()), default=0)
     best = {d for d in docs if len(named[d]) == most}
     if not most or mine in best:
         return []

@@ -488,7 +488,7 @@ class Retriever:
         paragraphs on the strategy and none with the theme). It takes the place of the lowest
         kept paragraph no part needs; the order of the others stands."""
         parts = question_parts(c.focus or c.query)[:MAX_PARTS]
-        if not parts:
+        if not parts or not c.pairs:
             return kept
         rank = {pid: n for n, pid in enumerate(order)}
         needed: list[str] = []
