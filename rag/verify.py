@@ -45,8 +45,8 @@ from .text.answer_types import (STATED_YEAR, TYPED_TYPES, answers_typed, asked_a
                                  asks_year, counted_unit, counts_other_zh, forecasts, gives_type, names_locality,
                                  names_venue, offers, states_attribute, states_clock, states_count, states_theme,
                                  states_year, zh_count_form)
-from .text.constraints import (NEXT, PREVIOUS_SAID, Constraints, edition_count, editions, figure_phases, national_only, phases,
-                               places_asked, states)
+from .text.constraints import (NEXT, PREVIOUS_SAID, Constraints, edition_count, editions, figure_phases,
+                               national_only, phases, places_asked, states)
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -182,9 +182,6 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     # Chinese-only paragraph that says 成都)
     ent_para = [e for e in ent_para if _side(top_pair, e)]
     ent_top3 = [e for e in ent_top3 if any(_side(h.pair, e) for h in hits[:3])]
-    # the Chinese name an English word spells (c.aliases) is where English puts it, beside the
-    # event: its article's title may say it for the paragraph ("…Ludao festival in Xiamen?" of
-    # 第五届鹭岛国际影像节在厦门闭幕's paragraphs)
     # a name the translation leaves out ("…落地成都" is "…in Sichuan" in English) is there when the
     # Chinese side says the name it spells
     spelled = getattr(c, "spelled", {})
@@ -193,6 +190,9 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
             return e in spelled and bool(pair.zh) and states(spelled[e], pair.zh)
         ent_para = [e for e in ent_para if not any(in_zh(e, p) for p in scope)]
         ent_top3 = [e for e in ent_top3 if not any(in_zh(e, h.pair) for h in hits[:3])]
+    # the Chinese name an English word spells (c.aliases) is where English puts it, beside the
+    # event: its article's title may say it for the paragraph ("…Ludao festival in Xiamen?" of
+    # 第五届鹭岛国际影像节在厦门闭幕's paragraphs)
     aliased = set(getattr(c, "aliases", {}).values())
     if aliased:
         ent_para = [e for e in ent_para if e not in aliased or not states(e, c.titled(top_pair))]

@@ -63,7 +63,6 @@ def allowed(word: str) -> int:
     return 2 if len(word) >= 8 else 1
 
 
-
 def candidates(typo: str) -> list[str]:
     """Dictionary words one edit from `typo`, likeliest first: a typo leaves a letter out more
     often than it adds one ("signd" is signed before sign), then the commoner word."""
