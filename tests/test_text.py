@@ -856,3 +856,14 @@ def test_a_misspelt_word_is_one_edit_from_a_dictionary_word():
     assert misspelt("How much did Wuhai spend?") == []                        # a capitalised name is no typo
     assert candidates("signd")[0] == "signed" and "national" in candidates("natinal")
     assert distance("ecosytem", "ecosystem") == 1 and distance("teh", "the") == 1 and distance("anual", "annu") == 3   # stems: why words, not stems, are compared
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("How much was a ticket to the 2024 Tianfu New Year lantern festival?", "money"),
+    ("How much is admission to the museum?", "money"),
+    ("How much did micro-drama review times fall?", "quantity"),
+])
+def test_a_price_asked_by_its_thing_asks_money(question, qtype):
+    """"How much was a ticket …?" asks a price: a count of visitors (537万人次) is no answer."""
+    from rag.text.answer_types import question_type
+    assert question_type(question) == qtype
