@@ -291,24 +291,16 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
     chosen = _titled_article(chosen[0], readings, c, question, cons, policy) or chosen
     zh = is_chinese(question)
     wanted = set(cons.phases)
-    if wanted and not phases(chosen[0].sentence.text) & wanted:
-        # a value asked of a phase ("一期建筑面积有多大?"): a sentence naming that phase and giving
-        # what is asked leads, when it is of the chosen one's article or comes within the ratio
-        # ("其中一期总建筑面积42万平方米", not the park's "规划面积2.1平方公里" before it)
-        phased = [r for r in readings if phases(r.sentence.text) & wanted and answers_typed(
-            question, cons.qtype, r.sentence.text, r.sentence.facts, (r.sentence.lang == "zh") == zh)]
-        alt = _own_first(phased, chosen[0], c, question, policy)
-        if alt and _may_lead(alt[0], chosen[0], c, cons, ratio):
-            return alt
     attribute = asked_attribute(question) if zh and cons.qtype in ("quantity", "money", "percent") else ""
-    if attribute and not states_attribute(attribute, chosen[0].sentence.text):
-        # the same for the thing a sum is of ("一年能给地方交多少税?"): "年纳税约10.2亿元", not the
-        # lead's "总投资120亿元"
-        stating = [r for r in readings if r.sentence.lang == "zh" and states_attribute(attribute, r.sentence.text)
-                   and answers_typed(question, cons.qtype, r.sentence.text, r.sentence.facts)]
-        alt = _own_first(stating, chosen[0], c, question, policy)
-        if alt and _may_lead(alt[0], chosen[0], c, cons, ratio):
-            return alt
+    # a value asked of a phase ("一期建筑面积有多大?": "其中一期总建筑面积42万平方米", not the park's
+    # "规划面积2.1平方公里" before it), or a sum of a named thing ("一年能给地方交多少税?": "年纳税约
+    # 10.2亿元", not the lead's "总投资120亿元"): a sentence that names it leads
+    for said in ([lambda s: bool(phases(s.text) & wanted)] if wanted else []) + (
+            [lambda s: s.lang == "zh" and states_attribute(attribute, s.text)] if attribute else []):
+        if not said(chosen[0].sentence):
+            alt = _naming_lead(said, chosen[0], readings, c, question, cons, policy, ratio)
+            if alt:
+                return alt
     # a value asked of a place
     other = attributed_other(cons, chosen, c.pairs, c.sentences, c.headers, getattr(c, "spelled", {}))
     if not other:
@@ -379,6 +371,18 @@ def _noun(term: str) -> bool:
     """A word that may name something (jieba: a noun or a name), not a verb like 举行."""
     tags = pos_tags(term)
     return bool(tags) and all(flag.startswith("n") for _, flag in tags)
+
+
+def _naming_lead(said, chosen: "Reading", readings: list["Reading"], c: "Candidates", question: str,
+                 cons: Constraints, policy: dict, ratio: float) -> list["Reading"]:
+    """The sentences to show instead of the chosen one, which misses what `said` checks: the best
+    that meets it and gives what is asked, of the chosen one's article first, when it may lead
+    (`_may_lead`); [] else."""
+    zh = is_chinese(question)
+    meeting = [r for r in readings if said(r.sentence) and answers_typed(
+        question, cons.qtype, r.sentence.text, r.sentence.facts, (r.sentence.lang == "zh") == zh)]
+    alt = _own_first(meeting, chosen, c, question, policy)
+    return alt if alt and _may_lead(alt[0], chosen, c, cons, ratio) else []
 
 
 def _own_first(readings: list["Reading"], chosen: "Reading", c: "Candidates", question: str, policy: dict) -> list["Reading"]:

@@ -410,9 +410,7 @@ class Retriever:
             hits = naming or retrieval.hits
             _, similarity = self._similarity({h.pair.id: h.pair for h in hits}, part)
             sub = dataclasses.replace(c, focus=part, similarity=similarity)
-            readings = read(sub, [(h.pair.id, 0.0) for h in hits], lang)
-            policy = self.weights["sentences"]
-            score_readings(readings, policy.get(c.lang) or policy.get("en") or {})
+            readings = self._scored(sub, [(h.pair.id, 0.0) for h in hits], lang)
             # the part's own terms, coverage and constraints for the verifier (the readings above
             # keep the whole question's, as the sentence weights were fitted on them)
             terms = c.terms_of(part)
@@ -471,10 +469,7 @@ class Retriever:
             kept = _with_named(c, order, kept)
             unread = [pid for pid in kept if pid not in {r.pair_id for r in readings}]
             if unread:          # a paragraph kept for a part, a phase or a sum is read too
-                more = read(c, [(pid, fused[pid]) for pid in unread], c.lang)
-                policy = self.weights["sentences"]
-                score_readings(more, policy.get(c.lang) or policy.get("en") or {})
-                readings = readings + more
+                readings = readings + self._scored(c, [(pid, fused[pid]) for pid in unread], c.lang)
         timings = dict(c.timings_ms, fuse=(time.perf_counter() - t) * 1000)
         hits = [Hit(pair=c.pairs[pid], score=fused[pid], dense=c.lists.get("dense", {}).get(pid),
                     lexical=c.lists.get("bm25", {}).get(pid), xling=c.lists.get("xling", {}).get(pid))
@@ -520,7 +515,11 @@ class Retriever:
             return retrieval.readings
         if not c.sentences:
             self._read_candidates(c)
-        ranked = [(h.pair.id, h.score) for h in retrieval.hits]
+        return self._scored(c, [(h.pair.id, h.score) for h in retrieval.hits], lang)
+
+    def _scored(self, c: Candidates, ranked: list[tuple[str, float]], lang: str) -> list[Reading]:
+        """The sentences of these paragraphs, read on the `lang` side and scored by the reader's
+        weights for the question's language."""
         readings = read(c, ranked, lang)
         policy = self.weights["sentences"]
         score_readings(readings, policy.get(c.lang) or policy.get("en") or {})
@@ -533,7 +532,6 @@ class Retriever:
         policy = self.weights["sentences"]
         n = max(k, int(policy.get("rerank_n", 6)))
         ranked = [(pid, fused[pid]) for pid in order[:n]]
-        readings = read(c, ranked, c.lang)
-        score_readings(readings, policy.get(c.lang) or policy.get("en") or {})
+        readings = self._scored(c, ranked, c.lang)
         head = rerank(readings, ranked, blend_for(policy, c.lang, ranked, c.pairs))
         return head + order[n:], readings
