@@ -97,16 +97,23 @@ def test_learned_weights_rank_and_are_complete():
 def test_a_pair_naming_what_the_question_asks_about_is_marked_and_preferred():
     """Same-topic news: two paragraphs alike but for the city. The question names 重庆: the
     `ent` feature marks the paragraph that names it, and the fitted weights prefer it in both
-    languages (a refit that learned otherwise fails here)."""
+    languages, also when the article's headline names both cities (a refit that learned
+    otherwise fails here: one fitted on news without sign limits weighted `ent` -3.1 and
+    `ent_doc` +3.2, and ranked the Chengdu paragraph first under such a headline)."""
     pairs = [_pair("d#p01", "成都市发布了影视产业扶持政策,每年安排专项资金。", "Chengdu issued film support policies."),
              _pair("d#p02", "重庆市发布了影视产业扶持政策,每年安排专项资金。", "Chongqing issued film support policies.")]
     lists = {"dense": {"d#p01": 0.90, "d#p02": 0.90}, "bm25": {"d#p01": 5.0, "d#p02": 5.0}}
     col = FEATURES.index("ent")
-    for question in ("重庆发布了哪些影视扶持政策?", "Which film support policies did Chongqing issue?"):
-        ids, x = features(_candidates(question, pairs, lists))
-        assert x[ids.index("d#p02"), col] == 1.0 and x[ids.index("d#p01"), col] == 0.0, question
     weights = load_weights()["fusion"]
-    assert weights["zh"]["ent"] > 0 and weights["en"]["ent"] > 0
+    for question in ("重庆发布了哪些影视扶持政策?", "Which film support policies did Chongqing issue?"):
+        for headline in (None, "成都重庆两地发布影视产业扶持政策 Chengdu and Chongqing issue film support policies"):
+            c = _candidates(question, pairs, lists)
+            if headline:
+                c.headers = {"d": f"{headline}\n2025-01-01"}
+            ids, x = features(c)
+            assert x[ids.index("d#p02"), col] == 1.0 and x[ids.index("d#p01"), col] == 0.0, question
+            fused = fuse_learned(c, weights)
+            assert fused["d#p02"] > fused["d#p01"] + 0.1, (question, headline, fused)
 
 
 ECHO = ("At the event, the “Cross-Industry Integration - Future of Motion Pictures: Broadcasting and Audiovisual "

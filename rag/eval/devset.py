@@ -1,7 +1,9 @@
 """The development set the weights are fitted and measured on: XQuAD (train/val split by
 article, rag/eval/xquad.py) and the seed in four directions (zh→zh, en→en, en→zh-only,
-zh→en-only), the report-only sets (eval/seed_holdout.jsonl, eval/news_zh), each corpus
-ingested by the product's own ingest and every question's candidate lists read once."""
+zh→en-only), the seed hold-out (eval/seed_holdout.jsonl) and the news sets (eval/news_*/),
+each corpus ingested by the product's own ingest and every question's candidate lists read
+once. Which of them a fit learns from is the fit's choice (rag/eval/fit.py); here each is
+only named by its `corpus`."""
 from __future__ import annotations
 
 import hashlib
@@ -37,7 +39,7 @@ class Item:
     question: str
     lang: str
     direction: str
-    corpus: str                              # xquad | seed | holdout | news
+    corpus: str                              # xquad | seed | holdout | news_zh | news_tourism | …
     split: str                               # train | val | fold0..3 | report
     answerable: bool
     gold: set[str]
@@ -50,13 +52,18 @@ def sha_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def news_sets() -> dict[str, Path]:
+    """eval/news_*/: fictional Chinese news in look-alike pairs, each folder a corpus."""
+    return {d.name: d for d in sorted((PROJECT_DIR / "eval").glob("news_*")) if (d / "questions.jsonl").exists()}
+
+
 def prepare(xquad_dir: Path, work: Path) -> dict[str, Path]:
     """Source folders of every corpus variant, built under `work`."""
     manifest = xquad.build(xquad_dir, work / "xquad")
     _log(f"XQuAD corpus: {manifest['paragraphs']} paragraphs, {manifest['questions']} questions")
     folders = {"xq-bilingual": work / "xquad" / "bilingual", "xq-zh": work / "xquad" / "zh",
                "xq-en": work / "xquad" / "en", "seed-bilingual": PROJECT_DIR / "seeds",
-               "news-zh": PROJECT_DIR / "eval" / "news_zh" / "sources"}
+               **{name: d / "sources" for name, d in news_sets().items()}}
     for lang in ("zh", "en"):
         shutil.rmtree(work / f"seed-{lang}", ignore_errors=True)
         monolingual(PROJECT_DIR / "seeds", work / f"seed-{lang}", lang)
@@ -112,11 +119,14 @@ def questions(work: Path) -> list[Item]:
                     items.append(Item(q.id, q.question, lang, direction, corpus, split, q.answerable, set(q.gold),
                                       [v for fact in q.facts for v in fact],
                                       extra={"variant": f"seed-{variant}", "kind": q.kind}))
-    for q in load_questions(PROJECT_DIR / "eval" / "news_zh" / "questions.jsonl"):
-        lang = q.language or "zh"
-        items.append(Item(q.id, q.question, lang, "zh→zh" if lang == "zh" else "en→zh-only", "news", "report",
-                          q.answerable, set(q.gold), [v for fact in q.facts for v in fact],
-                          extra={"variant": "news-zh", "kind": q.kind}))
+    for name, folder in news_sets().items():      # Chinese sources: English questions ask across
+        for q in load_questions(folder / "questions.jsonl"):
+            if q.kind == "follow_up":
+                continue
+            lang = q.language or "zh"
+            items.append(Item(q.id, q.question, lang, "zh→zh" if lang == "zh" else "en→zh-only", name, "report",
+                              q.answerable, set(q.gold), [v for fact in q.facts for v in fact],
+                              extra={"variant": name, "kind": q.kind}))
     return items
 
 
