@@ -10,9 +10,9 @@ Prints Markdown tables (progress on stderr) and writes JSON to --out (bench/out/
    the final ranking (fusion re-read by its best sentences), and for the bilingual directions
    a llama-index VectorStoreIndex quick-start (default splitter, the same e5; a chunk counts
    when it contains the gold paragraph's text — it cannot cite a paragraph). Corpora: the
-   XQuAD validation split, eval/seed_holdout.jsonl and eval/news_sports (never fitted on), and
-   the seed eval set and the other eval/news_*/ sets (in the fit: their figures here are
-   in-sample; the held-out ones are the cross-validated figures in weights.json).
+   XQuAD validation split, eval/seed_holdout.jsonl and the eval/news_*/ sets (never fitted on
+   by the shipped weights), and the seed eval set (its questions are in the fit: its figures
+   here are in-sample; the held-out ones are the cross-validated figures in weights.json).
 2. Answer accuracy per question language: a gold answer string in the answer's first two
    sentences, over answerable questions asked of the bilingual corpus, end to end through
    `Engine.ask(…, backend="offline")` (an abstention counts as wrong), for this checkout and

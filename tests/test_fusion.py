@@ -114,6 +114,7 @@ def test_a_pair_naming_what_the_question_asks_about_is_marked_and_preferred():
             assert x[ids.index("d#p02"), col] == 1.0 and x[ids.index("d#p01"), col] == 0.0, question
             fused = fuse_learned(c, weights)
             assert fused["d#p02"] > fused["d#p01"] + 0.1, (question, headline, fused)
+    assert weights["zh"]["ent"] > 0 and weights["en"]["ent"] > 0
 
 
 ECHO = ("At the event, the “Cross-Industry Integration - Future of Motion Pictures: Broadcasting and Audiovisual "

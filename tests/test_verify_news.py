@@ -268,13 +268,10 @@ TWO_CITIES = """成都重庆两地同日发布影视产业扶持政策
 
 @pytest.fixture(scope="module")
 def two_cities(tmp_path_factory, e5_backend):
-    folder = tmp_path_factory.mktemp("two-cities")
-    (folder / "src").mkdir()
-    (folder / "src" / "policies.txt").write_text(TWO_CITIES, encoding="utf-8")
-    settings = load_settings().with_(data_dir=folder / "data", sources_dir=folder / "src", llm_base_url="", llm_api_key="")
-    index = Index.open(settings, RagEmbedding(e5_backend, EmbeddingCache(folder / "data" / "embed_cache.sqlite")))
-    assert not ingest(index, show_bar=False).errors
-    yield Engine(settings, index)
+    written = tmp_path_factory.mktemp("two-cities")
+    (written / "policies.txt").write_text(TWO_CITIES, encoding="utf-8")
+    engine, index = _engine(tmp_path_factory, e5_backend, ("policies.txt",), written)
+    yield engine
     index.close()
 
 

@@ -41,7 +41,7 @@ from . import xquad
 from .devset import K_FOLDS, Item, _log, sha_of, collect, news_sets, open_indexes, prepare, questions
 from .learn import Group, auc, fit_softmax
 
-Weighted = list[tuple[list[Item], int]]   # training items, each counted this many times
+Weighted = list[tuple[list[Item], int]]   # training items, each counted this many times; XQuAD train first
 
 SEED_REPEAT = 10          # each seed question counts this many times beside ~800 XQuAD ones
 # `--news`: news sets with look-alike articles (eval/news_*/), a regime neither XQuAD nor the
@@ -50,6 +50,7 @@ SEED_REPEAT = 10          # each seed question counts this many times beside ~80
 NEWS_REPEAT = 5
 L2 = 1e-3
 RERANK_N = 6
+CANDIDATES = "candidates.pkl"   # in --work: every question's candidate lists, for --reuse
 SINGLE = ("dense", "xling", "bm25")
 SAME = ("zh→zh", "en→en")
 # a paragraph (or its article's title) stating a name or year the question names never counts
@@ -247,13 +248,19 @@ def news_cross_validated(xq_train: list[Item], seed: list[Item], news: list[Item
     is its own articles: a fold of questions would share them)."""
     out = {}
     for name in sorted({i.corpus for i in news}):
-        out[name] = [(i, w) for w in [_fitted(training_sets(xq_train, seed, [i for i in news if i.corpus != name]))]
-                     for i in news if i.corpus == name]
+        weights = _fitted(training_sets(xq_train, seed, [i for i in news if i.corpus != name]))
+        out[name] = [(i, weights) for i in news if i.corpus == name]
         _log(f"news set {name} fitted without it")
     return out
 
 
 # ---------------------------------------------------------------- the command -------------
+def _save(items: list[Item], work: Path) -> None:
+    """The candidate lists, for the next --reuse (written only when read anew: ~400 MB)."""
+    import pickle
+    (work / CANDIDATES).write_bytes(pickle.dumps(items))
+
+
 def _with_new_sets(items: list[Item], args) -> list[Item]:
     """The reused lists, less questions no longer asked, plus those of question sets (or
     corpora) added since: only their corpora are ingested and read."""
@@ -269,6 +276,7 @@ def _with_new_sets(items: list[Item], args) -> list[Item]:
         indexes = open_indexes({v: folders[v] for v in {i.extra["variant"] for i in fresh}}, args.work)
         collect(fresh, indexes)
         _log(f"read {len(fresh)} new questions")
+        _save(items + fresh, args.work)
     return items + fresh
 
 
@@ -284,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     args.work.mkdir(parents=True, exist_ok=True)
-    saved = args.work / "candidates.pkl"
+    saved = args.work / CANDIDATES
     if args.reuse and saved.exists():
         import pickle
         from ..retrieve import with_aliases
@@ -307,8 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         indexes = open_indexes(folders, args.work)
         items = questions(args.work)
         collect(items, indexes)
-    import pickle
-    saved.write_bytes(pickle.dumps(items))
+        _save(items, args.work)
     xq_train = [i for i in items if i.corpus == "xquad" and i.split == "train"]
     xq_val = [i for i in items if i.corpus == "xquad" and i.split == "val"]
     seed = [i for i in items if i.corpus == "seed"]
