@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     indexes = devset.open_indexes(folders, args.work)
     items = [i for i in devset.questions(args.work) if not (i.corpus == "xquad" and i.split == "train")]
     log(f"reading {len(items)} questions")
-    devset.collect(items, indexes)
+    devset.collect(items, indexes, weights.get("corpus"))
     result: dict = {"weights_fitted": weights.get("fitted", {}), "retrieval": {}, "reader_accuracy": {},
                     "answer_accuracy": {}, "latency": {}}
     groups = {"xquad_val": [i for i in items if i.corpus == "xquad"], "seed_in_sample": [i for i in items if i.corpus == "seed"],

@@ -12,6 +12,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from .errors import StoreError, storage_hint
 from .records import Sentence
 from .text import split_sentences, synonyms, term_counts, tokenize, tokenizer_state
@@ -46,6 +48,32 @@ CREATE TABLE IF NOT EXISTS sentences (
 
 
 K1, B = 1.2, 0.75          # BM25
+OVERLAP_SAMPLE = 300       # documents read for `Catalog.topic_overlap`
+
+
+def _mean_nearest(rows: list[tuple[str, str, int]]) -> float | None:
+    """The mean, over documents, of the tf-idf cosine with the most alike other document;
+    `rows` = (document, term, count). Only terms two or more documents share add to a cosine
+    (the rest only to its norm), so the matrix stays documents × shared terms."""
+    docs = sorted({d for d, _, _ in rows})
+    if len(docs) < 2:
+        return None
+    at = {d: i for i, d in enumerate(docs)}
+    df: dict[str, int] = {}
+    for _, term, _ in rows:
+        df[term] = df.get(term, 0) + 1
+    shared = {t: j for j, t in enumerate(t for t, n in df.items() if n > 1)}
+    norm = np.zeros(len(docs))
+    m = np.zeros((len(docs), len(shared)), dtype=np.float32)
+    for doc, term, tf in rows:
+        w = (1.0 + math.log(tf)) * math.log(1 + len(docs) / df[term])
+        norm[at[doc]] += w * w
+        if term in shared:
+            m[at[doc], shared[term]] = w
+    m /= np.sqrt(np.maximum(norm, 1e-12))[:, None].astype(np.float32)
+    sims = m @ m.T
+    np.fill_diagonal(sims, -1.0)
+    return round(float(sims.max(axis=1).mean()), 4)
 
 
 def bm25_idf(n_docs: int, df: int) -> float:
@@ -97,6 +125,7 @@ class Catalog:
         self._stats_version = -1
         self._pinyin: tuple[int, dict[str, list[str]]] | None = None      # (data_version, pinyin → terms)
         self._spelling: tuple[int, dict[str, list[str]]] | None = None    # (data_version, a deletion → terms)
+        self._overlap: tuple[tuple[int, int], tuple[int, float | None]] | None = None   # (state, topic_overlap())
         if "length" not in columns or self.get_state("tokenizer") != tokenizer_state():
             self._migrate_postings()
         self._stale_facts = self.get_state("facts") != str(FACTS_VERSION)
@@ -446,6 +475,30 @@ class Catalog:
                     table.setdefault(pinyin_key(term), []).append(term)
                 self._pinyin = (version, table)
             return self._pinyin[1]
+
+    def topic_overlap(self) -> tuple[int, float | None]:
+        """(documents, how alike their topics are): over the documents, the mean tf-idf cosine
+        of each with the most alike other one (both language sides' terms; idf over the
+        documents). Articles on one subject (a news set of look-alike reports) share their
+        subject's words; encyclopaedia articles on different subjects share few. None for fewer
+        than two documents. Read from the postings once per state of the catalog, on at most
+        OVERLAP_SAMPLE documents (evenly spaced by id) so a large corpus costs the same."""
+        with self._lock:
+            # data_version moves when another connection commits; total_changes when this one does
+            state = (self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes)
+            if self._overlap is not None and self._overlap[0] == state:
+                return self._overlap[1]
+            docs = [d for (d,) in self._db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+            sample = docs[::max(1, math.ceil(len(docs) / OVERLAP_SAMPLE))]
+            rows: list[tuple[str, str, int]] = []
+            for start in range(0, len(sample), 500):
+                batch = sample[start:start + 500]
+                rows += self._db.execute(
+                    "SELECT pa.doc_id, po.term, SUM(po.tf) FROM postings po JOIN passages pa USING (passage_id) "
+                    f"WHERE pa.doc_id IN ({','.join('?' * len(batch))}) GROUP BY pa.doc_id, po.term", batch).fetchall()
+            result = (len(docs), _mean_nearest(rows))
+            self._overlap = (state, result)
+            return result
 
     def query_terms(self, text: str, substitutes: dict[str, str] | None = None) -> list[str]:
         """The BM25 terms of a question, each unseen one with a synonym the corpus uses as that

@@ -4,9 +4,11 @@ Each candidate pair is described by where it stands in each list (`features`): t
 its score within the list (so a list's clear leader keeps its margin, where min-max gave every
 leader a full 1.0), whether the list found it, whether it leads and by how much, 1/(rank+1),
 and for BM25 whether the pair has a side in the question's language at all. The fused score
-is a weighted sum; the weights, one set per question language, are learned on the XQuAD
-training split and the seed eval set by `python -m rag.eval.fit` (a softmax over each question's candidates, so the
-gold paragraph is pushed to rank 1) and stored in rag/data/weights.json.
+is a weighted sum; the weights, one set per question language (and another for a corpus of
+look-alike articles: rag/regime.py), are learned on the XQuAD training split and the seed eval
+set (the news sets for look-alike articles) by `python -m rag.eval.fit` (a softmax over each
+question's candidates, so the gold paragraph is pushed to rank 1) and stored in
+rag/data/weights.json.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .regime import keyed
 from .text import shared_phrase
 from .text.constraints import constraints, states
 
@@ -107,7 +110,7 @@ def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
 
 def fuse_learned(c: "Candidates", weights: dict) -> dict[str, float]:
     ids, x = features(c)
-    w = weights.get(c.lang) or weights["en"]
+    w = keyed(weights, c.lang, c.regime) or keyed(weights, "en", c.regime)
     vector = np.array([w.get(name, 0.0) for name in FEATURES])
     return dict(zip(ids, (x @ vector).tolist()))
 

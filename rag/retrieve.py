@@ -29,6 +29,7 @@ from .fusion import LISTS, fuse_learned, fuse_minmax
 from .index import Index
 from .premise import on_asked_place
 from .records import ParagraphPair, Sentence
+from .regime import FEW, regime_of
 from .text import CJK, MAX_PARTS, detect_language, focus_question, question_parts, tokenize
 from .text.spelling import candidates, known, misspelt
 from .text.answer_types import asked_attribute, states_attribute
@@ -131,6 +132,7 @@ class Candidates:
     absent_spaces: tuple[str, ...] = ()                       # "e5"/"use" when this index has no such space
     constraints: Constraints | None = None                     # what the focus question pins down
     headers: dict[str, str] | None = None                      # doc id → its title and date line
+    regime: str = FEW                                          # the corpus's kind (rag/regime.py)
 
     def applies(self, name: str, pair_id: str) -> bool:
         """BM25 cannot match a pair with no side in the query's language."""
@@ -260,7 +262,8 @@ class Retriever:
             timings["bm25"] = (time.perf_counter() - t) * 1000
         ids = sorted({pid for ranked in found.values() for pid in ranked})
         found, pairs = _distinct(found, self.index.catalog.pairs(ids))
-        c = Candidates(query, detect_language(query), found, pairs, timings, substitutes=swap, aliases=aliases)
+        c = Candidates(query, detect_language(query), found, pairs, timings, substitutes=swap, aliases=aliases,
+                       regime=regime_of(*self.index.catalog.topic_overlap(), self.weights.get("corpus")))
         if self.mode in ("hybrid", "minmax") and lists is None:
             self._read_candidates(c)
         return c

@@ -37,6 +37,7 @@ from .judge import OfflineJudge
 from .premise import (aligned_conflict, attributed_other, conflict, figure_of_other, fmt, headline_is_about, held_in,
                       on_asked_place, other_period, places_seen)
 from .records import ParagraphPair
+from .regime import FEW
 from .extract import FEATURES as READING_FEATURES, choose, is_list_question
 from .text import CJK, is_chinese, quantities, question_parts, tokenize
 from .text.numbers import numbers
@@ -259,11 +260,14 @@ def model_score(x: np.ndarray, model: dict) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def model_for(weights: dict, lang: str, cross: bool) -> dict:
+def model_for(weights: dict, lang: str, cross: bool, regime: str = FEW) -> dict:
     """The fitted model for the question's language; a question answered from a paragraph with
     no side in its language is another regime (coverage and wording signals are weaker across
-    languages), with its own model "<lang>-xl" when the weights have one."""
-    return (cross and weights.get(f"{lang}-xl")) or weights.get(lang) or weights.get("en") or {}
+    languages), with its own model "<lang>-xl" when the weights have one. A corpus's kind
+    (rag/regime.py) may have thresholds of its own ("regimes"): the same score, cut where
+    that kind of corpus's answerable questions put it."""
+    model = (cross and weights.get(f"{lang}-xl")) or weights.get(lang) or weights.get("en") or {}
+    return {**model, **model["regimes"][regime]} if regime in model.get("regimes", {}) else model
 
 
 def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weights: dict,
@@ -275,7 +279,7 @@ def verify(c: "Candidates", hits: list["Hit"], readings: list["Reading"], weight
     `policy` (weights["sentences"]), else the best two."""
     x, info = features(c, hits, readings, fused)
     question = c.focus or c.query
-    model = model_for(weights, c.lang, info["cross"])
+    model = model_for(weights, c.lang, info["cross"], c.regime)
     if not model or info["top"] is None:
         return Verdict("abstain" if info["top"] is None else "answer", 0.0 if info["top"] is None else 1.0,
                        ["no sentence to answer with"] if info["top"] is None else ["no verifier weights"],

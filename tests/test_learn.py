@@ -91,3 +91,52 @@ def test_the_seed_cut_is_taken_from_out_of_fold_scores():
     held = [(r, {"en": stingy}) for r in seed]
     assert _fit_regime(train, seed, held, keep)["threshold"] < alone["threshold"]
     assert _fit_regime(train, seed, held, keep)["weights"] == alone["weights"]
+
+
+def test_a_rules_abstentions_spend_the_thresholds_budget():
+    """The distinct-topics cut lets the product abstain on at most the share of answerable
+    questions: those a rule declines whatever the score count first."""
+    from rag.eval.fit import budget_cut
+    scores = np.linspace(0.01, 0.99, 90)            # the 90 questions the threshold decides
+    alone = budget_cut(scores, 0, 100, 0.05)
+    assert sum(scores < alone) == 5
+    with_rules = budget_cut(scores, 3, 100, 0.05)
+    assert sum(scores < with_rules) == 2 and with_rules < alone
+    assert budget_cut(scores, 5, 100, 0.05) == 0.0   # the rules spent it all
+
+
+def test_the_distinct_cut_scores_each_article_by_a_model_fitted_without_it(monkeypatch):
+    """Each XQuAD train question is scored by a verifier fitted without its article's fold, and
+    a question a rule declines is not cut again: with every question left to the threshold the
+    cut is the out-of-fold scores' 5 % one; with rules declining some, it is lower."""
+    from types import SimpleNamespace as NS
+
+    import rag.verify
+    from rag.eval.devset import Item
+    from rag.eval.fit import MAX_FALSE_ABSTAIN, _distinct_cut, _logistic, _scored, cut_at
+    from rag.verify import FEATURES
+    rng = np.random.default_rng(5)
+    rows = []
+    for n in range(400):
+        answerable = n % 4 != 0
+        x = np.zeros(len(FEATURES))
+        x[FEATURES.index("sent_e5")] = (0.8 if answerable else 0.0) + 0.4 * rng.normal()
+        item = Item(f"q{n}", "q", "en", "en→en", "xquad", "train", answerable, {f"art{n % 12}#p01"}, [])
+        rows.append((item, x, {"cross": False, "hits": [], "readings": [], "fused": {},
+                               "weights": {"sentences": {}}}))
+    ruled: set[str] = set()
+
+    def verify(c, hits, readings, weights, fused, policy=None):      # rules decline `ruled`; else the threshold
+        item = next(it for it, _, info in rows if info["hits"] is hits)
+        at = weights["en"]["threshold"]
+        return NS(outcome="abstain" if item.qid in ruled or at > 1 else "answer")
+    monkeypatch.setattr(rag.verify, "verify", verify)
+    for _, _, info in rows:
+        info["hits"] = []                        # a distinct list per row, to find its item
+    model = {"weights": {}, "threshold": 0.1}
+    free = _distinct_cut(rows, [], model)
+    w, b, mean, scale = _logistic([(x, it.answerable) for it, x, _ in rows])
+    in_sample = cut_at(np.sort(_scored([x for it, x, _ in rows if it.answerable], w, b, mean, scale)), MAX_FALSE_ABSTAIN)
+    assert free != in_sample and abs(free - in_sample) < 0.2
+    ruled.update(it.qid for it, _, _ in rows[1:40:4])          # 10 answerable questions declined by rules
+    assert _distinct_cut(rows, [], model) < free

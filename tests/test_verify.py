@@ -305,14 +305,16 @@ def test_constraints_and_what_a_text_misses():
 
 def test_the_shipped_weights_meet_their_held_out_bars():
     """What `python -m rag.eval.fit` recorded on XQuAD val (never fitted on) for the shipped
-    weights: the bars of issues 10 and 11 that these features reach, and a ceiling on false
-    corrections at about today's level (2.8 % zh, 5.7 % en). A refit that regresses fails here."""
+    weights: the bars of issues 10 and 11 that these features reach — since round 30 the
+    product's own decisions at the shipped thresholds, not only the best operating point — and a
+    ceiling on false corrections (today 1.4 % zh, 2.8 % en). A refit that regresses fails here."""
     from rag.weights import load_weights
     val = load_weights()["validation"]["xquad_val"]
     for lang in ("zh", "en"):
         v = val["verifier"][lang]
         assert v["auc"] >= 0.90 and v["best_recall_at_far<=0.1"] >= 0.75, (lang, v)
-        assert v["false_abstain"] <= 0.05 and v["false_correct"] <= 0.06, (lang, v)
+        assert v["recall"] >= 0.75 and v["false_abstain"] <= 0.10, (lang, v)
+        assert v["false_correct"] <= 0.06, (lang, v)
         assert val["answer_accuracy"][lang]["accuracy"] >= 0.70
     for direction, row in val["retrieval"].items():
         assert row["final"]["hit@1"] >= max(row[k]["hit@1"] for k in ("dense", "xling", "bm25")), direction

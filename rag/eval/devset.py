@@ -130,9 +130,12 @@ def questions(work: Path) -> list[Item]:
     return items
 
 
-def collect(items: list[Item], indexes: dict) -> None:
+def collect(items: list[Item], indexes: dict, corpus: dict | None = None) -> None:
+    """Every item's candidate lists, read by the product's retriever; each marked with its
+    corpus's regime under the boundary `corpus` (weights["corpus"]; the fit marks them after,
+    under the boundary it fits: `fit.corpus_regimes`)."""
     from ..retrieve import Retriever
-    placeholder = {"fusion": {}, "sentences": {}, "verifier": {}}
+    placeholder = {"fusion": {}, "sentences": {}, "verifier": {}, "corpus": corpus}
     retrievers = {name: Retriever(index, "hybrid", placeholder) for name, index in indexes.items()}
     t = time.perf_counter()
     for n, item in enumerate(items, 1):

@@ -12,13 +12,14 @@ they reach on data they were not fitted on.
    (rag/eval/learn.py) on the XQuAD *train* split plus the seed eval set, whose questions are
    in a style XQuAD lacks (asked about a whole article, not one sentence); the seed's figures
    are reported from K-fold cross-validation (each fold scored by weights fitted without it).
-   `--news SET…` adds news sets with look-alike articles (eval/news_*/) to the training data,
-   each then reported as fitted without it (README "Fitted weights": measured, not shipped).
+   A corpus of many look-alike articles (rag/regime.py) gets a fusion of its own, fitted on
+   XQuAD train plus the news sets named by `--news SET…` (eval/news_*/), each reported from
+   weights fitted without it; the boundary between kinds of corpus is fitted from the corpora.
 4. Answer sentences: the same learner over the sentences of the best paragraphs, gold = a
    sentence holding the gold answer; then the policy for a second sentence.
 5. Verifier (rag/verify.py): a logistic model of "the sources answer this" on the XQuAD
    train split (unanswerable = gold paragraph withheld) plus the seed folds, and its
-   thresholds.
+   thresholds (another for corpora of articles on different subjects).
 6. Writes the weights, the data hashes and the held-out figures (XQuAD val, seed CV, news
    sets fitted on, and the report-only sets: eval/seed_holdout.jsonl and eval/news_*/).
 """
@@ -40,13 +41,14 @@ from ..weights import WEIGHTS_PATH
 from . import xquad
 from .devset import K_FOLDS, Item, _log, sha_of, collect, news_sets, open_indexes, prepare, questions
 from .learn import Group, auc, fit_softmax
+from ..regime import DISTINCT, MIN_ARTICLES, SAME_TOPIC, regime_of
 
 Weighted = list[tuple[list[Item], int]]   # training items, each counted this many times; XQuAD train first
 
 SEED_REPEAT = 10          # each seed question counts this many times beside ~800 XQuAD ones
 # `--news`: news sets with look-alike articles (eval/news_*/), a regime neither XQuAD nor the
-# seed has, each question counted this many times (three sets, ~160 items × 5, weigh about
-# what the seed does)
+# seed has, each question counted this many times beside XQuAD train in that regime's fusion
+# (three sets, ~160 items × 5)
 NEWS_REPEAT = 5
 L2 = 1e-3
 RERANK_N = 6
@@ -224,20 +226,43 @@ def answer_table(scored: list[tuple[Item, dict]]) -> dict:
     return {lang: {"n": n, "accuracy": round(ok / n, 4)} for lang, (n, ok) in sorted(stats.items())}
 
 
-def training_sets(xq_train: list[Item], seed: list[Item], news: list[Item]) -> Weighted:
-    return [(xq_train, 1), (seed, SEED_REPEAT), (news, NEWS_REPEAT)]
-
-
-def _fitted(sets: Weighted) -> dict:
+def _fitted(xq_train: list[Item], seed: list[Item], news: list[Item]) -> dict:
+    """The fusion (a model per question language, and one per language for corpora of
+    look-alike articles when news sets are given: XQuAD train plus the news) and the sentence
+    weights (XQuAD train and the seed, read through that fusion)."""
+    sets = [(xq_train, 1), (seed, SEED_REPEAT)]
     fusion = fit_fusion(sets)
+    if news:
+        fusion.update({f"{lang}@{SAME_TOPIC}": w for lang, w in fit_fusion([(xq_train, 1), (news, NEWS_REPEAT)]).items()})
     return {"fusion": fusion, "sentences": fit_sentences(sets, fusion)}
+
+
+def corpus_regimes(items: list[Item], work: Path) -> dict:
+    """Each corpus variant's topic overlap (`Catalog.topic_overlap`), and the boundary between
+    corpora of different subjects and of look-alike articles: the geometric mean of the most
+    alike XQuAD variant's overlap and the least alike news set's. Every item's candidates are
+    marked with its corpus's regime (rag/regime.py), as the retriever marks them."""
+    from ..catalog import Catalog
+    measured = {}
+    for variant in sorted({i.extra["variant"] for i in items}):
+        catalog = Catalog(work / "data" / variant / "catalog.sqlite")
+        measured[variant] = catalog.topic_overlap()
+        catalog.close()
+    distinct = [o for v, (_, o) in measured.items() if v.startswith("xq-") and o is not None]
+    same = [o for v, (_, o) in measured.items() if v in news_sets() and o is not None]
+    corpus = {"min_articles": MIN_ARTICLES,
+              "same_topic_at": round(math.sqrt(max(distinct) * min(same)), 4) if distinct and same else None,
+              "overlap": {v: {"articles": n, "overlap": o} for v, (n, o) in measured.items()}}
+    for item in items:
+        item.candidates.regime = regime_of(*measured[item.extra["variant"]], corpus)
+    return corpus
 
 
 def cross_validated(xq_train: list[Item], seed: list[Item], news: list[Item]) -> list[tuple[Item, dict]]:
     """Every seed item paired with weights fitted without its fold."""
     scored = []
     for k in range(K_FOLDS):
-        weights = _fitted(training_sets(xq_train, [i for i in seed if i.split != f"fold{k}"], news))
+        weights = _fitted(xq_train, [i for i in seed if i.split != f"fold{k}"], news)
         scored += [(i, weights) for i in seed if i.split == f"fold{k}"]
         _log(f"seed fold {k + 1}/{K_FOLDS} fitted")
     return scored
@@ -248,7 +273,7 @@ def news_cross_validated(xq_train: list[Item], seed: list[Item], news: list[Item
     is its own articles: a fold of questions would share them)."""
     out = {}
     for name in sorted({i.corpus for i in news}):
-        weights = _fitted(training_sets(xq_train, seed, [i for i in news if i.corpus != name]))
+        weights = _fitted(xq_train, seed, [i for i in news if i.corpus != name])
         out[name] = [(i, weights) for i in news if i.corpus == name]
         _log(f"news set {name} fitted without it")
     return out
@@ -288,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the candidate lists of the last run in --work (while changing only the learners)")
     parser.add_argument("--news", nargs="*", default=[], metavar="SET", choices=sorted(news_sets()),
-                        help="news sets (eval/news_*/) to fit on as well; default none")
+                        help="news sets (eval/news_*/) to fit the fusion for look-alike articles on; default none")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -316,13 +341,14 @@ def main(argv: list[str] | None = None) -> int:
         items = questions(args.work)
         collect(items, indexes)
         _save(items, args.work)
+    corpus = corpus_regimes(items, args.work)
     xq_train = [i for i in items if i.corpus == "xquad" and i.split == "train"]
     xq_val = [i for i in items if i.corpus == "xquad" and i.split == "val"]
     seed = [i for i in items if i.corpus == "seed"]
     news = [i for i in items if i.corpus in args.news]
     report = {name: [i for i in items if i.corpus == name] for name in ["holdout", *news_sets()] if name not in args.news}
 
-    weights = _fitted(training_sets(xq_train, seed, news))
+    weights = _fitted(xq_train, seed, news)
     _log("fusion and sentence weights fitted")
     seed_cv = cross_validated(xq_train, seed, news)
     news_cv = news_cross_validated(xq_train, seed, news)
@@ -332,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     train_rows = verifier_rows([(i, weights) for i in xq_train])
     weights["verifier"] = fit_verifier(train_rows, verifier_rows([(i, weights) for i in seed]), held)
     weights["sentences"]["typed_ratio"] = fit_typed_ratio(train_rows)
+    weights["corpus"] = corpus
     _log("verifier fitted")
     seed_verifier = _verifier_stats([(row, model) for row, model in held if row[0].direction in SAME], 0.05)
 
@@ -385,10 +412,15 @@ def fit_typed_ratio(train_rows: list[tuple[Item, np.ndarray, dict]]) -> float:
     from ..verify import verify
     rows = [r for r in train_rows if r[0].direction in SAME]      # the verifier's rows: the same readings
     best, best_value = 0.0, -math.inf
+    # judged at the default thresholds: the one ratio serves every kind of corpus, while XQuAD's
+    # own thresholds (`regimes`) abstain on enough more of its questions to tip this one-point
+    # choice (0.1 → 0.05, 497 to 498; end to end that cost two news declines and an answer)
+    verifiers = rows[0][2]["weights"]["verifier"] if rows else {}
+    default = {key: {k: v for k, v in model.items() if k != "regimes"} for key, model in verifiers.items()}
     for ratio in TYPED_RATIOS:
         value = 0
         for item, _, info in rows:
-            weights = info["weights"]
+            weights = {**info["weights"], "verifier": default}
             policy = dict(weights["sentences"], typed_ratio=ratio)
             question = item.candidates.focus or item.candidates.query
             shown = on_asked_place(choose(info["readings"], question, policy), info["readings"], question,
@@ -470,22 +502,13 @@ def fit_verifier(train_rows: list[tuple[Item, np.ndarray, dict]], seed_rows: lis
 def _fit_regime(train_rows, seed_rows, held, keep) -> dict:
     """Standardised logistic regression of "answerable" on the rows `keep` selects, and its
     thresholds."""
-    from ..verify import FEATURES, SIGNS, model_for, model_score
-    from .learn import fit_logistic
+    from ..verify import FEATURES, model_for, model_score
     rows = [(x, it.answerable) for it, x, info in train_rows if keep(it, info)]
     rows += [(x, it.answerable) for it, x, info in seed_rows if keep(it, info)] * VERIFIER_SEED_REPEAT
-    xs = np.stack([x for x, _ in rows])
-    ys = np.array([float(y) for _, y in rows])
-    mean, scale = np.nanmean(xs, 0), np.nanstd(xs, 0)
-    scale[~(scale > 1e-9)] = 1.0
-    mean = np.nan_to_num(mean)
-    xs = np.where(np.isnan(xs), mean, xs)
-    w, b = fit_logistic((xs - mean) / scale, ys, l2=1e-3, signs=np.array([SIGNS.get(n, 0) for n in FEATURES]))
+    w, b, mean, scale = _logistic(rows)
 
     def scores(group):
-        xg = np.stack([x for it, x, info in group if keep(it, info) and it.answerable] or [np.zeros(len(FEATURES))])
-        xg = np.where(np.isnan(xg), mean, xg)
-        return np.sort(1 / (1 + np.exp(-np.clip(((xg - mean) / scale) @ w + b, -30, 30))))
+        return np.sort(_scored([x for it, x, info in group if keep(it, info) and it.answerable], w, b, mean, scale))
     # the threshold keeps false abstentions at most MAX_FALSE_ABSTAIN on XQuAD *and* on the
     # seed (its rows scored out of fold when `held` has them): the seed's paraphrased questions
     # score lower than XQuAD's
@@ -496,7 +519,7 @@ def _fit_regime(train_rows, seed_rows, held, keep) -> dict:
     if len(out_of_fold):
         cuts.append(cut_at(out_of_fold, MAX_FALSE_ABSTAIN))
     threshold = min(cuts) if cuts else 0.5
-    pos = scores(train_rows)
+    pos = scores(train_rows)      # XQuAD train's answerable questions
     floor = min(cut_at(pos, LLM_FLOOR_SHARE), threshold)
     model = {"weights": {n: round(float(v), 5) for n, v in zip(FEATURES, w)}, "bias": round(b, 5),
              "mean": {n: round(float(v), 6) for n, v in zip(FEATURES, mean)},
@@ -507,7 +530,77 @@ def _fit_regime(train_rows, seed_rows, held, keep) -> dict:
     # corrections fell 5 → 2.5 %, but held-out declines fell with them (seed hold-out zh recall
     # 0.55 → 0.00, news 0.43 → 0.29), since corrections are how most unanswerables are declined.
     model["correct_at"] = threshold
+    # in a corpus of articles on different subjects, as XQuAD's (rag/regime.py), the score
+    # separates well (withheld paragraphs leave their question's words and sense nowhere): cut
+    # where XQuAD train's own answerable questions put it, not the seed's paraphrases
+    if any(keep(it, info) and it.answerable for it, _, info in train_rows):
+        distinct = max(threshold, _distinct_cut([r for r in train_rows if keep(*r[::2])],
+                                                [r for r in seed_rows if keep(*r[::2])], model))
+        model["regimes"] = {DISTINCT: {"threshold": distinct, "correct_at": distinct, "llm_floor": floor}}
     return model
+
+
+def _logistic(rows: list[tuple[np.ndarray, bool]]) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """Standardised logistic regression of "answerable": (weights, bias, mean, scale)."""
+    from ..verify import FEATURES, SIGNS
+    from .learn import fit_logistic
+    xs = np.stack([x for x, _ in rows])
+    ys = np.array([float(y) for _, y in rows])
+    mean, scale = np.nanmean(xs, 0), np.nanstd(xs, 0)
+    scale[~(scale > 1e-9)] = 1.0
+    mean = np.nan_to_num(mean)
+    xs = np.where(np.isnan(xs), mean, xs)
+    w, b = fit_logistic((xs - mean) / scale, ys, l2=1e-3, signs=np.array([SIGNS.get(n, 0) for n in FEATURES]))
+    return w, b, mean, scale
+
+
+def _scored(xs: list[np.ndarray], w, b, mean, scale) -> np.ndarray:
+    from ..verify import FEATURES
+    xg = np.stack(xs or [np.zeros(len(FEATURES))])
+    xg = np.where(np.isnan(xg), mean, xg)
+    return 1 / (1 + np.exp(-np.clip(((xg - mean) / scale) @ w + b, -30, 30)))
+
+
+def _distinct_cut(train_rows, seed_rows, model: dict) -> float:
+    """The threshold for corpora of articles on different subjects: the highest at which the
+    product abstains on at most MAX_FALSE_ABSTAIN of XQuAD train's answerable questions, rules
+    included (a rule's abstention spends the same budget), each question scored by a model
+    fitted without its article's fold (cut on in-sample scores without counting the rules, the
+    English threshold abstained on 13.6 % of XQuAD val's answerable questions)."""
+    from ..verify import verify
+    folds = sorted({min(it.gold).split("#")[0] for it, _, _ in train_rows if it.gold})
+    fold_of = {a: n % K_FOLDS for n, a in enumerate(folds)}
+    oof: dict[int, float] = {}
+    for k in range(K_FOLDS):
+        inside = [r for r in train_rows if r[0].gold and fold_of[min(r[0].gold).split("#")[0]] == k]
+        held = {id(r[0]) for r in inside}
+        rest = [(x, it.answerable) for it, x, _ in train_rows if id(it) not in held]
+        w, b, mean, scale = _logistic(rest + [(x, it.answerable) for it, x, _ in seed_rows] * VERIFIER_SEED_REPEAT)
+        oof.update(zip((id(r[0]) for r in inside), _scored([r[1] for r in inside], w, b, mean, scale)))
+
+    def outcome(item, info, at: float) -> str:
+        m = {**model, "threshold": at, "correct_at": at, "regimes": {}}
+        return verify(item.candidates, info["hits"], info["readings"], {k: m for k in ("zh", "en", "zh-xl", "en-xl")},
+                      info["fused"], policy=info["weights"]["sentences"]).outcome
+    ruled = 0
+    scores = []
+    answerable = [(it, info) for it, _, info in train_rows if it.answerable and id(it) in oof]
+    for item, info in answerable:
+        if outcome(item, info, 0.0) == "abstain":
+            ruled += 1                              # a rule abstains whatever the score
+        elif outcome(item, info, 1.01) == "abstain":
+            scores.append(oof[id(item)])            # the threshold decides
+    return budget_cut(np.array(scores), ruled, len(answerable), MAX_FALSE_ABSTAIN)
+
+
+def budget_cut(scores: np.ndarray, ruled: int, n: int, share: float) -> float:
+    """The threshold abstaining on at most `share` of `n` answerable questions when rules
+    abstain on `ruled` of them whatever the score: `scores` are those of the questions the
+    threshold decides. 0 when the rules spend the whole budget."""
+    allowed = int(share * n) - ruled
+    if allowed <= 0 or not len(scores):
+        return 0.0
+    return _down(float(np.sort(scores)[min(allowed, len(scores) - 1)]))
 
 
 def verifier_figures(rows: list[tuple[Item, np.ndarray, dict]], model: dict, max_far: float) -> dict:
@@ -527,7 +620,7 @@ def _verifier_stats(scored: list[tuple[tuple[Item, np.ndarray, dict], dict]], ma
         for (item, x, info), model in scored:
             if item.lang != lang:
                 continue
-            scores.append(model_score(x, model_for(model, lang, info["cross"])))
+            scores.append(model_score(x, model_for(model, lang, info["cross"], item.candidates.regime)))
             labels.append(item.answerable)
             verdict = verify(item.candidates, info["hits"], info["readings"], model, info["fused"],
                              policy=info["weights"]["sentences"])
