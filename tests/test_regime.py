@@ -144,3 +144,37 @@ def test_the_shipped_verifier_abstains_more_readily_only_among_articles_on_diffe
         assert set(model["regimes"]) == {DISTINCT}
         assert model["regimes"][DISTINCT]["threshold"] > model["threshold"]
         assert model_for(weights["verifier"], key[:2], key.endswith("-xl"), SAME_TOPIC)["threshold"] == model["threshold"]
+
+
+@pytest.mark.slow
+def test_among_articles_on_different_subjects_a_borderline_question_is_declined(tmp_path, e5_backend):
+    """Real e5 and Chroma over the six articles on six subjects: the corpus is read as of
+    different subjects, and "决赛在哪个城市举行?" (the go final's article names no city) scores
+    between the default threshold and that kind's own — declined; the same engine told the
+    corpus is of a few articles (no boundary fitted) answers it with the final's sentence."""
+    from rag.embeddings import EmbeddingCache, RagEmbedding
+    from rag.engine import Engine
+    from rag.index import Index
+    from rag.ingest import ingest
+    from rag.settings import load_settings
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, (title, text) in SUBJECTS.items():
+        (src / f"{name}.txt").write_text(f"{title}\n2024-10-08\n{text}\n", encoding="utf-8")
+    settings = load_settings().with_(data_dir=tmp_path / "data", sources_dir=src, llm_base_url="", llm_api_key="")
+    index = Index.open(settings, RagEmbedding(e5_backend, EmbeddingCache(tmp_path / "data" / "embed_cache.sqlite")))
+    try:
+        assert not ingest(index, show_bar=False).errors
+        engine = Engine(settings, index)
+        question = "决赛在哪个城市举行？"
+        assert engine.retriever.candidates(question).regime == DISTINCT
+        model = load_weights()["verifier"]["zh"]
+        declined = engine.ask(question)
+        assert declined.outcome == "abstain", (declined.outcome, declined.text)
+        assert model["threshold"] <= declined.verdict.score < model["regimes"][DISTINCT]["threshold"]
+        engine.retriever.weights = {**engine.retriever.weights, "corpus": {}}
+        assert engine.retriever.candidates(question).regime == FEW
+        answered = engine.ask(question)
+        assert answered.outcome == "answer" and "决赛" in answered.text, (answered.outcome, answered.text)
+    finally:
+        index.close()
