@@ -66,7 +66,7 @@ def test_the_overlap_follows_the_catalog_as_it_changes(tmp_path):
     before = catalog.topic_overlap()
     src = tmp_path / "more"
     src.mkdir()
-    name, (title, text) = "b1", LOOK_ALIKE["b1"]
+    title, text = LOOK_ALIKE["b1"]
     (src / "b1.txt").write_text(f"{title}\n2024-10-08\n{text}\n", encoding="utf-8")
     doc = parse_file(src / "b1.txt")
     catalog.replace_document(doc, [p for pair in doc.pairs for p in chunk_pair(pair, 320)])
