@@ -534,8 +534,8 @@ def _fit_regime(train_rows, seed_rows, held, keep) -> dict:
     # separates well (withheld paragraphs leave their question's words and sense nowhere): cut
     # where XQuAD train's own answerable questions put it, not the seed's paraphrases
     if any(keep(it, info) and it.answerable for it, _, info in train_rows):
-        distinct = max(threshold, _distinct_cut([r for r in train_rows if keep(*r[::2])],
-                                                [r for r in seed_rows if keep(*r[::2])], model))
+        distinct = max(threshold, _distinct_cut([r for r in train_rows if keep(r[0], r[2])],
+                                                [r for r in seed_rows if keep(r[0], r[2])], model))
         model["regimes"] = {DISTINCT: {"threshold": distinct, "correct_at": distinct, "llm_floor": floor}}
     return model
 
