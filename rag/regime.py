@@ -20,7 +20,6 @@ from __future__ import annotations
 FEW = "few-articles"
 DISTINCT = "distinct-topics"
 SAME_TOPIC = "same-topic"
-REGIMES = (FEW, DISTINCT, SAME_TOPIC)
 MIN_ARTICLES = 5    # below this the idf of a few articles says little about how alike they are
 
 

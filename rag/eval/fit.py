@@ -248,8 +248,9 @@ def corpus_regimes(items: list[Item], work: Path) -> dict:
         catalog = Catalog(work / "data" / variant / "catalog.sqlite")
         measured[variant] = catalog.topic_overlap()
         catalog.close()
+    news = news_sets()
     distinct = [o for v, (_, o) in measured.items() if v.startswith("xq-") and o is not None]
-    same = [o for v, (_, o) in measured.items() if v in news_sets() and o is not None]
+    same = [o for v, (_, o) in measured.items() if v in news and o is not None]
     corpus = {"min_articles": MIN_ARTICLES,
               "same_topic_at": round(math.sqrt(max(distinct) * min(same)), 4) if distinct and same else None,
               "overlap": {v: {"articles": n, "overlap": o} for v, (n, o) in measured.items()}}
@@ -534,9 +535,9 @@ def _fit_regime(train_rows, seed_rows, held, keep) -> dict:
     # separates well (withheld paragraphs leave their question's words and sense nowhere): cut
     # where XQuAD train's own answerable questions put it, not the seed's paraphrases
     if any(keep(it, info) and it.answerable for it, _, info in train_rows):
-        distinct = max(threshold, _distinct_cut([r for r in train_rows if keep(r[0], r[2])],
-                                                [r for r in seed_rows if keep(r[0], r[2])], model))
-        model["regimes"] = {DISTINCT: {"threshold": distinct, "correct_at": distinct, "llm_floor": floor}}
+        cut = max(threshold, _distinct_cut([r for r in train_rows if keep(r[0], r[2])],
+                                           [r for r in seed_rows if keep(r[0], r[2])], model))
+        model["regimes"] = {DISTINCT: {"threshold": cut, "correct_at": cut, "llm_floor": floor}}
     return model
 
 
