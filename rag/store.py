@@ -8,6 +8,7 @@ import fcntl
 import os
 import re
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -22,6 +23,11 @@ from .settings import Settings
 # tuned for recall: Chroma's defaults (16 neighbours, ef 100/100) lost a clearly nearest vector
 # among near-duplicate documents (tests/test_store.py; bench/scale.py measures recall@10).
 HNSW = {"space": "cosine", "max_neighbors": 32, "ef_construction": 256, "ef_search": 1024}
+
+# Chroma's SQLite waits out another process's lock, but now and then answers "database is
+# locked" at once (a CI run: opening a path right after another client of it closed, in the
+# same process). Opening is tried again after these pauses (seconds) before that is reported.
+_LOCKED_WAITS = (0.1, 0.4, 1.5, 4.0)
 
 
 def collection_name(slug: str, prefix: str = "rag") -> str:
@@ -52,13 +58,21 @@ class VectorStore:
         try:
             self.name = collection_name(slug, settings.chroma_prefix)
             with self._opening():
-                if settings.chroma_host:
-                    self._client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                                       settings=chroma_settings)
-                else:
-                    self._client = chromadb.PersistentClient(path=self.where, settings=chroma_settings)
-                self._col = self._client.get_or_create_collection(
-                    self.name, configuration={"hnsw": dict(HNSW)}, embedding_function=None)
+                for wait in (*_LOCKED_WAITS, None):
+                    try:
+                        if settings.chroma_host:
+                            self._client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
+                                                               settings=chroma_settings)
+                        else:
+                            self._client = chromadb.PersistentClient(path=self.where, settings=chroma_settings)
+                        self._col = self._client.get_or_create_collection(
+                            self.name, configuration={"hnsw": dict(HNSW)}, embedding_function=None)
+                        break
+                    except Exception as exc:
+                        self._forget_half_open()
+                        if wait is None or "database is locked" not in str(exc):
+                            raise
+                        time.sleep(wait)
             with warnings.catch_warnings():     # chroma warns about its own legacy config fields
                 warnings.simplefilter("ignore", DeprecationWarning)
                 current = ((self._col.configuration or {}).get("hnsw") or {}).get("ef_search")
@@ -67,6 +81,15 @@ class VectorStore:
         except Exception as exc:
             raise self._error("open", exc) from None
         self._matrix = None
+
+    def _forget_half_open(self) -> None:
+        """Chroma caches one system per path before starting it: one that failed to start
+        (its SQLite locked, its disk full) stays cached with no connection, and every later
+        client of the path would get it. Drop it when no client holds it: the next try starts
+        anew."""
+        from chromadb.api.shared_system_client import SharedSystemClient as shared
+        if self.where not in shared._identifier_to_refcount:
+            shared._identifier_to_system.pop(self.where, None)
 
     @contextlib.contextmanager
     def _opening(self):

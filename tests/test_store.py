@@ -91,6 +91,41 @@ def test_hnsw_parameters_are_applied_and_old_collections_upgraded(store, tmp_pat
     assert (conf["max_neighbors"], conf["ef_construction"]) == (HNSW["max_neighbors"], HNSW["ef_construction"])
 
 
+def test_a_chroma_locked_at_open_is_opened_on_a_later_try(store, monkeypatch):
+    """A CI run once failed opening a fresh in-process Chroma with "database is locked" at
+    once. The store tries again, and the real Chroma system that failed to start must not
+    stay cached for its path (a later client would get one with no connection)."""
+    import chromadb_rust_bindings
+    from chromadb.errors import InternalError
+    real, calls = chromadb_rust_bindings.Bindings, []
+
+    def locked_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise InternalError("Database error: error returned from database: (code: 5) database is locked")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(chromadb_rust_bindings, "Bindings", locked_once)
+    s = store()
+    _load(s, ["a", "b"], np.eye(2, DIM, dtype=np.float32))
+    assert len(calls) == 2 and s.query(np.eye(1, DIM, dtype=np.float32)[0], 1)[0][0] == "a"
+
+
+def test_a_chroma_locked_for_good_is_reported(store, monkeypatch):
+    import chromadb_rust_bindings
+    from chromadb.errors import InternalError
+    from rag.errors import StoreError
+    import rag.store
+
+    def locked(*args, **kwargs):
+        raise InternalError("Database error: error returned from database: (code: 5) database is locked")
+    monkeypatch.setattr(chromadb_rust_bindings, "Bindings", locked)
+    monkeypatch.setattr(rag.store, "_LOCKED_WAITS", (0.01, 0.01))
+    with pytest.raises(StoreError, match="database is locked.*another process"):
+        store()
+    monkeypatch.undo()      # the lock is gone: the path opens (nothing broken stayed cached)
+    assert store().count() == 0
+
+
 def test_large_collections_use_hnsw(store):
     s = store(exact_search_max=5)
     rng = np.random.default_rng(1)
