@@ -19,6 +19,7 @@ from .answer import (LLM_TRUNCATED, MIXED_NO_ANSWER, NO_ANSWER, OFFLINE, UNANSWE
 from .citations import cite, complete_sentences
 from .errors import LLMError
 from .llm import HEARTBEAT_S, LLM, StreamEnd
+from .premise import of_the_asked_article
 from .prompts import render
 from .retrieve import Hit, Retrieval, Retriever
 from .verify import Verdict, check_sentences
@@ -67,8 +68,8 @@ class ExtractiveAnswerer:
         if q.verdict.outcome == "correct":
             draft = compose_correction(q.verdict, q.hits, q.lang, self.retriever.chosen(q.retrieval, q.lang, q.query))
         else:
-            draft = compose_extractive(q.verdict.shown or self.retriever.chosen(q.retrieval, q.lang, q.query),
-                                       q.hits, q.lang)
+            shown = q.verdict.shown or self.retriever.chosen(q.retrieval, q.lang, q.query)
+            draft = compose_extractive(of_the_asked_article(shown, q.retrieval.candidates, q.query), q.hits, q.lang)
         cited = cite(draft, q.hits, q.lang)
         for sentence in cited.sentences:          # verbatim quotes of the cited paragraph
             sentence.supported = bool(sentence.paragraph_ids)

@@ -12,12 +12,13 @@ rag/data/weights.json.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .regime import keyed
-from .text import shared_phrase
+from .text import shared_phrase, tokenize
 from .text.constraints import constraints, states
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 LISTS = ("dense", "xling", "bm25")
 PER_LIST = ("present", "z", "top", "gap", "rrank")
 EXTRA = ("dense.dev", "xling.dev", "bm25.applies", "cov", "cov_top", "ent", "ent_doc", "year", "phrase", "phrase_top",
-         "se5.z", "se5.dev", "se5.top", "suse.z", "suse.dev", "suse.top", "xcov")
+         "se5.z", "se5.dev", "se5.top", "suse.z", "suse.dev", "suse.top", "xcov", "cov_own", "cov_doc")
 FEATURES = tuple(f"{name}.{f}" for name in LISTS for f in PER_LIST) + EXTRA
 DEV_SCALE = 10.0      # cosine differences of 0.01-0.1 → 0.1-1: comparable to z-values
 
@@ -36,7 +37,7 @@ def _z(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / (std if std > 1e-9 else 1.0)
 
 
-def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
+def features(c: "Candidates", article: bool = True) -> tuple[list[str], np.ndarray]:
     """(pair ids, matrix of FEATURES) for every candidate pair.
 
     Per list: found it, z of its score, leads, the leader's margin (in the list's standard
@@ -45,7 +46,8 @@ def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
     blow a 0.01 difference up into a confident-looking one. Then the idf share of the
     question's terms the pair holds (through the dictionary's glosses for a pair with no side in
     the question's language: `xcov`), and the question's best sentence-level cosine in each
-    space (the best sentence matters, not the paragraph's average)."""
+    space (the best sentence matters, not the paragraph's average). Last, how the pair stands in
+    its article (`article_coverage`; `article=False` leaves them 0)."""
     ids = sorted({pid for ranked in c.lists.values() for pid in ranked})
     x = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
     if not ids:
@@ -85,6 +87,8 @@ def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
             x[r, col["ent_doc"]] = sum(states(e, with_title) for e in entities) / len(entities)
         if cons.years:
             x[r, col["year"]] = sum(y in with_title for y in cons.years) / len(cons.years)
+    if article:             # (0.6 ms a question: skipped for a model that gives them no weight)
+        x[:, col["cov_own"]], x[:, col["cov_doc"]] = article_coverage(c, ids)
     phrase = np.array([shared_phrase(c.focus or c.query, f"{c.pairs[pid].zh or ''} {c.pairs[pid].en or ''}")
                        for pid in ids])
     x[:, col["phrase"]] = phrase
@@ -108,9 +112,43 @@ def features(c: "Candidates") -> tuple[list[str], np.ndarray]:
     return ids, x
 
 
+@lru_cache(maxsize=4096)
+def _title_terms(header: str) -> frozenset[str]:
+    return frozenset(tokenize(header))
+
+
+def article_coverage(c: "Candidates", ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, the idf share of the question's terms that the pair holds among those its
+    article's title does not name (`cov_own`), and the share its whole article holds: the
+    title and every candidate paragraph of it (`cov_doc`). A news article names its company and
+    place in the title and the lead; "恒锂在金坛的项目一年交多少税?" is answered further down,
+    by a paragraph that names neither, and whole-paragraph coverage ranks the lead first."""
+    own, doc = np.zeros(len(ids)), np.zeros(len(ids))
+    idf = c.idf
+    total = sum(idf.get(t, 0.0) for t in c.terms)
+    if not ids or total <= 0:
+        return own, doc
+    held = {pid: frozenset().union(*(s.terms for s in c.sentences.get(pid, ()))) & c.terms for pid in ids}
+    titled: dict[str, frozenset[str]] = {}
+    in_doc: dict[str, set[str]] = {}
+    for pid in ids:
+        d = c.pairs[pid].doc
+        if d not in titled:
+            titled[d] = _title_terms((c.headers or {}).get(d, "")) & c.terms
+            in_doc[d] = set(titled[d])
+        in_doc[d] |= held[pid]
+    for i, pid in enumerate(ids):
+        d = c.pairs[pid].doc
+        rest = c.terms - titled[d]
+        rest_weight = sum(idf.get(t, 0.0) for t in rest)
+        own[i] = sum(idf.get(t, 0.0) for t in held[pid] & rest) / rest_weight if rest_weight > 0 else 0.0
+        doc[i] = sum(idf.get(t, 0.0) for t in in_doc[d]) / total
+    return own, doc
+
+
 def fuse_learned(c: "Candidates", weights: dict) -> dict[str, float]:
-    ids, x = features(c)
     w = keyed(weights, c.lang, c.regime) or keyed(weights, "en", c.regime)
+    ids, x = features(c, article=bool(w.get("cov_own") or w.get("cov_doc")))
     vector = np.array([w.get(name, 0.0) for name in FEATURES])
     return dict(zip(ids, (x @ vector).tolist()))
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .records import ParagraphPair
 from .extract import FEATURES as READING_FEATURES
-from .text import CJK, EN_STARTERS, EN_STOP, is_chinese, pos_tags, quantities, zh_names
+from .text import CJK, EN_STARTERS, EN_STOP, is_chinese, pos_tags, quantities, question_parts, zh_names
 from .text.tokens import merged_with
 from .text.answer_types import STATED_YEAR, TYPED_TYPES, answers_typed, asked_attribute, states_attribute
 from .text.answer_types import facts as facts_of
@@ -324,6 +324,26 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
 
 
 _COV = READING_FEATURES.index("cov")       # the reader's question coverage of a sentence
+
+
+def of_the_asked_article(shown: list["Reading"], c: "Candidates | None", question: str) -> list["Reading"]:
+    """An answer led by a sentence whose article names all the question's names shows no
+    sentence of another article that does not: "南昌九龙湖体育中心的雨水回收系统一年能省多少水?"
+    is not answered with 郑州龙湖's figure beside 南昌's lead. Only what is shown: the verifier
+    read them all (another place's sentence is how it tells an unanswerable question). Not for
+    a question of several parts or a list: each part may be another article's ("恒锂落户金坛的
+    项目和锐能落户宜宾的项目…分别多少?", whose 恒锂 and 金坛 no check knows as names)."""
+    from .extract import is_list_question
+    if c is None or len(shown) < 2 or question_parts(question) or is_list_question(question):
+        return shown
+    names = [e for e, _ in c.constraints_of(question).entities]
+
+    def names_all(r: "Reading") -> bool:
+        pair = c.pairs.get(r.pair_id)
+        return pair is not None and all(states(e, c.titled(pair)) for e in names)
+    if not names or not names_all(shown[0]):
+        return shown
+    return [shown[0], *(r for r in shown[1:] if _same_article(r, shown[0], c) or names_all(r))]
 
 
 def _same_article(a: "Reading", b: "Reading", c: "Candidates") -> bool:

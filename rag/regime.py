@@ -7,10 +7,11 @@ paragraph (or an unanswerable question) apart differs between them:
   paragraph is missing shows it (its words and its sense are nowhere), and the verifier's score
   separates it well (AUC 0.95 on XQuAD val), so it may abstain more readily;
 - many articles on one subject (news sets of look-alike reports): a paragraph of the wrong
-  article can hold all of the question's words, so BM25 and word coverage should count for
-  less against e5's sense of the whole question (`fit --news` fits such a fusion; the shipped
-  weights have none — it sent a false premise's city to that city's article — so these
-  corpora use the default models), and the verifier's score separates little.
+  article can hold all of the question's words, and an article's lead holds the names a
+  question identifies it by while another of its paragraphs holds the answer. Such corpora get
+  a fusion of their own (`fit --news`: XQuAD train and the news sets, with how a paragraph
+  stands in its article, `fusion.article_coverage`); the verifier's score separates little
+  there, and they keep the default reader and verifier.
 `Catalog.topic_overlap` measures the corpus (each article's tf-idf cosine with its most alike
 other); the boundary between the last two is fitted by `python -m rag.eval.fit` from the
 corpora of each kind and stored in rag/data/weights.json ("corpus").

@@ -52,6 +52,9 @@ def with_aliases(cons: Constraints, aliases: dict[str, str]) -> Constraints:
     return replace(cons, entities=[*cons.entities, *extra]) if extra else cons
 
 
+VERIFIER_READS = 3      # the best kept paragraphs the verifier reads (rag/verify.py)
+
+
 def _with_named(c: "Candidates", order: list[str], kept: list[str]) -> list[str]:
     """A question about a phase of a project ("一期啥时候投产?") or a sum of a named thing ("一年能
     交多少税?") whose kept paragraphs name no such phase or thing gets the best-fused paragraph of
@@ -72,13 +75,16 @@ def _with_named(c: "Candidates", order: list[str], kept: list[str]) -> list[str]
     lead = next((pid for pid in kept if all(states(e, c.titled(c.pairs[pid])) for e in asked)), kept[0])
     doc = c.pairs[lead].doc
     for said in tests:
-        if any(said(c.pairs[pid].zh or "") for pid in kept if c.pairs[pid].doc == doc):
+        read = kept[:VERIFIER_READS]
+        if any(said(c.pairs[pid].zh or "") for pid in read if c.pairs[pid].doc == doc):
             continue
-        extra = next((pid for pid in order if pid not in kept and c.pairs[pid].doc == doc
+        # one kept further down moves up too: the verifier would not read it there
+        extra = next((pid for pid in order if pid not in read and c.pairs[pid].doc == doc
                       and said(c.pairs[pid].zh or "")), "")
         if extra:
-            at = kept.index(lead) + 1
-            kept = [*kept[:at], extra, *kept[at:]][:len(kept)]
+            rest = [pid for pid in kept if pid != extra]
+            at = rest.index(lead) + 1 if lead in rest else 1     # the lead itself names it: second
+            kept = [*rest[:at], extra, *rest[at:]][:len(kept)]
     return kept
 
 

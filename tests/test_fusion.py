@@ -81,6 +81,25 @@ def test_a_pair_whose_article_names_the_asked_year_and_city_is_marked():
         assert (x[a, FEATURES.index(name)], x[b, FEATURES.index(name)]) == (want_a, want_b), name
 
 
+def test_the_paragraph_holding_what_the_title_does_not_name_is_marked_over_the_lead():
+    """A news article names its company and place in the title and the lead; the asked figure
+    sits further down in a paragraph naming neither. Over the terms the title leaves out, the
+    answering paragraph covers more than the lead (`cov_own`); both share the article's
+    coverage (`cov_doc`), above another article's."""
+    pairs = [_pair("a#p01", "3月17日，恒锂新能源电池项目签约仪式在金坛举行。", None),
+             _pair("a#p03", "项目全部达产后，预计年纳税约9.5亿元。", None),
+             _pair("b#p03", "锐能电池项目一期计划于今年8月开工。", None)]
+    c = _candidates("恒锂金坛电池项目全部达产后年纳税多少?", pairs, {"dense": {p.id: 0.8 for p in pairs}})
+    c.terms -= {"多少", "?"}
+    c.headers = {"a": "恒锂新能源电池项目落户金坛\n2023-03-18", "b": "锐能电池项目签约宜宾\n2024-05-22"}
+    ids, x = features(c)
+    lead, answer, other = ids.index("a#p01"), ids.index("a#p03"), ids.index("b#p03")
+    own, doc = x[:, FEATURES.index("cov_own")], x[:, FEATURES.index("cov_doc")]
+    assert own[answer] > own[lead]
+    assert own[answer] == 1.0, "达产, 年, 纳税 and 全部: every term the title leaves out"
+    assert doc[answer] == doc[lead] > doc[other]
+
+
 def test_learned_weights_rank_and_are_complete():
     weights = load_weights()
     for lang in ("zh", "en"):

@@ -217,3 +217,32 @@ def test_where_an_event_was_held_is_read_through_the_preposition_and_the_verbs_c
     assert held_in(q, "重庆") and not held_in("重庆的资金是多少?", "重庆") and not held_in("在重庆的基地", "重庆")
     assert aligned_conflict(q, "重庆", ["11月10日,2025成渝影视发展大会在成都举行,来自成渝地区的业界人士"]) == "成都"
     assert aligned_conflict(q, "重庆", ["重庆市委宣传部牵头制定实施《重庆市重大文艺精品项目资助和奖励办法》"]) == ""
+
+
+def test_an_answer_led_from_the_asked_article_shows_no_other_articles_sentence():
+    """"南昌九龙湖…一年能省多少水?": the lead is 南昌's (its title names 南昌 and 九龙湖); 郑州龙湖's
+    sentence gives a water figure but its article names neither: not shown. A sentence of the
+    lead's own article stays, and so does one of another article naming what is asked."""
+    import numpy as np
+    from rag.catalog import pair_sentences
+    from rag.extract import Reading
+    from rag.premise import of_the_asked_article
+    from rag.records import ParagraphPair
+    from rag.retrieve import Candidates
+    pairs = [ParagraphPair(id="nc#p01", doc="nc", order=1, zh="该中心位于红谷滩区，总投资45.3亿元。", en=None),
+             ParagraphPair(id="nc#p03", doc="nc", order=3, zh="中心开放后共举办赛事12场。", en=None),
+             ParagraphPair(id="zz#p04", doc="zz", order=4, zh="雨水回收系统每年可节约用水约8万立方米。", en=None),
+             ParagraphPair(id="nc2#p02", doc="nc2", order=2, zh="南昌九龙湖体育中心每年节水约5万立方米。", en=None)]
+    question = "南昌九龙湖体育中心的雨水回收系统一年能省多少水？"
+    c = Candidates(query=question, lang="zh", lists={}, pairs={p.id: p for p in pairs}, focus=question,
+                   headers={"nc": "南昌九龙湖体育中心全面开放", "zz": "郑州龙湖体育中心投用", "nc2": "体育场馆节水"})
+    c.constraints = constraints(question)
+    assert {e for e, _ in c.constraints.entities} >= {"南昌"}
+    shown = [Reading(p.id, i + 1, pair_sentences(p)[0], np.zeros(1)) for i, p in enumerate(pairs)]
+    kept = of_the_asked_article(shown, c, question)
+    assert [r.pair_id for r in kept] == ["nc#p01", "nc#p03", "nc2#p02"]
+    # led from an article that does not name them all: nothing is judged
+    assert of_the_asked_article(shown[2:], c, question) == shown[2:]
+    # a question of two parts may take each from its own article
+    both = "南昌九龙湖体育中心和郑州龙湖体育中心的雨水回收系统分别一年能省多少水？"
+    assert of_the_asked_article(shown, c, both) == shown
