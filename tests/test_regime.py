@@ -179,3 +179,40 @@ def test_among_articles_on_different_subjects_a_borderline_question_is_declined(
         assert answered.outcome == "answer" and "决赛" in answered.text, (answered.outcome, answered.text)
     finally:
         index.close()
+
+
+@pytest.mark.slow
+def test_among_look_alike_articles_the_answering_paragraph_outranks_its_articles_lead(tmp_path, e5_backend):
+    """Real e5 and Chroma over `eval/news_industry` (14 look-alike investment reports; one of the
+    sets the look-alike fusion is fitted on): the paragraph that gives the figure ranks first,
+    not its article's lead, which names the park or company the question identifies it by and
+    the figure not at all. The default model, given the same candidates, ranks the lead first —
+    which is why such corpora get a fusion of their own (`fusion.article_coverage`)."""
+    import shutil
+    from rag.embeddings import EmbeddingCache, RagEmbedding
+    from rag.engine import Engine
+    from rag.index import Index
+    from rag.ingest import ingest
+    from rag.settings import load_settings
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "eval" / "news_industry" / "sources", src)
+    settings = load_settings().with_(data_dir=tmp_path / "data", sources_dir=src, llm_base_url="", llm_api_key="")
+    index = Index.open(settings, RagEmbedding(e5_backend, EmbeddingCache(tmp_path / "data" / "embed_cache.sqlite")))
+    try:
+        assert not ingest(index, show_bar=False).errors
+        retriever = Engine(settings, index).retriever
+        default = {lang: model for lang, model in retriever.weights["fusion"].items() if "@" not in lang}
+        for question, answering, lead in (
+                ("2023年上半年吴淞江园区新签的项目里半导体的有几个？", "u07_suzhou_park_investment_h1_2023#p03",
+                 "u07_suzhou_park_investment_h1_2023#p01"),
+                ("恒锂在金坛的电池项目全部建好以后，一年能给地方交多少税？", "u01_changzhou_battery_project_2023#p03",
+                 "u01_changzhou_battery_project_2023#p01")):
+            c = retriever.candidates(question)
+            assert c.regime == SAME_TOPIC
+            fused = fuse_learned(c, retriever.weights["fusion"])
+            assert max(fused, key=fused.get) == answering, question
+            assert retriever.retrieve(question, 5).hits[0].pair.id == answering, question
+            by_default = fuse_learned(c, default)
+            assert max(by_default, key=by_default.get) == lead, question
+    finally:
+        index.close()
