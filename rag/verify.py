@@ -46,8 +46,8 @@ from .text.answer_types import (STATED_YEAR, TYPED_TYPES, answers_typed, asked_a
                                  asks_year, counted_unit, counts_other_zh, forecasts, gives_type, names_locality,
                                  names_venue, offers, states_attribute, states_clock, states_count, states_theme,
                                  states_year, zh_count_form)
-from .text.constraints import (NEXT, PREVIOUS_SAID, Constraints, edition_count, editions, figure_phases,
-                               national_only, phases, places_asked, states)
+from .text.constraints import (LEVELS, NEXT, PREVIOUS_SAID, Constraints, edition_count, editions, figure_phases,
+                               levels, national_only, phases, places_asked, states)
 
 if TYPE_CHECKING:
     from .extract import Reading
@@ -458,6 +458,13 @@ def _decide(readings: list["Reading"], shown: list["Reading"], info: dict, model
             # "恒锂金坛项目一期要投多少钱?": the project is built in phases and the sentences giving a
             # sum name none ("总投资120亿元" is the whole project's)
             return declined(f"the best passages give this for the whole project, not phase {cons.phases[0]}")
+    if cons.levels and valued:
+        # "长沙新认定的市级夜间消费街区一次性能拿多少奖补?" is not answered by "对新获评国家级…奖励300万元，
+        # 对新获评省级…奖励100万元": the sentences giving the value all name other levels
+        named = [levels(r.sentence.text) for r in valued]
+        if all(n and not n & set(cons.levels) for n in named):
+            other = "/".join(f"{level}级" for level in sorted(set().union(*named), key=LEVELS.index))
+            return declined(f"the best passages give this for {other}, not {cons.levels[0]}级")
     def country_not(place: str, r: "Reading") -> bool:
         return national_only(place, r.sentence.text, pairs[r.pair_id].both if r.pair_id in pairs else "")
     national = next((p for p in (places_asked(question) if zh else []) if valued and all(

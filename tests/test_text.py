@@ -482,6 +482,18 @@ def test_phases_of_a_project():
     assert c.phases == [2] and c.numbers == []          # a phase is no figure to find
 
 
+def test_levels_of_government_a_text_names():
+    from rag.text.answer_types import question_type
+    from rag.text.constraints import constraints, levels
+    assert levels("对新获评国家级集聚区的街区奖励300万元，对新获评省级集聚区的街区奖励100万元") == {"国家", "省"}
+    assert levels("四川省级财政每年安排3亿元") == {"省"}
+    assert levels("获评市级以上称号的") == {"市", "省", "国家"}
+    assert levels("县级以上") == levels("区级以上") - {"区"} | {"县"}
+    assert levels("城市级别的超级工厂，景区级联，高级工程师，同级") == set()
+    c = constraints("长沙新认定的市级夜间消费街区一次性能拿多少奖补？")
+    assert c.levels == ["市"] and c.qtype == "money" == question_type("能拿多少奖励？")
+
+
 def test_awards_a_question_names():
     from rag.text.constraints import awards
     assert awards("第五届鹭岛国际影像节的最佳摄影奖颁给了哪部影片？") == [("最佳", "摄影")]

@@ -108,6 +108,15 @@ def changsha(tmp_path_factory, e5_backend):
     index.close()
 
 
+def test_a_sum_given_only_for_other_levels_is_declined(changsha):
+    """The 2024 policy article awards 国家级 (300万元) and 省级 (100万元) districts and counts the
+    市级 ones it will build (25个): the 市级 award is declined, the 国家级 one answered."""
+    city = changsha.ask("长沙新认定的市级夜间消费街区一次性能拿多少奖补？")
+    assert city.outcome == "abstain" and "市级" in " ".join(city.verdict.reasons), (city.outcome, city.text)
+    national = changsha.ask("长沙对新获评国家级夜间文化和旅游消费集聚区的街区一次性奖励多少？")
+    assert national.outcome == "answer" and "300万元" in national.text, (national.outcome, national.text)
+
+
 def test_a_year_the_lead_contradicts_is_answered_from_the_article_of_that_year(changsha):
     """"2024年国庆长沙夜间消费占…比重?": the best-matching sentence says 2023 (…约为41%); the
     2024 holiday article's "夜间消费占比高达52%" answers it, not a correction. A year neither

@@ -52,6 +52,7 @@ class Constraints:
     years: list[str] = field(default_factory=list)
     editions: list[int] = field(default_factory=list)                # 第一届 → 1 (Chinese only)
     phases: list[int] = field(default_factory=list)                  # 二期, "phase two" → 2
+    levels: list[str] = field(default_factory=list)                  # 市级 → 市 (Chinese only)
     next: bool = False                                               # asks about the next edition
     previous: bool = False                                           # … the previous one (去年, 上一届)
     awards: list[tuple[str, ...]] = field(default_factory=list)      # 最佳摄影奖 → (最佳, 摄影) (Chinese only)
@@ -65,6 +66,7 @@ def constraints(question: str) -> Constraints:
     c.years = YEAR.findall(question)
     c.editions = sorted(editions(question))
     c.phases = sorted(phases(question))
+    c.levels = sorted(levels(question))
     c.next = bool(NEXT.search(question))
     c.previous = bool(PREVIOUS.search(question))
     c.awards = awards(question)
@@ -133,6 +135,24 @@ def phases(text: str) -> set[int]:
         word = (m.group(1) or m.group(2)).lower()
         english.add(_EN_ORDINALS.get(word) or _EN_NUMBERS.get(word) or int(re.sub(r"\D", "", word)))
     return _ordinals(PHASE, text) | english
+
+
+# the level of government a thing is named or awarded at: 国家级 > 省级 > 市级 > 区级 / 县级;
+# "省级以上" is 省级 and every level above it
+_LEVEL = re.compile(r"(?<![城超都景园社片])(国家|省|市|区|县)级(以上)?")      # not 城市级, 景区级
+LEVELS = ("国家", "省", "市", "区", "县")
+
+
+def levels(text: str) -> set[str]:
+    """The levels a text names ("对新获评国家级…集聚区的街区一次性奖励300万元" → {国家};
+    "省级以上" → {省, 国家})."""
+    out: set[str] = set()
+    for m in _LEVEL.finditer(text):
+        level = m.group(1)
+        out.add(level)
+        if m.group(2):
+            out.update(LEVELS[:min(LEVELS.index(level), 3)])
+    return out
 
 
 def figure_phases(text: str) -> set[int]:
