@@ -337,13 +337,9 @@ def of_the_asked_article(shown: list["Reading"], c: "Candidates | None", questio
     if c is None or len(shown) < 2 or question_parts(question) or is_list_question(question):
         return shown
     names = [e for e, _ in c.constraints_of(question).entities]
-
-    def names_all(r: "Reading") -> bool:
-        pair = c.pairs.get(r.pair_id)
-        return pair is not None and all(states(e, c.titled(pair)) for e in names)
-    if not names or not names_all(shown[0]):
+    if not names or not c.names_all(shown[0].pair_id, names):
         return shown
-    return [shown[0], *(r for r in shown[1:] if _same_article(r, shown[0], c) or names_all(r))]
+    return [shown[0], *(r for r in shown[1:] if _same_article(r, shown[0], c) or c.names_all(r.pair_id, names))]
 
 
 def _same_article(a: "Reading", b: "Reading", c: "Candidates") -> bool:
@@ -436,7 +432,7 @@ def _naming_first(chosen: list["Reading"], readings: list["Reading"], question: 
     names = [e for e, _ in cons.entities] if is_list_question(question) else []
 
     def naming(r: "Reading") -> bool:
-        return r.pair_id in c.pairs and all(states(e, c.titled(c.pairs[r.pair_id])) for e in names)
+        return c.names_all(r.pair_id, names)
     if not names or naming(chosen[0]):
         return chosen
     if any(naming(r) for r in chosen):

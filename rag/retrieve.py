@@ -72,7 +72,7 @@ def _with_named(c: "Candidates", order: list[str], kept: list[str]) -> list[str]
     # the article: of the best kept paragraph that names what the question names (a look-alike
     # article may lead: "两江新区…多少税收?" found 成都东部新区's first)
     asked = [e for e, _ in cons.entities]
-    lead = next((pid for pid in kept if all(states(e, c.titled(c.pairs[pid])) for e in asked)), kept[0])
+    lead = next((pid for pid in kept if c.names_all(pid, asked)), kept[0])
     doc = c.pairs[lead].doc
     for said in tests:
         read = kept[:VERIFIER_READS]
@@ -160,6 +160,12 @@ class Candidates:
         paragraph's city and year are named (fusion, the verifier and multi-part reading look
         for the question's names and years there)."""
         return pair.both + "\n" + (self.headers or {}).get(pair.doc, "")
+
+    def names_all(self, pair_id: str, names: list[str]) -> bool:
+        """Whether a candidate pair states every one of `names`, in its text or its article's
+        title and date line (`titled`)."""
+        pair = self.pairs.get(pair_id)
+        return pair is not None and all(states(e, self.titled(pair)) for e in names)
 
 
 @dataclass
@@ -415,7 +421,7 @@ class Retriever:
             if not c.sentences:
                 self._read_candidates(c)
             names = [e for e, _ in constraints(part).entities]
-            naming = [h for h in retrieval.hits if all(states(e, c.titled(h.pair)) for e in names)]
+            naming = [h for h in retrieval.hits if c.names_all(h.pair.id, names)]
             hits = naming or retrieval.hits
             _, similarity = self._similarity({h.pair.id: h.pair for h in hits}, part)
             sub = dataclasses.replace(c, focus=part, similarity=similarity)
