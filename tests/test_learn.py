@@ -140,3 +140,26 @@ def test_the_distinct_cut_scores_each_article_by_a_model_fitted_without_it(monke
     assert free != in_sample and abs(free - in_sample) < 0.2
     ruled.update(it.qid for it, _, _ in rows[1:40:4])          # 10 answerable questions declined by rules
     assert _distinct_cut(rows, [], model) < free
+
+
+def test_the_lists_oracle_takes_each_questions_best_single_list():
+    """`retrieval_table`'s ceiling: a question counts as found first when any one list ranks
+    its gold paragraph first, though no list does so for both questions."""
+    from rag.catalog import pair_sentences
+    from rag.eval.devset import Item
+    from rag.eval.fit import retrieval_table
+    from rag.records import ParagraphPair
+    from rag.retrieve import Candidates
+    from rag.weights import load_weights
+    pairs = {pid: ParagraphPair(id=pid, doc="d", order=n, zh=None, en=text) for n, (pid, text) in
+             enumerate((("d#p01", "The fund is RMB 300 million."), ("d#p02", "The park opened in May.")), 1)}
+    items = []
+    for qid, gold, dense, bm25 in (("a", "d#p01", ["d#p01", "d#p02"], ["d#p02", "d#p01"]),
+                                   ("b", "d#p02", ["d#p01", "d#p02"], ["d#p02", "d#p01"])):
+        c = Candidates(query="How large is the fund?", lang="en", pairs=pairs,
+                       lists={"dense": dict(zip(dense, (0.9, 0.8))), "bm25": dict(zip(bm25, (5.0, 1.0)))})
+        c.sentences = {pid: pair_sentences(p) for pid, p in pairs.items()}
+        items.append(Item(qid, c.query, "en", "en→en", "xquad", "val", True, {gold}, [], candidates=c))
+    table = retrieval_table([(i, load_weights()) for i in items])["en→en"]
+    assert table["dense"]["hit@1"] == table["bm25"]["hit@1"] == 0.5
+    assert table["lists_oracle"]["hit@1"] == 1.0 and table["lists_oracle"]["n"] == 2
