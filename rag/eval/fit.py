@@ -190,9 +190,9 @@ def _rank_of(order: list[str], gold: set[str]) -> int | None:
 
 def retrieval_table(scored: list[tuple[Item, dict]]) -> dict:
     """hit@1 / hit@3 / MRR per direction for each single list, min-max, the learned fusion
-    and the final (re-read) ranking; each item scored with its own weights. And a ceiling no
-    fusion of the lists' orders reaches without lifting a paragraph none of them ranks high:
-    per question the best of the single lists, chosen after the fact (`lists_oracle`)."""
+    and the final (re-read) ranking; each item scored with its own weights. And a ceiling a
+    fusion of the lists passes only by lifting a paragraph none of them ranks first: per
+    question the best of the single lists, chosen after the fact (`lists_oracle`)."""
     from ..extract import blend_for, rerank
     from ..fusion import fuse_minmax
     ranks: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
