@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .records import ParagraphPair
-from .extract import FEATURES as READING_FEATURES
+from .extract import FEATURES as READING_FEATURES, choose, is_list_question
 from .text import CJK, EN_STARTERS, EN_STOP, is_chinese, pos_tags, quantities, question_parts, zh_names
 from .text.tokens import merged_with
 from .text.answer_types import STATED_YEAR, TYPED_TYPES, answers_typed, asked_attribute, states_attribute
@@ -280,7 +280,6 @@ def on_asked_place(chosen: list["Reading"], readings: list["Reading"], question:
     曲江 article's 16, not the 两江 base's 24); else the chosen ones (the verifier then says
     whose they are). A list question is led by a paragraph naming what it asks about
     (`_naming_first`)."""
-    from .extract import choose
     ratio = policy.get("typed_ratio")
     if not ratio or not chosen:
         return chosen
@@ -333,7 +332,6 @@ def of_the_asked_article(shown: list["Reading"], c: "Candidates | None", questio
     read them all (another place's sentence is how it tells an unanswerable question). Not for
     a question of several parts or a list: each part may be another article's ("恒锂落户金坛的
     项目和锐能落户宜宾的项目…分别多少?", whose 恒锂 and 金坛 no check knows as names)."""
-    from .extract import is_list_question
     if c is None or len(shown) < 2 or question_parts(question) or is_list_question(question):
         return shown
     names = [e for e, _ in c.constraints_of(question).entities]
@@ -353,7 +351,6 @@ def _titled_article(chosen: "Reading", readings: list["Reading"], c: "Candidates
     news headlines name the project, the company and the place ("恒锂…项目签约金坛"), and a name
     jieba does not know as one (恒锂, 金坛) is no constraint the checks read — "恒锂在金坛的电池项目
     …一年能给地方交多少税?" was answered from the look-alike Yibin project's paragraph. [] else."""
-    from .extract import choose
     headers = c.headers or {}
     if not headers or chosen.pair_id not in c.pairs:
         return []
@@ -403,7 +400,6 @@ def _naming_lead(said, chosen: "Reading", readings: list["Reading"], c: "Candida
 
 def _own_first(readings: list["Reading"], chosen: "Reading", c: "Candidates", question: str, policy: dict) -> list["Reading"]:
     """`choose` over the readings of the chosen sentence's article when it has any, else over all."""
-    from .extract import choose
     own = [r for r in readings if _same_article(r, chosen, c)]
     return choose(own or readings, question, policy) if readings else []
 
@@ -428,7 +424,6 @@ def _naming_first(chosen: list["Reading"], readings: list["Reading"], question: 
     rules is a premise to correct from the sentence that matched; an English one about
     "Chengdu" is answered by a paragraph whose English side says "Sichuan" and whose Chinese
     side says 成都."""
-    from .extract import choose, is_list_question
     names = [e for e, _ in cons.entities] if is_list_question(question) else []
 
     def naming(r: "Reading") -> bool:

@@ -156,20 +156,21 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     # (a sentence or paragraph in the other language covers the question through glosses)
     x["cov_sent"] = max(top.x[_COV], top.x[_XCOV])
     by_id = {h.pair.id: h.pair for h in hits}
+    read = hits[:VERIFIER_READS]         # the paragraphs checked beside the best sentence's own
     x["cov_para"] = _coverage(c, top.pair_id)
-    x["cov_top3"] = max(_coverage(c, h.pair.id) for h in hits[:VERIFIER_READS])
+    x["cov_top3"] = max(_coverage(c, h.pair.id) for h in read)
     terms = c.terms_of(question)
     info["terms"] = terms
     if terms:
         rarest = max(sorted(terms), key=lambda t: c.idf.get(t, 0.0))     # sorted: ties broken the same in every process
-        x["rare_hit"] = float(any(rarest in s.terms for h in hits[:VERIFIER_READS] for s in c.sentences.get(h.pair.id, ())))
+        x["rare_hit"] = float(any(rarest in s.terms for h in read for s in c.sentences.get(h.pair.id, ())))
     top_pair = by_id.get(top.pair_id, hits[0].pair)
     info["cross"] = not top_pair.text(c.lang)
     # a question about several things ("A和B各自…", "…？…？") is answered from several
     # paragraphs: what it names is looked for in the best three, not the best one alone
     several = is_list_question(question) or bool(question_parts(question))
-    top3 = "\n".join(h.pair.both for h in hits[:VERIFIER_READS])
-    scope = [h.pair for h in hits[:VERIFIER_READS]] if several else [top_pair]
+    top3 = "\n".join(h.pair.both for h in read)
+    scope = [h.pair for h in read] if several else [top_pair]
     scope_text = top3 if several else top_pair.both
     ent_para, num_para, year_para = missing(cons, scope_text)
     # a year is covered by the article's date line too, when the paragraph states no year of its
@@ -183,7 +184,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     # a name is only missing from a text written in its own script ("Chengdu" is not in a
     # Chinese-only paragraph that says 成都)
     ent_para = [e for e in ent_para if _side(top_pair, e)]
-    ent_top3 = [e for e in ent_top3 if any(_side(h.pair, e) for h in hits[:VERIFIER_READS])]
+    ent_top3 = [e for e in ent_top3 if any(_side(h.pair, e) for h in read)]
     # a name the translation leaves out ("…落地成都" is "…in Sichuan" in English) is there when the
     # Chinese side says the name it spells
     spelled = getattr(c, "spelled", {})
@@ -191,14 +192,14 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
         def in_zh(e: str, pair) -> bool:
             return e in spelled and bool(pair.zh) and states(spelled[e], pair.zh)
         ent_para = [e for e in ent_para if not any(in_zh(e, p) for p in scope)]
-        ent_top3 = [e for e in ent_top3 if not any(in_zh(e, h.pair) for h in hits[:VERIFIER_READS])]
+        ent_top3 = [e for e in ent_top3 if not any(in_zh(e, h.pair) for h in read)]
     # the Chinese name an English word spells (c.aliases) is where English puts it, beside the
     # event: its article's title may say it for the paragraph ("…Ludao festival in Xiamen?" of
     # 第五届鹭岛国际影像节在厦门闭幕's paragraphs)
     aliased = set(getattr(c, "aliases", {}).values())
     if aliased:
         ent_para = [e for e in ent_para if e not in aliased or not states(e, c.titled(top_pair))]
-        ent_top3 = [e for e in ent_top3 if e not in aliased or not any(states(e, c.titled(h.pair)) for h in hits[:VERIFIER_READS])]
+        ent_top3 = [e for e in ent_top3 if e not in aliased or not any(states(e, c.titled(h.pair)) for h in read)]
     n_ent = len(cons.entities)
     x["ent_n"] = math.log1p(n_ent)
     x["ent_missing_top3"] = len(ent_top3) / n_ent if n_ent else 0.0
@@ -224,7 +225,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
     asked = c.terms          # question words are not among them
     if asked and not info["cross"]:
         x["unseen"] = len(c.unseen & asked) / len(asked)
-    titles = "\n" + _titles(c, [h.pair for h in hits[:VERIFIER_READS]])
+    titles = "\n" + _titles(c, [h.pair for h in read])
     named = _named_scope(c, hits, cons)
     info["phased"] = bool(named and phases(named))        # the asked thing is built in phases
     info["missing"] = {"entities": ent_para, "numbers": num_para, "years": year_para, "entities_top3": ent_top3,
@@ -234,7 +235,7 @@ def features(c: "Candidates", hits: list["Hit"], readings: list["Reading"], fuse
                        # Bowl XXXIII" is 第33届)
                        "editions": [e for e in cons.editions if e not in editions(top3 + titles)
                                     and (e == 1 or e not in numbers(top3 + titles))
-                                    and any(h.pair.zh for h in hits[:VERIFIER_READS])],
+                                    and any(h.pair.zh for h in read)],
                        # a phase ("二期计划投资多少?") the paragraphs about the asked thing don't
                        # name: the first phase's figure is no answer for the second
                        "phases": [p for p in cons.phases if named and p not in phases(named)],
